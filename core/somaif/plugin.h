@@ -1,0 +1,340 @@
+/* somaif/plugin.h: the whole ABI between somaif and its plugins.
+ *
+ * A plugin is a shared object that exports exactly one symbol,
+ * somaif_plugin_describe(), returning a pointer to a static vtable of one
+ * of the five kinds below.  The host checks that vtable (ABI version, kind,
+ * name, required methods) before it calls anything else in the plugin.
+ *
+ * Versioning
+ *   SOMAIF_ABI_MAJOR changes when anything here changes incompatibly: a
+ *   field removed, moved or retyped, a method's meaning changed.  The host
+ *   refuses a plugin whose major differs from its own.
+ *   SOMAIF_ABI_MINOR grows when something is only appended: a method at the
+ *   end of a kind's vtable, a new core function.  The host refuses a plugin
+ *   built against a newer minor than its own (it may call core functions the
+ *   host lacks), and never reads a method appended after the plugin's minor.
+ *
+ * Ownership and lifetimes
+ *   - The vtable and every string and array it points to are static data of
+ *     the plugin: they live as long as the plugin is loaded.
+ *   - create() returns an instance that only the same vtable's destroy()
+ *     frees.  The SomaifSetup and SomaifParams passed to create() belong to
+ *     the host and are valid only during the call: copy what you keep.
+ *   - Arrays passed to methods belong to the caller, are valid only during
+ *     the call, and are never kept.  Output arrays are sized by the caller
+ *     from the sizes the instance reported.
+ *   - Strings returned by error_message() belong to the instance and stay
+ *     valid until its next method call or destroy().
+ *
+ * Errors
+ *   create() reports failure with a GError (it may allocate).  Every other
+ *   method returns 0 on success and a negative value on failure; it never
+ *   allocates to say why: it writes a message into the instance, which the
+ *   host reads with error_message() and reports with the plugin's name.
+ *   Plugins never exit() and never print.
+ *
+ * Threads
+ *   Methods documented "concurrent" may be called at once from several
+ *   threads on one instance with disjoint output arrays: they must not change
+ *   the instance.  All other methods are called from one thread at a time.
+ *
+ * Randomness
+ *   Every instance gets its own seed in SomaifSetup; a plugin draws from a
+ *   SomaifRng of its own seeded from it (never from a global generator), so
+ *   that a run repeats exactly.
+ */
+#ifndef SOMAIF_PLUGIN_H
+#define SOMAIF_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SOMAIF_ABI_MAJOR 1
+#define SOMAIF_ABI_MINOR 0
+
+/* The one symbol a plugin exports. */
+#define SOMAIF_PLUGIN_ENTRY "somaif_plugin_describe"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SOMAIF_EXPORT __attribute__((visibility("default")))
+#else
+#define SOMAIF_EXPORT
+#endif
+
+/* Defines the entry point of a plugin whose vtable is the static VTABLE. */
+#define SOMAIF_PLUGIN_DEFINE(VTABLE)                                          \
+  SOMAIF_EXPORT const SomaifPluginHead *somaif_plugin_describe (void);        \
+  SOMAIF_EXPORT const SomaifPluginHead *somaif_plugin_describe (void)         \
+  {                                                                           \
+    return &(VTABLE).head;                                                    \
+  }
+
+typedef enum
+{
+  SOMAIF_KIND_GENERATOR = 1, /* initial states -> motor commands */
+  SOMAIF_KIND_PLANT = 2,     /* motor commands -> pen points */
+  SOMAIF_KIND_RENDERER = 3,  /* pen points -> image */
+  SOMAIF_KIND_PERCEIVER = 4, /* image -> winning unit; learns prototypes */
+  SOMAIF_KIND_OPTIMISER = 5  /* proposes initial states per goal; learns from rewards */
+} SomaifKind;
+
+/* ------------------------------------------------------------------ */
+/* Declared parameters                                                 */
+
+typedef enum
+{
+  SOMAIF_PARAM_INT = 1,     /* libconfig integer */
+  SOMAIF_PARAM_FLOAT = 2,   /* libconfig float; an integer is accepted */
+  SOMAIF_PARAM_BOOL = 3,    /* libconfig boolean */
+  SOMAIF_PARAM_STRING = 4,  /* libconfig string */
+  SOMAIF_PARAM_FLOATS = 5   /* libconfig array or list of numbers */
+} SomaifParamType;
+
+typedef enum
+{
+  SOMAIF_PARAM_SCHEDULABLE = 1 << 0, /* FLOAT only: may be a schedule over epochs;
+                                        the host calls set_param() each epoch */
+  SOMAIF_PARAM_PATH = 1 << 1,        /* STRING: a file name, taken relative to the
+                                        config file's folder */
+  SOMAIF_PARAM_OPTIONAL = 1 << 2     /* may be absent and has no default */
+} SomaifParamFlags;
+
+typedef struct
+{
+  const char *name;      /* the config key: [a-z][a-z0-9_]* */
+  SomaifParamType type;
+  const char *def;       /* default, written as a libconfig value ("100", "0.6",
+                            "[1.0, 2.0]", "\"text\""); NULL: required unless OPTIONAL */
+  double min, max;       /* inclusive range of numbers (each element of FLOATS);
+                            min > max: unbounded */
+  int length;            /* FLOATS: the required number of elements (0: any) */
+  unsigned flags;        /* SomaifParamFlags */
+  const char *doc;       /* one line: what it is, in which unit */
+} SomaifParamSpec;
+
+/* Terminates a plugin's parameter array. */
+#define SOMAIF_PARAM_END { NULL, 0, NULL, 0, 0, 0, 0, NULL }
+
+/* Validated values of a plugin's parameters (defaults filled in), read with
+ * the getters below during create().  Schedulable parameters hold their
+ * value at epoch 0. Getting a name the plugin did not declare, or with the
+ * wrong getter, is a programming error: the getters then return 0 / NULL. */
+typedef struct SomaifParams SomaifParams;
+
+gint64 somaif_params_get_int (const SomaifParams *params, const char *name);
+double somaif_params_get_float (const SomaifParams *params, const char *name);
+gboolean somaif_params_get_bool (const SomaifParams *params, const char *name);
+/* NULL when an OPTIONAL string is absent; PATH strings come back resolved. */
+const char *somaif_params_get_string (const SomaifParams *params, const char *name);
+/* Returns the elements and sets *length; NULL when absent. */
+const double *somaif_params_get_floats (const SomaifParams *params, const char *name,
+                                        int *length);
+/* TRUE when the config gave the key (FALSE: a default or absent). */
+gboolean somaif_params_has (const SomaifParams *params, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* What the host tells a new instance                                  */
+
+typedef struct
+{
+  guint32 struct_size;   /* sizeof (SomaifSetup) of the host: fields are only appended */
+  guint64 seed;          /* this instance's own seed */
+  const char *config_dir;/* folder of the config file (for relative paths) */
+  int steps;             /* time steps of a rollout (experiment.steps) */
+  int input_size;        /* generator: 0; plant: generator outputs per step;
+                            renderer: plant point dimension; perceiver: pixels
+                            of an image; optimiser: generator state size */
+  int input_width;       /* perceiver: image width (renderer); others 0 */
+  int input_height;      /* perceiver: image height (renderer); others 0 */
+  int goals;             /* optimiser: number of perceiver units; others 0 */
+  int epochs;            /* experiment.epochs */
+} SomaifSetup;
+
+/* ------------------------------------------------------------------ */
+/* The head common to every kind (first member of each vtable)         */
+
+typedef struct
+{
+  guint32 abi_major;       /* required: SOMAIF_ABI_MAJOR */
+  guint32 abi_minor;       /* required: SOMAIF_ABI_MINOR */
+  guint32 kind;            /* required: a SomaifKind */
+  guint32 reserved0;
+  const char *name;        /* required: equals the file name without ".so" */
+  const char *description; /* required: one line */
+  const SomaifParamSpec *params; /* required: ended by SOMAIF_PARAM_END */
+
+  /* required: a new instance, or NULL with *error set. */
+  void *(*create) (const SomaifSetup *setup, const SomaifParams *params, GError **error);
+  /* required: frees everything create() and the methods allocated. */
+  void (*destroy) (void *self);
+  /* required if a parameter is SCHEDULABLE: index into params; called before
+     each epoch whose value differs from the last one set. */
+  int (*set_param) (void *self, int index, double value);
+  /* optional: why the last method failed (see Errors above). */
+  const char *(*error_message) (const void *self);
+  /* optional (checkpoints): append the instance's whole learned and random
+     state to out, with a version of the plugin's own first. */
+  int (*save_state) (const void *self, GByteArray *out);
+  /* optional (checkpoints): restore what save_state() wrote, refusing with a
+     message what another version or configuration wrote. */
+  int (*load_state) (void *self, const guint8 *data, gsize length);
+  void *reserved[4];       /* NULL */
+} SomaifPluginHead;
+
+/* ------------------------------------------------------------------ */
+/* Generator: a batch of initial states -> motor commands over time    */
+
+typedef struct
+{
+  SomaifPluginHead head;
+  /* required: dimension of an initial state. */
+  int (*state_size) (const void *self);
+  /* required: motor commands per step. */
+  int (*output_size) (const void *self);
+  /* required, concurrent: states is batch x state_size (row-major); out is
+     batch x steps x output_size.  Each row's result must not depend on the
+     batch size or its position in the batch. */
+  int (*run) (const void *self, int batch, const float *states, int steps, float *out);
+  /* optional: write the fixed model (weights) as named arrays for model/;
+     called once after training. */
+  int (*export_model) (const void *self, const char *dir, GError **error);
+} SomaifGenerator;
+
+/* ------------------------------------------------------------------ */
+/* Plant: motor commands over time -> pen points                        */
+
+typedef struct
+{
+  SomaifPluginHead head;
+  /* required: motor commands per step it takes (checked against the generator). */
+  int (*input_size) (const void *self);
+  /* required: coordinates of a point (2 for a pen on paper). */
+  int (*point_size) (const void *self);
+  /* required: points of a rollout of `steps` steps. */
+  int (*n_points) (const void *self, int steps);
+  /* required, concurrent: motor is steps x input_size; points is
+     n_points x point_size (doubles, paper units). */
+  int (*run) (const void *self, int steps, const float *motor, double *points);
+} SomaifPlant;
+
+/* ------------------------------------------------------------------ */
+/* Renderer: pen points -> image                                        */
+
+typedef struct
+{
+  SomaifPluginHead head;
+  /* required: image size in pixels. */
+  int (*width) (const void *self);
+  int (*height) (const void *self);
+  /* required, concurrent: points is n x point_size; image is height x width,
+     row 0 at the top, 1 blank paper, 0 full ink. */
+  int (*draw) (const void *self, int n, const double *points, float *image);
+} SomaifRenderer;
+
+/* ------------------------------------------------------------------ */
+/* Perceiver: image -> winning unit; learns prototypes                  */
+
+typedef struct
+{
+  SomaifPluginHead head;
+  /* required: number of units (= goals). */
+  int (*n_units) (const void *self);
+  /* required: how figures lay out units: rows x cols (a ring: 1 x n). */
+  void (*layout) (const void *self, int *rows, int *cols);
+  /* required: topological distance between units u and v on the map. */
+  double (*distance) (const void *self, int u, int v);
+  /* required: copies every prototype, n_units x input_size, into out. */
+  int (*prototypes) (const void *self, float *out);
+  /* required, concurrent: the best unit for input and its squared distance,
+     without learning. */
+  int (*recognise) (const void *self, const float *input, int *winner, double *distance);
+  /* required: the best unit (first on ties) and its squared distance,
+     computed before learning; then learns from input. */
+  int (*learn) (void *self, const float *input, int *winner, double *distance);
+  /* optional, concurrent: the two best units and their squared distances
+     (map quality measures). */
+  int (*best_two) (const void *self, const float *input, int best[2], double distance[2]);
+} SomaifPerceiver;
+
+/* ------------------------------------------------------------------ */
+/* Optimiser: proposes initial states per goal; learns from rewards     */
+
+typedef struct
+{
+  SomaifPluginHead head;
+  /* required: candidates proposed for one goal in an epoch (at most). */
+  int (*max_candidates) (const void *self);
+  /* required: writes *n <= max_candidates candidates for goal, each
+     state_size floats, into candidates. */
+  int (*propose) (void *self, int goal, float *candidates, int *n);
+  /* required: learns from the rewards (higher is better) of the candidates
+     last proposed for goal, in their order. */
+  int (*update) (void *self, int goal, int n, const double *rewards);
+  /* required: the goal's learned initial state, without exploration. */
+  int (*solution) (const void *self, int goal, float *state);
+} SomaifOptimiser;
+
+/* ------------------------------------------------------------------ */
+/* Random numbers for plugins (xoshiro256**, seeded by splitmix64)      */
+
+typedef struct
+{
+  guint64 s[4];
+  double spare;      /* second normal deviate of a Box-Muller pair */
+  int has_spare;
+} SomaifRng;
+
+void somaif_rng_init (SomaifRng *rng, guint64 seed);
+guint64 somaif_rng_next (SomaifRng *rng);
+/* Uniform in [0, 1). */
+double somaif_rng_uniform (SomaifRng *rng);
+/* Uniform integer in [0, n). */
+guint32 somaif_rng_below (SomaifRng *rng, guint32 n);
+/* Standard normal. */
+double somaif_rng_normal (SomaifRng *rng);
+
+/* ------------------------------------------------------------------ */
+/* Named arrays in the text format of tests/data/golden                 */
+
+typedef struct
+{
+  char *name;
+  int ndim;
+  int shape[4];
+  gsize size;      /* product of shape (1 for a scalar) */
+  double *data;    /* row-major */
+} SomaifArray;
+
+/* Reads every array of a file; a GHashTable of name -> SomaifArray*. */
+GHashTable *somaif_arrays_load (const char *path, GError **error);
+/* The named array, checking its shape (ndim < 0: any shape). */
+const SomaifArray *somaif_arrays_get (GHashTable *arrays, const char *name, int ndim,
+                                      const int *shape, GError **error);
+/* Writes one array as a NumPy .npy file (little-endian float64 or float32). */
+gboolean somaif_npy_write_f64 (const char *path, const double *data, int ndim,
+                               const int *shape, GError **error);
+gboolean somaif_npy_write_f32 (const char *path, const float *data, int ndim,
+                               const int *shape, GError **error);
+
+#define SOMAIF_PLUGIN_ERROR (somaif_plugin_error_quark ())
+GQuark somaif_plugin_error_quark (void);
+
+typedef enum
+{
+  SOMAIF_PLUGIN_ERROR_NOT_FOUND,
+  SOMAIF_PLUGIN_ERROR_NOT_A_PLUGIN,
+  SOMAIF_PLUGIN_ERROR_ABI,
+  SOMAIF_PLUGIN_ERROR_KIND,
+  SOMAIF_PLUGIN_ERROR_NAME,
+  SOMAIF_PLUGIN_ERROR_MISSING_METHOD,
+  SOMAIF_PLUGIN_ERROR_PARAMS,
+  SOMAIF_PLUGIN_ERROR_CREATE,
+  SOMAIF_PLUGIN_ERROR_FAILED
+} SomaifPluginError;
+
+G_END_DECLS
+
+#endif /* SOMAIF_PLUGIN_H */
