@@ -1,0 +1,69 @@
+/* config-private.h: reading, validating and writing experiment configs. */
+#ifndef SOMAIF_CONFIG_PRIVATE_H
+#define SOMAIF_CONFIG_PRIVATE_H
+
+#include <glib.h>
+#include <libconfig.h>
+
+#include "loader.h"
+#include "params-private.h"
+#include "schedule.h"
+#include "somaif/plugin.h"
+
+#define SOMAIF_CONFIG_ERROR (somaif_config_error_quark ())
+GQuark somaif_config_error_quark (void);
+typedef enum
+{
+  SOMAIF_CONFIG_ERROR_SYNTAX,
+  SOMAIF_CONFIG_ERROR_INVALID,
+  SOMAIF_CONFIG_ERROR_USAGE
+} SomaifConfigError;
+
+#define SOMAIF_N_PARTS 5
+
+typedef struct
+{
+  SomaifKind kind;
+  const char *group;      /* "generator", ... */
+  int line;               /* of the group */
+  SomaifPlugin *plugin;
+  SomaifParams *params;
+  SomaifSchedule **schedules; /* per parameter; NULL where not schedulable */
+} SomaifPart;
+
+typedef struct
+{
+  char *path;   /* as given */
+  char *dir;    /* its folder, for relative paths */
+  char *name;   /* file name without .cfg: names the default output folder */
+  SomaifParams *experiment;
+  gint64 epochs, seed, steps, snapshots;
+  double beta;
+  SomaifPart parts[SOMAIF_N_PARTS]; /* in SomaifKind order */
+} SomaifConfig;
+
+/* The experiment group's declared keys. */
+extern const SomaifParamSpec somaif_experiment_params[];
+
+/* Reads and validates path; sets is a NULL-terminated array of "key.path=value"
+ * overrides (NULL: none); seed >= 0 overrides experiment.seed.  Loads each
+ * part's plugin and validates its group against the plugin's declaration. */
+SomaifConfig *somaif_config_load (const char *path, const char *const *sets, gint64 seed,
+                                  GError **error);
+void somaif_config_free (SomaifConfig *config);
+
+/* The resolved config: every key with its value, defaults filled. */
+char *somaif_config_resolved (const SomaifConfig *config);
+
+/* Helpers shared with schedule.c. */
+void somaif_config_error (GError **error, const char *file, int line, const char *key,
+                          const char *message);
+void somaif_config_unknown_key (GError **error, const char *file, int line, const char *key,
+                                const char *name, const char *const *valid, int n_valid);
+void somaif_config_append_float (GString *out, double v);
+/* The valid name closest to name, or NULL when none is close. */
+const char *somaif_closest_name (const char *name, const char *const *valid, int n_valid);
+
+const char *somaif_kind_name (SomaifKind kind);
+
+#endif

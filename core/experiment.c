@@ -1,0 +1,1110 @@
+/* experiment.c: one run: the instances, the epoch loop of DESIGN.md, and
+ * the outputs (CSV, .npy, figures, provenance). */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "experiment.h"
+#include "figures.h"
+#include "pool.h"
+
+G_DEFINE_QUARK (somaif-run-error-quark, somaif_run_error)
+
+struct SomaifExperiment
+{
+  SomaifConfig *cfg;
+  void *inst[SOMAIF_N_PARTS];
+  const SomaifGenerator *gen;
+  const SomaifPlant *plant;
+  const SomaifRenderer *ren;
+  const SomaifPerceiver *per;
+  const SomaifOptimiser *opt;
+
+  int steps;          /* T */
+  int state_size;     /* D */
+  int motor_size;     /* M */
+  int n_points;       /* P */
+  int point_size;     /* 2 */
+  int width, height;  /* image */
+  int n_pixels;
+  int units;          /* perceiver units = goals */
+  int max_candidates; /* K */
+
+  double *log_z;      /* per goal: log sum_u exp(-beta dist(u, g)) */
+  double *last_value[SOMAIF_N_PARTS]; /* schedulable parameters' last values */
+  SomaifRng rng;      /* the core's own stream: goal choice */
+  SomaifPool *pool;
+
+  /* Per-epoch buffers, indexed by candidate. */
+  float *states;      /* K x D */
+  float *motor;       /* K x T x M */
+  double *points;     /* K x P x point_size */
+  float *images;      /* K x pixels */
+  double *accuracy;   /* K */
+  int *status;        /* K: a task's failure */
+  float *goal_image;
+  float *log_t, *log_1mt; /* log(target), log(1 - target) of the goal image */
+  int chunk;          /* candidates per task */
+
+  /* The failure of a parallel task, kept for the message. */
+  GMutex fail_lock;
+  char *fail_message;
+  char *command;      /* the command line, for run.json */
+};
+
+static guint64
+derive_seed (guint64 seed, guint64 stream)
+{
+  /* splitmix64 of the pair: independent streams from one user seed. */
+  guint64 z = seed + 0x9e3779b97f4a7c15ULL * (stream + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static const char *
+plugin_message (const SomaifPart *part, const void *inst)
+{
+  const char *m = part->plugin->head->error_message ? part->plugin->head->error_message (inst)
+                                                    : NULL;
+  return m && *m ? m : "no reason given";
+}
+
+const SomaifConfig *
+somaif_experiment_config (const SomaifExperiment *x)
+{
+  return x->cfg;
+}
+
+void
+somaif_experiment_set_command (SomaifExperiment *x, const char *command)
+{
+  g_free (x->command);
+  x->command = g_strdup (command);
+}
+
+void
+somaif_experiment_free (SomaifExperiment *x)
+{
+  if (!x)
+    return;
+  for (int k = SOMAIF_N_PARTS - 1; k >= 0; k--)
+    {
+      if (x->inst[k])
+        x->cfg->parts[k].plugin->head->destroy (x->inst[k]);
+      g_free (x->last_value[k]);
+    }
+  somaif_pool_free (x->pool);
+  g_free (x->log_z);
+  g_free (x->states);
+  g_free (x->motor);
+  g_free (x->points);
+  g_free (x->images);
+  g_free (x->accuracy);
+  g_free (x->status);
+  g_free (x->goal_image);
+  g_free (x->log_t);
+  g_free (x->log_1mt);
+  g_free (x->fail_message);
+  g_free (x->command);
+  g_mutex_clear (&x->fail_lock);
+  somaif_config_free (x->cfg);
+  g_free (x);
+}
+
+static gboolean
+create_part (SomaifExperiment *x, SomaifKind kind, SomaifSetup *setup, GError **error)
+{
+  SomaifPart *part = &x->cfg->parts[kind - 1];
+  setup->struct_size = sizeof (SomaifSetup);
+  setup->seed = derive_seed ((guint64) x->cfg->seed, kind);
+  setup->config_dir = x->cfg->dir;
+  setup->steps = (int) x->cfg->steps;
+  setup->epochs = (int) MIN (x->cfg->epochs, G_MAXINT);
+  GError *err = NULL;
+  void *inst = part->plugin->head->create (setup, part->params, &err);
+  if (!inst)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                   "%s: %s plugin '%s' could not start: %s", x->cfg->path, part->group,
+                   part->plugin->head->name, err ? err->message : "no reason given");
+      g_clear_error (&err);
+      return FALSE;
+    }
+  x->inst[kind - 1] = inst;
+  return TRUE;
+}
+
+static gboolean
+size_error (SomaifExperiment *x, GError **error, const char *what, SomaifKind a, int a_size,
+            SomaifKind b, int b_size)
+{
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+               "%s: %s: %s '%s' gives %d but %s '%s' takes %d", x->cfg->path, what,
+               somaif_kind_name (a), x->cfg->parts[a - 1].plugin->head->name, a_size,
+               somaif_kind_name (b), x->cfg->parts[b - 1].plugin->head->name, b_size);
+  return FALSE;
+}
+
+SomaifExperiment *
+somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
+{
+  SomaifExperiment *x = g_new0 (SomaifExperiment, 1);
+  g_mutex_init (&x->fail_lock);
+  x->cfg = cfg;
+  x->gen = (const SomaifGenerator *) cfg->parts[0].plugin->head;
+  x->plant = (const SomaifPlant *) cfg->parts[1].plugin->head;
+  x->ren = (const SomaifRenderer *) cfg->parts[2].plugin->head;
+  x->per = (const SomaifPerceiver *) cfg->parts[3].plugin->head;
+  x->opt = (const SomaifOptimiser *) cfg->parts[4].plugin->head;
+  x->steps = (int) cfg->steps;
+
+  SomaifSetup setup = { 0 };
+  if (!create_part (x, SOMAIF_KIND_GENERATOR, &setup, error))
+    goto fail;
+  x->state_size = x->gen->state_size (x->inst[0]);
+  x->motor_size = x->gen->output_size (x->inst[0]);
+
+  memset (&setup, 0, sizeof setup);
+  setup.input_size = x->motor_size;
+  if (!create_part (x, SOMAIF_KIND_PLANT, &setup, error))
+    goto fail;
+  int plant_in = x->plant->input_size (x->inst[1]);
+  if (plant_in != x->motor_size)
+    {
+      size_error (x, error, "motor commands per step do not match", SOMAIF_KIND_GENERATOR,
+                  x->motor_size, SOMAIF_KIND_PLANT, plant_in);
+      goto fail;
+    }
+  x->point_size = x->plant->point_size (x->inst[1]);
+  x->n_points = x->plant->n_points (x->inst[1], x->steps);
+
+  memset (&setup, 0, sizeof setup);
+  setup.input_size = x->point_size;
+  if (!create_part (x, SOMAIF_KIND_RENDERER, &setup, error))
+    goto fail;
+  x->width = x->ren->width (x->inst[2]);
+  x->height = x->ren->height (x->inst[2]);
+  x->n_pixels = x->width * x->height;
+
+  memset (&setup, 0, sizeof setup);
+  setup.input_size = x->n_pixels;
+  setup.input_width = x->width;
+  setup.input_height = x->height;
+  if (!create_part (x, SOMAIF_KIND_PERCEIVER, &setup, error))
+    goto fail;
+  x->units = x->per->n_units (x->inst[3]);
+
+  memset (&setup, 0, sizeof setup);
+  setup.input_size = x->state_size;
+  setup.goals = x->units;
+  if (!create_part (x, SOMAIF_KIND_OPTIMISER, &setup, error))
+    goto fail;
+  x->max_candidates = x->opt->max_candidates (x->inst[4]);
+
+  if (x->state_size < 1 || x->motor_size < 1 || x->point_size < 1 || x->n_points < 1
+      || x->width < 1 || x->height < 1 || x->units < 1 || x->max_candidates < 1)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                   "%s: a plugin reported an empty size (state %d, motor %d, points %d x %d, "
+                   "image %d x %d, units %d, candidates %d)", cfg->path, x->state_size,
+                   x->motor_size, x->n_points, x->point_size, x->width, x->height, x->units,
+                   x->max_candidates);
+      goto fail;
+    }
+  if (x->point_size != 2)
+    {
+      /* Renderers draw on paper: the plant must give 2-D points. */
+      size_error (x, error, "point coordinates do not match", SOMAIF_KIND_PLANT,
+                  x->point_size, SOMAIF_KIND_RENDERER, 2);
+      goto fail;
+    }
+
+  /* The complexity prior's normaliser, per goal (on a ring the same for all). */
+  x->log_z = g_new (double, x->units);
+  for (int g = 0; g < x->units; g++)
+    {
+      double z = 0.0;
+      for (int u = 0; u < x->units; u++)
+        z += exp (-cfg->beta * x->per->distance (x->inst[3], u, g));
+      x->log_z[g] = log (z);
+    }
+
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      int n = cfg->parts[k].params->n;
+      x->last_value[k] = g_new (double, n ? n : 1);
+      for (int i = 0; i < n; i++)
+        x->last_value[k][i] = cfg->parts[k].params->values[i].f;
+    }
+  somaif_rng_init (&x->rng, derive_seed ((guint64) cfg->seed, 0));
+
+  gsize K = (gsize) x->max_candidates;
+  x->states = g_new0 (float, K * x->state_size);
+  x->motor = g_new0 (float, K * x->steps * x->motor_size);
+  x->points = g_new0 (double, K * x->n_points * x->point_size);
+  x->images = g_new0 (float, K * x->n_pixels);
+  x->accuracy = g_new0 (double, K);
+  x->status = g_new0 (int, K);
+  x->goal_image = g_new0 (float, x->n_pixels);
+  x->log_t = g_new0 (float, x->n_pixels);
+  x->log_1mt = g_new0 (float, x->n_pixels);
+  x->pool = somaif_pool_new (threads);
+  return x;
+
+fail:
+  somaif_experiment_free (x);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The free energy                                                     */
+
+/* The goal's cross-entropy terms, as the seed computes them in float32:
+ * target = goal * 0.999 + 0.0005. */
+static void
+prepare_goal (SomaifExperiment *x)
+{
+  for (int p = 0; p < x->n_pixels; p++)
+    {
+      float t = x->goal_image[p] * 0.999f + 0.0005f;
+      x->log_t[p] = logf (t);
+      x->log_1mt[p] = logf (1.0f - t);
+    }
+}
+
+/* Accuracy (the seed's "inaccuracy"): -sum x log t + (1 - x) log(1 - t). */
+static double
+cross_entropy (const SomaifExperiment *x, const float *image)
+{
+  double sum = 0.0;
+  for (int p = 0; p < x->n_pixels; p++)
+    sum += (double) (image[p] * x->log_t[p] + (1.0f - image[p]) * x->log_1mt[p]);
+  return -sum;
+}
+
+static double
+complexity (const SomaifExperiment *x, int winner, int goal)
+{
+  /* -log(exp(-beta d) / Z) = beta d + log Z: exp(-beta d) underflows for large d. */
+  return x->cfg->beta * x->per->distance (x->inst[3], winner, goal) + x->log_z[goal];
+}
+
+/* ------------------------------------------------------------------ */
+/* Rollouts: generator -> plant -> renderer, independent per candidate  */
+
+typedef struct
+{
+  SomaifExperiment *x;
+  int n;            /* candidates this epoch */
+  gboolean score;   /* compute the accuracy against the goal image */
+} Rollouts;
+
+static void
+task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidate)
+{
+  const SomaifPart *part = &x->cfg->parts[kind - 1];
+  g_mutex_lock (&x->fail_lock);
+  if (!x->fail_message)
+    x->fail_message = g_strdup_printf ("%s plugin '%s' failed in %s (candidate %d): %s",
+                                       part->group, part->plugin->head->name, stage, candidate,
+                                       plugin_message (part, x->inst[kind - 1]));
+  g_mutex_unlock (&x->fail_lock);
+}
+
+static void
+rollout_task (void *data, int task)
+{
+  Rollouts *r = data;
+  SomaifExperiment *x = r->x;
+  int first = task * x->chunk;
+  int n = MIN (x->chunk, r->n - first);
+  if (n <= 0)
+    return;
+  if (x->gen->run (x->inst[0], n, x->states + (gsize) first * x->state_size, x->steps,
+                   x->motor + (gsize) first * x->steps * x->motor_size) != 0)
+    {
+      task_fail (x, "run", SOMAIF_KIND_GENERATOR, first);
+      return;
+    }
+  for (int c = first; c < first + n; c++)
+    {
+      double *pts = x->points + (gsize) c * x->n_points * x->point_size;
+      float *img = x->images + (gsize) c * x->n_pixels;
+      if (x->plant->run (x->inst[1], x->steps,
+                         x->motor + (gsize) c * x->steps * x->motor_size, pts) != 0)
+        {
+          task_fail (x, "run", SOMAIF_KIND_PLANT, c);
+          return;
+        }
+      if (x->ren->draw (x->inst[2], x->n_points, pts, img) != 0)
+        {
+          task_fail (x, "draw", SOMAIF_KIND_RENDERER, c);
+          return;
+        }
+      if (r->score)
+        x->accuracy[c] = cross_entropy (x, img);
+    }
+}
+
+static gboolean
+run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
+{
+  Rollouts r = { x, n, score };
+  int threads = somaif_pool_threads (x->pool);
+  /* Tasks split the batch; a row's result does not depend on its task. */
+  x->chunk = (n + threads - 1) / threads;
+  if (x->chunk < 1)
+    x->chunk = 1;
+  int tasks = (n + x->chunk - 1) / x->chunk;
+  somaif_pool_run (x->pool, tasks, rollout_task, &r);
+  if (x->fail_message)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN, "%s", x->fail_message);
+      g_clear_pointer (&x->fail_message, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Output helpers                                                      */
+
+typedef struct
+{
+  FILE *f;
+  char *path;
+} OutFile;
+
+static gboolean
+out_open (OutFile *o, const char *dir, const char *name, GError **error)
+{
+  o->path = g_build_filename (dir, name, NULL);
+  o->f = fopen (o->path, "w");
+  if (!o->f)
+    {
+      int e = errno;
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s: cannot write: %s",
+                   o->path, g_strerror (e));
+      g_clear_pointer (&o->path, g_free);
+      return FALSE;
+    }
+  /* Large buffer: 200,000 metric rows go out without a syscall each. */
+  setvbuf (o->f, NULL, _IOFBF, 1 << 20);
+  return TRUE;
+}
+
+static gboolean
+out_close (OutFile *o, GError **error)
+{
+  if (!o->f)
+    return TRUE;
+  gboolean ok = !ferror (o->f);
+  int e = errno;
+  if (fclose (o->f) != 0)
+    ok = FALSE, e = errno;
+  o->f = NULL;
+  if (!ok && error && !*error)
+    g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s: write failed: %s",
+                 o->path, g_strerror (e));
+  g_clear_pointer (&o->path, g_free);
+  return ok;
+}
+
+static gboolean
+write_text (const char *dir, const char *name, const char *text, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GError *err = NULL;
+  if (!g_file_set_contents (path, text, -1, &err))
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s", err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+make_dir (const char *path, GError **error)
+{
+  if (g_mkdir_with_parents (path, 0777) != 0)
+    {
+      int e = errno;
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s: cannot create: %s",
+                   path, g_strerror (e));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+wrap_output_error (GError **error, GError *err)
+{
+  if (err)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s", err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Tiles: a ring (1 x n) is folded into rows of 10, a grid keeps its shape. */
+static void
+tile_layout (const SomaifExperiment *x, int *rows, int *cols)
+{
+  int r = 1, c = x->units;
+  x->per->layout (x->inst[3], &r, &c);
+  if (r <= 1 || r * c != x->units)
+    {
+      c = MIN (x->units, 10);
+      r = (x->units + c - 1) / c;
+    }
+  *rows = r;
+  *cols = c;
+}
+
+static float *
+all_prototypes (const SomaifExperiment *x)
+{
+  float *protos = g_new (float, (gsize) x->units * x->n_pixels);
+  for (int u = 0; u < x->units; u++)
+    x->per->prototype (x->inst[3], u, protos + (gsize) u * x->n_pixels);
+  return protos;
+}
+
+static gboolean
+write_prototypes (const SomaifExperiment *x, const char *path_npy, const char *path_png,
+                  const char *title, GError **error)
+{
+  g_autofree float *protos = all_prototypes (x);
+  int shape[3] = { x->units, x->height, x->width };
+  GError *err = NULL;
+  if (!somaif_npy_write_f32 (path_npy, protos, 3, shape, &err))
+    return wrap_output_error (error, err);
+  if (path_png)
+    {
+      int rows, cols;
+      tile_layout (x, &rows, &cols);
+      if (!somaif_figure_tiles (path_png, title, x->units, rows, cols, x->width, x->height,
+                                protos, NULL, &err))
+        return wrap_output_error (error, err);
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Progress                                                            */
+
+typedef struct
+{
+  SomaifProgressStyle style;
+  gint64 start, last;
+  int last_tenth;
+} Progress;
+
+static void
+progress_show (Progress *p, gint64 epoch, gint64 epochs, gboolean final)
+{
+  if (p->style == SOMAIF_PROGRESS_NONE)
+    return;
+  gint64 now = g_get_monotonic_time ();
+  double elapsed = (double) (now - p->start) / 1e6;
+  double rate = elapsed > 0 ? (double) epoch / elapsed : 0.0;
+  double left = rate > 0 ? (double) (epochs - epoch) / rate : 0.0;
+  if (p->style == SOMAIF_PROGRESS_BAR)
+    {
+      if (!final && now - p->last < 100000)
+        return;
+      p->last = now;
+      char bar[31];
+      int filled = (int) (30.0 * (double) epoch / (double) epochs);
+      for (int i = 0; i < 30; i++)
+        bar[i] = i < filled ? '#' : (i == filled ? '>' : '.');
+      bar[30] = '\0';
+      fprintf (stderr, "\r[%s] epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+               "  %.0f epochs/s  %.1f s left   %s", bar, epoch, epochs, rate, left,
+               final ? "\n" : "");
+      fflush (stderr);
+      return;
+    }
+  int tenth = (int) (10 * epoch / epochs);
+  if (tenth > p->last_tenth || final)
+    {
+      p->last_tenth = tenth;
+      fprintf (stderr, "somaif: epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+               " (%d%%), %.0f epochs/s, %.1f s left\n", epoch, epochs,
+               (int) (100 * epoch / epochs), rate, left);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Schedules                                                           */
+
+typedef struct
+{
+  OutFile file;
+  GString *row;
+} ScheduleLog;
+
+static gboolean
+schedules_open (SomaifExperiment *x, ScheduleLog *log, const char *outdir, GError **error)
+{
+  if (!out_open (&log->file, outdir, "schedules.csv", error))
+    return FALSE;
+  fputs ("epoch", log->file.f);
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      const SomaifPart *part = &x->cfg->parts[k];
+      for (int i = 0; i < part->params->n; i++)
+        if (part->schedules[i])
+          fprintf (log->file.f, ",%s.%s", part->group, part->params->values[i].spec->name);
+    }
+  fputc ('\n', log->file.f);
+  log->row = g_string_new (NULL);
+  return TRUE;
+}
+
+/* Sets this epoch's scheduled values; a row in schedules.csv when one changed. */
+static gboolean
+apply_schedules (SomaifExperiment *x, gint64 epoch, ScheduleLog *log, GError **error)
+{
+  gboolean changed = epoch == 0;
+  g_string_truncate (log->row, 0);
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      SomaifPart *part = &x->cfg->parts[k];
+      for (int i = 0; i < part->params->n; i++)
+        {
+          if (!part->schedules[i])
+            continue;
+          double v = somaif_schedule_eval (part->schedules[i], epoch, x->cfg->epochs);
+          if (epoch == 0 || v != x->last_value[k][i])
+            {
+              changed = TRUE;
+              x->last_value[k][i] = v;
+              if (part->plugin->head->set_param (x->inst[k], i, v) != 0)
+                {
+                  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+                               "epoch %" G_GINT64_FORMAT ": %s plugin '%s' refused %s.%s = %g: %s",
+                               epoch, part->group, part->plugin->head->name, part->group,
+                               part->params->values[i].spec->name, v,
+                               plugin_message (part, x->inst[k]));
+                  return FALSE;
+                }
+            }
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+          g_string_append_c (log->row, ',');
+          g_string_append (log->row, g_ascii_formatd (buf, sizeof buf, "%.17g", v));
+        }
+    }
+  if (changed && log->file.f)
+    fprintf (log->file.f, "%" G_GINT64_FORMAT "%s\n", epoch, log->row->str);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Training                                                            */
+
+typedef struct
+{
+  GArray *goal;        /* int, per rollout */
+  GArray *accuracy;    /* double */
+  GArray *complexity;  /* double */
+} Metrics;
+
+static gboolean
+method_failed (SomaifExperiment *x, GError **error, SomaifKind kind, const char *method,
+               gint64 epoch, int goal)
+{
+  const SomaifPart *part = &x->cfg->parts[kind - 1];
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+               "epoch %" G_GINT64_FORMAT ", goal %d: %s plugin '%s' failed in %s: %s", epoch,
+               goal, part->group, part->plugin->head->name, method,
+               plugin_message (part, x->inst[kind - 1]));
+  return FALSE;
+}
+
+/* Names the first stage whose output is not finite, for a NaN's message. */
+static const char *
+nan_stage (const SomaifExperiment *x, int c)
+{
+  const float *m = x->motor + (gsize) c * x->steps * x->motor_size;
+  for (gsize i = 0; i < (gsize) x->steps * x->motor_size; i++)
+    if (!isfinite (m[i]))
+      return "the generator's motor commands";
+  const double *p = x->points + (gsize) c * x->n_points * x->point_size;
+  for (gsize i = 0; i < (gsize) x->n_points * x->point_size; i++)
+    if (!isfinite (p[i]))
+      return "the plant's points";
+  const float *img = x->images + (gsize) c * x->n_pixels;
+  for (int i = 0; i < x->n_pixels; i++)
+    if (!isfinite (img[i]))
+      return "the renderer's image";
+  for (int i = 0; i < x->n_pixels; i++)
+    if (!isfinite (x->goal_image[i]))
+      return "the goal prototype";
+  return "the free energy";
+}
+
+static gboolean
+train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metrics *mx,
+       GError **error)
+{
+  const SomaifConfig *cfg = x->cfg;
+  gint64 epochs = cfg->epochs;
+  gint64 every = cfg->snapshots > 0 ? MAX (1, epochs / cfg->snapshots) : 0;
+  OutFile metrics = { 0 };
+  ScheduleLog sched = { { 0 }, NULL };
+  gboolean ok = FALSE;
+  double *rewards = g_new (double, x->max_candidates);
+  g_autofree char *snapdir = g_build_filename (outdir, "snapshots", NULL);
+  Progress progress = { style, g_get_monotonic_time (), 0, 0 };
+
+  if (!out_open (&metrics, outdir, "metrics.csv", error)
+      || !schedules_open (x, &sched, outdir, error))
+    goto out;
+  if (every && !make_dir (snapdir, error))
+    goto out;
+  fputs ("epoch,goal,candidate,winner,accuracy,complexity,free_energy\n", metrics.f);
+
+  for (gint64 e = 0; e < epochs; e++)
+    {
+      if (!apply_schedules (x, e, &sched, error))
+        goto out;
+      int g = (int) somaif_rng_below (&x->rng, (guint32) x->units);
+      /* The goal is a copy: the map keeps learning during the rollouts. */
+      x->per->prototype (x->inst[3], g, x->goal_image);
+      prepare_goal (x);
+      int n = 0;
+      if (x->opt->propose (x->inst[4], g, x->states, &n) != 0)
+        {
+          method_failed (x, error, SOMAIF_KIND_OPTIMISER, "propose", e, g);
+          goto out;
+        }
+      if (n < 1 || n > x->max_candidates)
+        {
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+                       "epoch %" G_GINT64_FORMAT ": optimiser '%s' proposed %d candidates, "
+                       "not 1 to %d", e, x->opt->head.name, n, x->max_candidates);
+          goto out;
+        }
+      if (!run_rollouts (x, n, TRUE, error))
+        {
+          g_prefix_error (error, "epoch %" G_GINT64_FORMAT ", goal %d: ", e, g);
+          goto out;
+        }
+      for (int c = 0; c < n; c++)
+        {
+          int winner = -1;
+          double dist = 0.0;
+          if (x->per->learn (x->inst[3], x->images + (gsize) c * x->n_pixels, &winner, &dist) != 0)
+            {
+              method_failed (x, error, SOMAIF_KIND_PERCEIVER, "learn", e, g);
+              goto out;
+            }
+          if (winner < 0 || winner >= x->units)
+            {
+              g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+                           "epoch %" G_GINT64_FORMAT ": perceiver '%s' named unit %d of %d",
+                           e, x->per->head.name, winner, x->units);
+              goto out;
+            }
+          double acc = x->accuracy[c];
+          double comp = complexity (x, winner, g);
+          double fe = acc + comp;
+          if (!isfinite (fe))
+            {
+              g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
+                           "epoch %" G_GINT64_FORMAT ", goal %d, candidate %d: the free "
+                           "energy is %g (accuracy %g, complexity %g): %s went non-finite",
+                           e, g, c, fe, acc, comp, nan_stage (x, c));
+              goto out;
+            }
+          rewards[c] = -fe;
+          g_array_append_val (mx->goal, g);
+          g_array_append_val (mx->accuracy, acc);
+          g_array_append_val (mx->complexity, comp);
+          fprintf (metrics.f, "%" G_GINT64_FORMAT ",%d,%d,%d,%.10g,%.10g,%.10g\n", e, g, c,
+                   winner, acc, comp, fe);
+        }
+      if (x->opt->update (x->inst[4], g, n, rewards) != 0)
+        {
+          method_failed (x, error, SOMAIF_KIND_OPTIMISER, "update", e, g);
+          goto out;
+        }
+      if (every && e % every == every - 1)
+        {
+          g_autofree char *name = g_strdup_printf ("prototypes-%06" G_GINT64_FORMAT, e + 1);
+          g_autofree char *npy = g_strdup_printf ("%s/%s.npy", snapdir, name);
+          g_autofree char *png = g_strdup_printf ("%s/%s.png", snapdir, name);
+          g_autofree char *title = g_strdup_printf ("Prototypes after %" G_GINT64_FORMAT
+                                                    " epochs", e + 1);
+          if (!write_prototypes (x, npy, png, title, error))
+            goto out;
+        }
+      progress_show (&progress, e + 1, epochs, FALSE);
+    }
+  progress_show (&progress, epochs, epochs, TRUE);
+  ok = TRUE;
+out:
+  ok = out_close (&metrics, ok ? error : NULL) && ok;
+  ok = out_close (&sched.file, ok ? error : NULL) && ok;
+  if (sched.row)
+    g_string_free (sched.row, TRUE);
+  g_free (rewards);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* After training: each goal's own solution, recognised without learning */
+
+static gboolean
+evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GError **error)
+{
+  int U = x->units;
+  float *states = g_new (float, (gsize) U * x->state_size);
+  float *drawings = g_new (float, (gsize) U * x->n_pixels);
+  double *trajectories = g_new (double, (gsize) U * x->n_points * x->point_size);
+  float *protos = all_prototypes (x);
+  GString *csv = g_string_new ("goal,winner,distance,accuracy,complexity\n");
+  gboolean ok = FALSE;
+  double sum_acc = 0, sum_comp = 0;
+  int recognised = 0;
+
+  for (int g = 0; g < U; g++)
+    if (x->opt->solution (x->inst[4], g, states + (gsize) g * x->state_size) != 0)
+      {
+        method_failed (x, error, SOMAIF_KIND_OPTIMISER, "solution", x->cfg->epochs, g);
+        goto out;
+      }
+  /* Rollouts in batches of the epoch buffers' size. */
+  for (int first = 0; first < U; first += x->max_candidates)
+    {
+      int n = MIN (x->max_candidates, U - first);
+      memcpy (x->states, states + (gsize) first * x->state_size,
+              sizeof (float) * (gsize) n * x->state_size);
+      if (!run_rollouts (x, n, FALSE, error))
+        {
+          g_prefix_error (error, "final evaluation: ");
+          goto out;
+        }
+      memcpy (drawings + (gsize) first * x->n_pixels, x->images,
+              sizeof (float) * (gsize) n * x->n_pixels);
+      memcpy (trajectories + (gsize) first * x->n_points * x->point_size, x->points,
+              sizeof (double) * (gsize) n * x->n_points * x->point_size);
+    }
+  for (int g = 0; g < U; g++)
+    {
+      int winner = -1;
+      double sq = 0;
+      const float *img = drawings + (gsize) g * x->n_pixels;
+      if (x->per->recognise (x->inst[3], img, &winner, &sq) != 0)
+        {
+          method_failed (x, error, SOMAIF_KIND_PERCEIVER, "recognise", x->cfg->epochs, g);
+          goto out;
+        }
+      memcpy (x->goal_image, protos + (gsize) g * x->n_pixels, sizeof (float) * x->n_pixels);
+      prepare_goal (x);
+      double acc = cross_entropy (x, img);
+      double comp = complexity (x, winner, g);
+      double d = x->per->distance (x->inst[3], winner, g);
+      char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
+      g_string_append_printf (csv, "%d,%d,%s,%s,%s\n", g, winner,
+                              g_ascii_formatd (a, sizeof a, "%.10g", d),
+                              g_ascii_formatd (b, sizeof b, "%.10g", acc),
+                              g_ascii_formatd (c, sizeof c, "%.10g", comp));
+      sum_acc += acc;
+      sum_comp += comp;
+      recognised += d == 0.0;
+    }
+  if (!write_text (outdir, "final.csv", csv->str, error))
+    goto out;
+  summary->final_accuracy = sum_acc / U;
+  summary->final_complexity = sum_comp / U;
+  summary->final_recognised = (double) recognised / U;
+
+  {
+    g_autofree char *model = g_build_filename (outdir, "model", NULL);
+    if (!make_dir (model, error))
+      goto out;
+    GError *err = NULL;
+    g_autofree char *p1 = g_build_filename (model, "prototypes.npy", NULL);
+    g_autofree char *p2 = g_build_filename (model, "initial_states.npy", NULL);
+    g_autofree char *p3 = g_build_filename (model, "trajectories.npy", NULL);
+    g_autofree char *p4 = g_build_filename (model, "drawings.npy", NULL);
+    int s1[3] = { U, x->height, x->width };
+    int s2[2] = { U, x->state_size };
+    int s3[3] = { U, x->n_points, x->point_size };
+    if (!somaif_npy_write_f32 (p1, protos, 3, s1, &err)
+        || !somaif_npy_write_f32 (p2, states, 2, s2, &err)
+        || !somaif_npy_write_f64 (p3, trajectories, 3, s3, &err)
+        || !somaif_npy_write_f32 (p4, drawings, 3, s1, &err))
+      {
+        wrap_output_error (error, err);
+        goto out;
+      }
+    if (x->gen->export_model && x->gen->export_model (x->inst[0], model, &err) != 0)
+      {
+        g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT,
+                     "generator '%s' could not export its model: %s", x->gen->head.name,
+                     err ? err->message : plugin_message (&x->cfg->parts[0], x->inst[0]));
+        g_clear_error (&err);
+        goto out;
+      }
+  }
+
+  {
+    int rows, cols;
+    tile_layout (x, &rows, &cols);
+    GError *err = NULL;
+    g_autofree char *rep = g_build_filename (outdir, "repertoire.png", NULL);
+    g_autofree char *pro = g_build_filename (outdir, "prototypes.png", NULL);
+    if (!somaif_figure_tiles (rep, "Learned repertoire: prototypes (magenta), drawings (cyan)",
+                              U, rows, cols, x->width, x->height, protos, drawings, &err)
+        || !somaif_figure_tiles (pro, "Prototypes of the map", U, rows, cols, x->width,
+                                 x->height, protos, NULL, &err))
+      {
+        wrap_output_error (error, err);
+        goto out;
+      }
+  }
+  ok = TRUE;
+out:
+  g_free (states);
+  g_free (drawings);
+  g_free (trajectories);
+  g_free (protos);
+  g_string_free (csv, TRUE);
+  return ok;
+}
+
+/* Saves each plugin's state into model/<group>.state, for --replay. */
+static gboolean
+save_states (SomaifExperiment *x, const char *outdir, GError **error)
+{
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      const SomaifPart *part = &x->cfg->parts[k];
+      if (!part->plugin->head->save_state)
+        continue;
+      GByteArray *buf = g_byte_array_new ();
+      if (part->plugin->head->save_state (x->inst[k], buf) != 0)
+        {
+          g_byte_array_unref (buf);
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+                       "%s plugin '%s' could not save its state: %s", part->group,
+                       part->plugin->head->name, plugin_message (part, x->inst[k]));
+          return FALSE;
+        }
+      g_autofree char *name = g_strdup_printf ("model/%s.state", part->group);
+      g_autofree char *path = g_build_filename (outdir, name, NULL);
+      GError *err = NULL;
+      gboolean ok = g_file_set_contents (path, (const char *) buf->data, buf->len, &err);
+      g_byte_array_unref (buf);
+      if (!ok)
+        return wrap_output_error (error, err);
+    }
+  return TRUE;
+}
+
+static gboolean
+draw_curves (const Metrics *mx, int units, int block, const char *outdir, GError **error)
+{
+  int n_points = 0;
+  double *am = NULL, *ab = NULL, *cm = NULL, *cb = NULL;
+  somaif_curves_compute (units, mx->goal->len, (const int *) (void *) mx->goal->data,
+                         (const double *) (void *) mx->accuracy->data,
+                         (const double *) (void *) mx->complexity->data, block, &n_points,
+                         &am, &ab, &cm, &cb);
+  g_autofree char *path = g_build_filename (outdir, "curves.png", NULL);
+  GError *err = NULL;
+  gboolean ok = somaif_figure_curves (path, n_points, am, ab, cm, cb, &err);
+  g_free (am);
+  g_free (ab);
+  g_free (cm);
+  g_free (cb);
+  return ok || wrap_output_error (error, err);
+}
+
+static void
+tail_means (const Metrics *mx, SomaifSummary *s)
+{
+  guint n = mx->goal->len;
+  guint from = n - MAX (1u, n / 20);
+  double a = 0, c = 0;
+  for (guint i = from; i < n; i++)
+    {
+      a += g_array_index (mx->accuracy, double, i);
+      c += g_array_index (mx->complexity, double, i);
+    }
+  s->tail_accuracy = n ? a / (n - from) : NAN;
+  s->tail_complexity = n ? c / (n - from) : NAN;
+}
+
+static char *
+json_string (const char *s)
+{
+  GString *out = g_string_new ("\"");
+  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (out, "\\%c", *p);
+      else if (*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", *p);
+      else
+        g_string_append_c (out, (char) *p);
+    }
+  g_string_append_c (out, '"');
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+somaif_experiment_run (SomaifExperiment *x, const char *outdir, SomaifProgressStyle progress,
+                       SomaifSummary *summary, GError **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  GDateTime *now = g_date_time_new_now_local ();
+  g_autofree char *started = g_date_time_format_iso8601 (now);
+  g_date_time_unref (now);
+  Metrics mx = { g_array_new (FALSE, FALSE, sizeof (int)),
+                 g_array_new (FALSE, FALSE, sizeof (double)),
+                 g_array_new (FALSE, FALSE, sizeof (double)) };
+  gboolean ok = FALSE;
+  memset (summary, 0, sizeof *summary);
+
+  {
+    g_autofree char *resolved = somaif_config_resolved (x->cfg);
+    if (!write_text (outdir, "config.cfg", resolved, error))
+      goto out;
+  }
+  if (!train (x, outdir, progress, &mx, error))
+    goto out;
+  tail_means (&mx, summary);
+  if (!evaluate (x, outdir, summary, error) || !save_states (x, outdir, error))
+    goto out;
+  if (!draw_curves (&mx, x->units, x->max_candidates, outdir, error))
+    goto out;
+
+  summary->wall_seconds = (double) (g_get_monotonic_time () - start) / 1e6;
+  {
+    GString *j = g_string_new ("{\n");
+    g_autofree char *cfgpath = json_string (x->cfg->path);
+    g_autofree char *st = json_string (started);
+    g_string_append_printf (j, "  \"somaif\": \"%s\",\n  \"abi\": \"%d.%d\",\n", PACKAGE_VERSION,
+                            SOMAIF_ABI_MAJOR, SOMAIF_ABI_MINOR);
+    g_string_append_printf (j, "  \"config\": %s,\n  \"started\": %s,\n", cfgpath, st);
+    g_string_append_printf (j, "  \"threads\": %d,\n", somaif_pool_threads (x->pool));
+    g_string_append_printf (j, "  \"wall_seconds\": %.3f,\n", summary->wall_seconds);
+    g_autofree char *cmdj = json_string (x->command ? x->command : "");
+    g_string_append_printf (j, "  \"command\": %s,\n  \"plugins\": {\n", cmdj);
+    for (int k = 0; k < SOMAIF_N_PARTS; k++)
+      {
+        const SomaifPart *part = &x->cfg->parts[k];
+        g_autofree char *file = g_canonicalize_filename (part->plugin->path, NULL);
+        g_autofree char *fj = json_string (file);
+        g_string_append_printf (j, "    \"%s\": { \"name\": \"%s\", \"file\": %s }%s\n",
+                                part->group, part->plugin->head->name, fj,
+                                k + 1 < SOMAIF_N_PARTS ? "," : "");
+      }
+    g_string_append (j, "  }\n}\n");
+    ok = write_text (outdir, "run.json", j->str, error);
+    g_string_free (j, TRUE);
+  }
+out:
+  g_array_free (mx.goal, TRUE);
+  g_array_free (mx.accuracy, TRUE);
+  g_array_free (mx.complexity, TRUE);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Replay                                                              */
+
+static gboolean
+read_metrics (const char *dir, Metrics *mx, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
+  g_autofree char *text = NULL;
+  GError *err = NULL;
+  if (!g_file_get_contents (path, &text, NULL, &err))
+    return wrap_output_error (error, err);
+  char *save = NULL;
+  int line = 0;
+  for (char *l = strtok_r (text, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
+    {
+      if (line++ == 0)
+        continue;
+      long long e;
+      int g, c, w;
+      double a, cx, fe;
+      if (sscanf (l, "%lld,%d,%d,%d,%lf,%lf,%lf", &e, &g, &c, &w, &a, &cx, &fe) != 7)
+        {
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT,
+                       "%s:%d: not a metrics row", path, line);
+          return FALSE;
+        }
+      g_array_append_val (mx->goal, g);
+      g_array_append_val (mx->accuracy, a);
+      g_array_append_val (mx->complexity, cx);
+    }
+  return TRUE;
+}
+
+gboolean
+somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *summary,
+                          GError **error)
+{
+  memset (summary, 0, sizeof *summary);
+  gint64 start = g_get_monotonic_time ();
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      const SomaifPart *part = &x->cfg->parts[k];
+      const SomaifPluginHead *h = part->plugin->head;
+      g_autofree char *name = g_strdup_printf ("model/%s.state", part->group);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (!h->save_state)
+        continue; /* nothing learned to restore: rebuilt from the config's seed */
+      if (!h->load_state)
+        {
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                       "%s plugin '%s' cannot load its state", part->group, h->name);
+          return FALSE;
+        }
+      g_autofree char *data = NULL;
+      gsize len = 0;
+      GError *err = NULL;
+      if (!g_file_get_contents (path, &data, &len, &err))
+        {
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP, "%s", err->message);
+          g_error_free (err);
+          return FALSE;
+        }
+      if (h->load_state (x->inst[k], (const guint8 *) data, len) != 0)
+        {
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                       "%s: %s plugin '%s' refused this state: %s", path, part->group,
+                       h->name, plugin_message (part, x->inst[k]));
+          return FALSE;
+        }
+    }
+  if (!evaluate (x, dir, summary, error))
+    return FALSE;
+  Metrics mx = { g_array_new (FALSE, FALSE, sizeof (int)),
+                 g_array_new (FALSE, FALSE, sizeof (double)),
+                 g_array_new (FALSE, FALSE, sizeof (double)) };
+  gboolean ok = read_metrics (dir, &mx, error)
+                && draw_curves (&mx, x->units, x->max_candidates, dir, error);
+  if (ok)
+    tail_means (&mx, summary);
+  g_array_free (mx.goal, TRUE);
+  g_array_free (mx.accuracy, TRUE);
+  g_array_free (mx.complexity, TRUE);
+  summary->wall_seconds = (double) (g_get_monotonic_time () - start) / 1e6;
+  return ok;
+}

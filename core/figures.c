@@ -1,0 +1,814 @@
+/* figures.c: the notebook's learning curves and the repertoire picture, drawn with cairo. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cairo.h>
+
+#include "figures.h"
+
+/* ------------------------------------------------------------------------ */
+/* Learning curves                                                          */
+/* ------------------------------------------------------------------------ */
+
+void
+somaif_curves_compute (int n_goals, gsize n, const int *goal,
+                       const double *accuracy, const double *complexity, int block,
+                       int *n_points, double **acc_mean, double **acc_band,
+                       double **comp_mean, double **comp_band)
+{
+  double *out[4] = { NULL, NULL, NULL, NULL };
+
+  *n_points = 0;
+  if (acc_mean)
+    *acc_mean = NULL;
+  if (acc_band)
+    *acc_band = NULL;
+  if (comp_mean)
+    *comp_mean = NULL;
+  if (comp_band)
+    *comp_band = NULL;
+  g_return_if_fail (n_goals >= 0 && block >= 1);
+  g_return_if_fail (n == 0 || (goal && accuracy && complexity));
+  if (n_goals == 0 || n == 0)
+    return;
+
+  /* Rollouts whose goal is outside [0, n_goals) are ignored. */
+  gsize *count = g_new0 (gsize, n_goals);
+  for (gsize i = 0; i < n; i++)
+    if (goal[i] >= 0 && goal[i] < n_goals)
+      count[goal[i]]++;
+
+  /* Goals never visited are left out: they have no curve, and counting them
+   * would make min_len 0 (and would shrink the band's sqrt(n_goals)).  A
+   * goal's trailing partial block is dropped (numpy's reshape would refuse it). */
+  int *row = g_new (int, n_goals);
+  int used = 0;
+  gsize min_len = G_MAXSIZE;
+  for (int g = 0; g < n_goals; g++)
+    {
+      row[g] = -1;
+      if (count[g] == 0)
+        continue;
+      row[g] = used++;
+      min_len = MIN (min_len, count[g] / (gsize) block);
+    }
+  if (used == 0 || min_len == 0 || min_len > G_MAXINT)
+    {
+      g_free (count);
+      g_free (row);
+      return;
+    }
+
+  /* Block means of each used goal, over its first min_len blocks. */
+  double *acc = g_new0 (double, (gsize) used * min_len);
+  double *comp = g_new0 (double, (gsize) used * min_len);
+  memset (count, 0, sizeof (gsize) * (gsize) n_goals);
+  for (gsize i = 0; i < n; i++)
+    {
+      int g = goal[i];
+      if (g < 0 || g >= n_goals)
+        continue;
+      gsize b = count[g]++ / (gsize) block;
+      if (b >= min_len)
+        continue;
+      acc[(gsize) row[g] * min_len + b] += accuracy[i];
+      comp[(gsize) row[g] * min_len + b] += complexity[i];
+    }
+  for (gsize k = 0; k < (gsize) used * min_len; k++)
+    {
+      acc[k] /= block;
+      comp[k] /= block;
+    }
+
+  /* Mean across goals and 1.96 * std / sqrt(goals), std as numpy's (ddof 0). */
+  for (int j = 0; j < 4; j++)
+    out[j] = g_new (double, min_len);
+  for (int s = 0; s < 2; s++)
+    {
+      const double *x = s == 0 ? acc : comp;
+      double *mean = out[2 * s], *band = out[2 * s + 1];
+      for (gsize b = 0; b < min_len; b++)
+        {
+          double sum = 0.0, ss = 0.0;
+          for (int r = 0; r < used; r++)
+            sum += x[(gsize) r * min_len + b];
+          double m = sum / used;
+          for (int r = 0; r < used; r++)
+            {
+              double d = x[(gsize) r * min_len + b] - m;
+              ss += d * d;
+            }
+          mean[b] = m;
+          band[b] = 1.96 * sqrt (ss / used) / sqrt ((double) used);
+        }
+    }
+
+  *n_points = (int) min_len;
+  double **dest[4] = { acc_mean, acc_band, comp_mean, comp_band };
+  for (int j = 0; j < 4; j++)
+    {
+      if (dest[j])
+        *dest[j] = out[j];
+      else
+        g_free (out[j]);
+    }
+  g_free (acc);
+  g_free (comp);
+  g_free (count);
+  g_free (row);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Shared drawing helpers                                                   */
+/* ------------------------------------------------------------------------ */
+
+#define FONT_FACE "DejaVu Sans"
+/* Cairo's fixed-point coordinates overflow long before a double does:
+ * values beyond this are treated as missing. */
+#define HUGE_VALUE 1e15
+
+static void
+set_font (cairo_t *cr, double size, gboolean bold)
+{
+  /* Spelled out so fontconfig's local taste (subpixel colour fringes) does
+   * not change the pixels: same inputs, same PNG. */
+  cairo_font_options_t *fo = cairo_font_options_create ();
+  cairo_font_options_set_antialias (fo, CAIRO_ANTIALIAS_GRAY);
+  cairo_font_options_set_hint_style (fo, CAIRO_HINT_STYLE_SLIGHT);
+  cairo_font_options_set_hint_metrics (fo, CAIRO_HINT_METRICS_ON);
+  cairo_set_font_options (cr, fo);
+  cairo_font_options_destroy (fo);
+  cairo_select_font_face (cr, FONT_FACE, CAIRO_FONT_SLANT_NORMAL,
+                          bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size (cr, size);
+}
+
+static double
+text_width (cairo_t *cr, const char *s)
+{
+  cairo_text_extents_t te;
+  cairo_text_extents (cr, s, &te);
+  return te.x_advance;
+}
+
+/* Draws s with its anchor at (x, y): ax 0 left, 0.5 centre, 1 right; ay 0
+ * top, 0.5 middle, 1 bottom of the font's ascent + descent box. */
+static void
+show_text (cairo_t *cr, const char *s, double x, double y, double ax, double ay)
+{
+  cairo_font_extents_t fe;
+  cairo_font_extents (cr, &fe);
+  double w = text_width (cr, s);
+  double h = fe.ascent + fe.descent;
+  cairo_move_to (cr, round (x - ax * w), round (y - ay * h + fe.ascent));
+  cairo_show_text (cr, s);
+}
+
+static gboolean
+write_png (cairo_surface_t *surface, const char *path, GError **error)
+{
+  errno = 0;
+  cairo_status_t st = cairo_surface_write_to_png (surface, path);
+  int saved = errno;
+  if (st == CAIRO_STATUS_SUCCESS)
+    return TRUE;
+  /* Cairo keeps the reason of a failed fopen/fwrite only in errno. */
+  if (st == CAIRO_STATUS_WRITE_ERROR && saved != 0)
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                 "cannot write '%s': %s (%s)", path, cairo_status_to_string (st),
+                 g_strerror (saved));
+  else
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot write '%s': %s", path,
+                 cairo_status_to_string (st));
+  return FALSE;
+}
+
+static gboolean
+check_surface (cairo_surface_t *surface, const char *path, GError **error)
+{
+  cairo_status_t st = cairo_surface_status (surface);
+  if (st == CAIRO_STATUS_SUCCESS)
+    return TRUE;
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM, "cannot draw '%s': %s", path,
+               cairo_status_to_string (st));
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* curves.png                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* 6 x 4 inches at 100 dpi, as the notebook's plt.figure(figsize=(6,4)). */
+#define CURVES_W 600
+#define CURVES_H 400
+#define CURVES_FONT 13.0    /* 10 pt at 100 dpi */
+#define TICK_LEN 5.0        /* 3.5 pt */
+#define TICK_PAD 4.0
+#define LINE_WIDTH 2.0      /* 1.5 pt */
+#define MAX_TICKS 64
+
+typedef struct
+{
+  double r, g, b;
+} Rgb;
+
+/* matplotlib's first two default colours, C0 and C1. */
+static const Rgb curve_colour[2] = {
+  { 0x1f / 255.0, 0x77 / 255.0, 0xb4 / 255.0 },
+  { 0xff / 255.0, 0x7f / 255.0, 0x0e / 255.0 },
+};
+static const char *const curve_label[2] = { "Inaccuracy", "Complexity" };
+
+typedef struct
+{
+  const double *mean, *band; /* either may be NULL */
+} Series;
+
+typedef struct
+{
+  double x0, x1, y0, y1;    /* data limits */
+  double left, right, top, bottom; /* plot area in pixels */
+} Frame;
+
+static gboolean
+usable (double v)
+{
+  return isfinite (v) && fabs (v) <= HUGE_VALUE;
+}
+
+static double
+px (const Frame *f, double x)
+{
+  return f->left + (x - f->x0) / (f->x1 - f->x0) * (f->right - f->left);
+}
+
+static double
+py (const Frame *f, double y)
+{
+  return f->bottom - (y - f->y0) / (f->y1 - f->y0) * (f->bottom - f->top);
+}
+
+static gboolean
+band_at (const Series *s, int i, double *lo, double *hi)
+{
+  if (!s->mean || !s->band || !usable (s->mean[i]) || !usable (s->band[i]))
+    return FALSE;
+  *lo = s->mean[i] - s->band[i];
+  *hi = s->mean[i] + s->band[i];
+  return TRUE;
+}
+
+/* A nice tick step (1, 2, 2.5 or 5 times a power of ten) giving at most
+ * about `target` intervals over span. */
+static double
+nice_step (double span, int target, double min_step)
+{
+  double raw = span / target;
+  double mag = pow (10.0, floor (log10 (raw)));
+  static const double mult[] = { 1.0, 2.0, 2.5, 5.0, 10.0 };
+  double step = 10.0 * mag;
+  for (guint k = 0; k < G_N_ELEMENTS (mult); k++)
+    if (mult[k] * mag >= raw * (1.0 - 1e-9))
+      {
+        step = mult[k] * mag;
+        break;
+      }
+  return MAX (step, min_step);
+}
+
+/* Widens [*lo, *hi] when empty and pads it by 5% each side, as matplotlib. */
+static void
+pad_range (double *lo, double *hi)
+{
+  if (*hi - *lo <= fabs (*hi) * 1e-12)
+    {
+      double d = fabs (*lo) > 0.0 ? fabs (*lo) * 0.1 : 1.0;
+      *lo -= d;
+      *hi += d;
+    }
+  double m = 0.05 * (*hi - *lo);
+  *lo -= m;
+  *hi += m;
+}
+
+/* Tick values k * step inside [lo, hi]; returns how many. */
+static int
+ticks_in (double lo, double hi, double step, double *t)
+{
+  int n = 0;
+  double k0 = ceil (lo / step - 1e-9), k1 = floor (hi / step + 1e-9);
+  for (double k = k0; k <= k1 && n < MAX_TICKS; k++)
+    t[n++] = k * step;
+  return n;
+}
+
+/* A tick label with just enough decimals for the step; matplotlib's minus. */
+static void
+format_tick (char *buf, gsize len, double v, double step, double maxabs)
+{
+  if (fabs (v) < step * 1e-6)
+    v = 0.0;
+  double e = floor (log10 (step) + 1e-9);
+  double lead = step / pow (10.0, e);
+  /* 2.5 x 10^e needs one digit more than 10^e: 0.25 two, 2.5 one, 25 none. */
+  int extra = fabs (lead - 2.5) < 1e-6;
+  int decimals = (int) MAX (0.0, -e + extra);
+  char tmp[64];
+  if (decimals <= 6 && maxabs < 1e7)
+    g_snprintf (tmp, sizeof tmp, "%.*f", decimals, fabs (v));
+  else
+    {
+      /* Enough significant digits that neighbouring ticks differ. */
+      int digits = (int) (floor (log10 (MAX (maxabs, step))) - e) + 1 + extra;
+      g_snprintf (tmp, sizeof tmp, "%.*g", CLAMP (digits, 1, 15), fabs (v));
+    }
+  g_snprintf (buf, len, "%s%s", v < 0.0 ? "\xe2\x88\x92" : "", tmp);
+}
+
+/* Does segment a-b touch the rectangle?  (Liang-Barsky clipping.) */
+static gboolean
+segment_hits (double ax, double ay, double bx, double by, double rx0, double ry0,
+              double rx1, double ry1)
+{
+  double t0 = 0.0, t1 = 1.0, dx = bx - ax, dy = by - ay;
+  double p[4] = { -dx, dx, -dy, dy };
+  double q[4] = { ax - rx0, rx1 - ax, ay - ry0, ry1 - ay };
+  for (int k = 0; k < 4; k++)
+    {
+      if (p[k] == 0.0)
+        {
+          if (q[k] < 0.0)
+            return FALSE;
+          continue;
+        }
+      double r = q[k] / p[k];
+      if (p[k] < 0.0)
+        t0 = MAX (t0, r);
+      else
+        t1 = MIN (t1, r);
+      if (t0 > t1)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* How much of the drawn data a legend box at (x, y, w, h) would hide:
+ * vertices inside it count 1, segments crossing it count 1 more. */
+static int
+legend_badness (const Frame *f, const Series *ser, int n, double x, double y, double w,
+                double h)
+{
+  int bad = 0;
+  for (int s = 0; s < 2; s++)
+    for (int c = 0; c < 3; c++)
+      {
+        double prev_x = 0.0, prev_y = 0.0;
+        gboolean have_prev = FALSE;
+        for (int i = 0; i < n; i++)
+          {
+            double v, lo, hi;
+            gboolean ok;
+            if (c == 0)
+              {
+                ok = ser[s].mean && usable (ser[s].mean[i]);
+                v = ok ? ser[s].mean[i] : 0.0;
+              }
+            else
+              {
+                ok = band_at (&ser[s], i, &lo, &hi);
+                v = c == 1 ? lo : hi;
+              }
+            if (!ok)
+              {
+                have_prev = FALSE;
+                continue;
+              }
+            double qx = px (f, i), qy = py (f, v);
+            if (qx >= x && qx <= x + w && qy >= y && qy <= y + h)
+              bad++;
+            if (have_prev && segment_hits (prev_x, prev_y, qx, qy, x, y, x + w, y + h))
+              bad++;
+            prev_x = qx;
+            prev_y = qy;
+            have_prev = TRUE;
+          }
+      }
+  return bad;
+}
+
+static void
+rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r)
+{
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, x + w - r, y + r, r, -G_PI / 2, 0);
+  cairo_arc (cr, x + w - r, y + h - r, r, 0, G_PI / 2);
+  cairo_arc (cr, x + r, y + h - r, r, G_PI / 2, G_PI);
+  cairo_arc (cr, x + r, y + r, r, G_PI, 3 * G_PI / 2);
+  cairo_close_path (cr);
+}
+
+static void
+draw_legend (cairo_t *cr, const Frame *f, const Series *ser, int n)
+{
+  const double em = CURVES_FONT;
+  const double pad = 0.4 * em, handle = 2.0 * em, gap = 0.8 * em, spacing = 0.5 * em;
+  const double inset = 0.5 * em;
+  cairo_font_extents_t fe;
+  cairo_font_extents (cr, &fe);
+  double row_h = fe.ascent + fe.descent;
+  double text_w = 0.0;
+  int rows = 0;
+  for (int s = 0; s < 2; s++)
+    if (ser[s].mean)
+      {
+        text_w = MAX (text_w, text_width (cr, curve_label[s]));
+        rows++;
+      }
+  if (rows == 0)
+    return;
+  double w = 2 * pad + handle + gap + text_w;
+  double h = 2 * pad + rows * row_h + (rows - 1) * spacing;
+
+  /* matplotlib's loc='best': the first of its candidate places hiding the
+   * fewest data points. */
+  double l = f->left + inset, r = f->right - inset - w;
+  double t = f->top + inset, b = f->bottom - inset - h;
+  double cx = (f->left + f->right - w) / 2, cy = (f->top + f->bottom - h) / 2;
+  const double cand[10][2] = {
+    { r, t }, { l, t }, { l, b }, { r, b }, { r, cy },
+    { l, cy }, { r, cy }, { cx, b }, { cx, t }, { cx, cy },
+  };
+  int best = 0, best_bad = G_MAXINT;
+  for (int k = 0; k < 10; k++)
+    {
+      int bad = legend_badness (f, ser, n, cand[k][0], cand[k][1], w, h);
+      if (bad < best_bad)
+        {
+          best_bad = bad;
+          best = k;
+        }
+    }
+  double x = round (cand[best][0]) + 0.5, y = round (cand[best][1]) + 0.5;
+
+  rounded_rect (cr, x, y, w, h, 0.2 * em);
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.8);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgb (cr, 0.8, 0.8, 0.8);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+
+  double yy = y + pad;
+  for (int s = 0; s < 2; s++)
+    {
+      if (!ser[s].mean)
+        continue;
+      double mid = yy + row_h / 2;
+      cairo_set_source_rgb (cr, curve_colour[s].r, curve_colour[s].g, curve_colour[s].b);
+      cairo_set_line_width (cr, LINE_WIDTH);
+      cairo_move_to (cr, x + pad, round (mid));
+      cairo_line_to (cr, x + pad + handle, round (mid));
+      cairo_stroke (cr);
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      show_text (cr, curve_label[s], x + pad + handle + gap, mid, 0.0, 0.5);
+      yy += row_h + spacing;
+    }
+}
+
+static void
+draw_series (cairo_t *cr, const Frame *f, const Series *s, const Rgb *c, int n)
+{
+  /* The band: one filled polygon per run of usable points. */
+  for (int i = 0; s->band && i < n;)
+    {
+      double lo, hi;
+      if (!band_at (s, i, &lo, &hi))
+        {
+          i++;
+          continue;
+        }
+      int j = i;
+      while (j < n && band_at (s, j, &lo, &hi))
+        j++;
+      if (j - i == 1)
+        {
+          /* A lone point: a short vertical bar. */
+          band_at (s, i, &lo, &hi);
+          cairo_move_to (cr, px (f, i), py (f, lo));
+          cairo_line_to (cr, px (f, i), py (f, hi));
+          cairo_set_source_rgba (cr, c->r, c->g, c->b, 0.5);
+          cairo_set_line_width (cr, LINE_WIDTH);
+          cairo_stroke (cr);
+        }
+      else
+        {
+          for (int k = i; k < j; k++)
+            {
+              band_at (s, k, &lo, &hi);
+              if (k == i)
+                cairo_move_to (cr, px (f, k), py (f, hi));
+              else
+                cairo_line_to (cr, px (f, k), py (f, hi));
+            }
+          for (int k = j - 1; k >= i; k--)
+            {
+              band_at (s, k, &lo, &hi);
+              cairo_line_to (cr, px (f, k), py (f, lo));
+            }
+          cairo_close_path (cr);
+          cairo_set_source_rgba (cr, c->r, c->g, c->b, 0.5);
+          cairo_fill (cr);
+        }
+      i = j;
+    }
+}
+
+static void
+draw_line (cairo_t *cr, const Frame *f, const Series *s, const Rgb *c, int n)
+{
+  cairo_set_source_rgb (cr, c->r, c->g, c->b);
+  cairo_set_line_width (cr, LINE_WIDTH);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_BUTT);
+  for (int i = 0; s->mean && i < n;)
+    {
+      if (!usable (s->mean[i]))
+        {
+          i++;
+          continue;
+        }
+      int j = i;
+      while (j < n && usable (s->mean[j]))
+        j++;
+      if (j - i == 1)
+        {
+          /* A lone point: a dot, since a one-point line draws nothing. */
+          cairo_arc (cr, px (f, i), py (f, s->mean[i]), 1.5 * LINE_WIDTH, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+      else
+        {
+          for (int k = i; k < j; k++)
+            cairo_line_to (cr, px (f, k), py (f, s->mean[k]));
+          cairo_stroke (cr);
+        }
+      i = j;
+    }
+}
+
+gboolean
+somaif_figure_curves (const char *path, int n_points, const double *acc_mean,
+                      const double *acc_band, const double *comp_mean,
+                      const double *comp_band, GError **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  int n = MAX (n_points, 0);
+  /* Missing arrays draw nothing (with n_points 0, all may be NULL). */
+  Series ser[2] = { { acc_mean, acc_mean ? acc_band : NULL },
+                    { comp_mean, comp_mean ? comp_band : NULL } };
+
+  /* Data limits: over everything drawable. */
+  double y0 = G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
+  for (int s = 0; s < 2; s++)
+    for (int i = 0; i < n; i++)
+      {
+        double lo, hi;
+        if (ser[s].mean && usable (ser[s].mean[i]))
+          {
+            y0 = MIN (y0, ser[s].mean[i]);
+            y1 = MAX (y1, ser[s].mean[i]);
+          }
+        if (band_at (&ser[s], i, &lo, &hi))
+          {
+            y0 = MIN (y0, MIN (lo, hi));
+            y1 = MAX (y1, MAX (lo, hi));
+          }
+      }
+  if (y0 > y1)
+    {
+      y0 = 0.0;
+      y1 = 1.0;
+    }
+  double x0 = 0.0, x1 = n > 1 ? n - 1 : 1.0;
+  if (n == 1)
+    x0 = -1.0;
+  pad_range (&x0, &x1);
+  pad_range (&y0, &y1);
+
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, CURVES_W,
+                                                         CURVES_H);
+  if (!check_surface (surface, path, error))
+    {
+      cairo_surface_destroy (surface);
+      return FALSE;
+    }
+  cairo_t *cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  set_font (cr, CURVES_FONT, FALSE);
+  cairo_font_extents_t fe;
+  cairo_font_extents (cr, &fe);
+  double text_h = fe.ascent + fe.descent;
+
+  /* Ticks: x at whole iterations. */
+  double xt[MAX_TICKS], yt[MAX_TICKS];
+  double xstep = nice_step (x1 - x0, 8, 1.0), ystep = nice_step (y1 - y0, 7, 0.0);
+  int nxt = ticks_in (x0, x1, xstep, xt), nyt = ticks_in (y0, y1, ystep, yt);
+  char ylab[MAX_TICKS][80], xlab[MAX_TICKS][80];
+  double ymax_abs = MAX (fabs (y0), fabs (y1)), xmax_abs = MAX (fabs (x0), fabs (x1));
+  double ylab_w = 0.0;
+  for (int k = 0; k < nyt; k++)
+    {
+      format_tick (ylab[k], sizeof ylab[k], yt[k], ystep, ymax_abs);
+      ylab_w = MAX (ylab_w, text_width (cr, ylab[k]));
+    }
+  for (int k = 0; k < nxt; k++)
+    format_tick (xlab[k], sizeof xlab[k], xt[k], xstep, xmax_abs);
+
+  /* The plot area leaves room for the labels it needs. */
+  Frame f = { x0, x1, y0, y1, 0, 0, 0, 0 };
+  f.left = round (12.0 + ylab_w + TICK_PAD + TICK_LEN) + 0.5;
+  f.right = CURVES_W - 14.5;
+  f.top = 12.5;
+  f.bottom = round (CURVES_H - (8.0 + text_h + 5.0 + text_h + TICK_PAD + TICK_LEN)) + 0.5;
+
+  /* Data first (bands under both lines, as fill_between's zorder), clipped. */
+  cairo_save (cr);
+  cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
+  cairo_clip (cr);
+  for (int s = 0; s < 2; s++)
+    draw_series (cr, &f, &ser[s], &curve_colour[s], n);
+  for (int s = 0; s < 2; s++)
+    draw_line (cr, &f, &ser[s], &curve_colour[s], n);
+  cairo_restore (cr);
+
+  /* Frame, ticks and their labels. */
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  cairo_set_line_width (cr, 1.0);
+  cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
+  cairo_stroke (cr);
+  for (int k = 0; k < nxt; k++)
+    {
+      double x = round (px (&f, xt[k])) + 0.5;
+      cairo_move_to (cr, x, f.bottom);
+      cairo_line_to (cr, x, f.bottom + TICK_LEN);
+      cairo_stroke (cr);
+      show_text (cr, xlab[k], x, f.bottom + TICK_LEN + TICK_PAD, 0.5, 0.0);
+    }
+  for (int k = 0; k < nyt; k++)
+    {
+      double y = round (py (&f, yt[k])) + 0.5;
+      cairo_move_to (cr, f.left, y);
+      cairo_line_to (cr, f.left - TICK_LEN, y);
+      cairo_stroke (cr);
+      show_text (cr, ylab[k], f.left - TICK_LEN - TICK_PAD, y, 1.0, 0.5);
+    }
+  show_text (cr, "Training iteration", (f.left + f.right) / 2,
+             f.bottom + TICK_LEN + TICK_PAD + text_h + 5.0, 0.5, 0.0);
+
+  draw_legend (cr, &f, ser, n);
+
+  cairo_destroy (cr);
+  gboolean ok = check_surface (surface, path, error) && write_png (surface, path, error);
+  cairo_surface_destroy (surface);
+  return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The repertoire: one tile per map unit                                    */
+/* ------------------------------------------------------------------------ */
+
+#define TILE_TARGET 192     /* pixels a tile side aims at (64 x 3) */
+#define TILE_MAX_SCALE 8
+#define TILE_GAP 12
+#define TILE_MARGIN 12
+#define TITLE_FONT 18.0
+#define LABEL_FONT 12.0
+#define MAX_SIDE 32767      /* cairo's largest image surface */
+#define MAX_PIXELS (1 << 25) /* 128 MiB of pixels: scale down before that */
+
+static guint8
+to_byte (float v)
+{
+  /* NaN shows as paper rather than ink. */
+  if (!(v >= 0.0f))
+    return v < 0.0f ? 0 : 255;
+  if (v >= 1.0f)
+    return 255;
+  return (guint8) lrintf (v * 255.0f);
+}
+
+gboolean
+somaif_figure_tiles (const char *path, const char *title, int n_units, int rows,
+                     int cols, int width, int height, const float *prototypes,
+                     const float *drawings, GError **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (rows < 1 || cols < 1 || width < 1 || height < 1 || n_units < 0
+      || (gint64) rows * cols < n_units || (n_units > 0 && !prototypes))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "cannot draw '%s': %d units do not fit a %d x %d grid of %d x %d tiles",
+                   path, n_units, rows, cols, width, height);
+      return FALSE;
+    }
+
+  gboolean has_title = title && *title;
+  double title_h = has_title ? ceil (TITLE_FONT * 1.2) + 8.0 : 0.0;
+  double label_h = ceil (LABEL_FONT * 1.2) + 2.0;
+  /* The largest scale up to the target that keeps the picture a sane size. */
+  int scale = CLAMP (TILE_TARGET / MAX (width, height), 1, TILE_MAX_SCALE);
+  gint64 img_w, img_h;
+  for (;; scale--)
+    {
+      img_w = 2 * TILE_MARGIN + (gint64) cols * width * scale + (gint64) (cols - 1) * TILE_GAP;
+      img_h = 2 * TILE_MARGIN + (gint64) title_h
+              + (gint64) rows * ((gint64) height * scale + (gint64) label_h)
+              + (gint64) (rows - 1) * TILE_GAP;
+      if (scale == 1 || (img_w <= MAX_SIDE && img_h <= MAX_SIDE && img_w * img_h <= MAX_PIXELS))
+        break;
+    }
+  if (img_w > MAX_SIDE || img_h > MAX_SIDE)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "cannot draw '%s': a %d x %d grid of %d x %d tiles exceeds %d pixels",
+                   path, rows, cols, width, height, MAX_SIDE);
+      return FALSE;
+    }
+
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) img_w,
+                                                         (int) img_h);
+  if (!check_surface (surface, path, error))
+    {
+      cairo_surface_destroy (surface);
+      return FALSE;
+    }
+  cairo_t *cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+
+  if (has_title)
+    {
+      set_font (cr, TITLE_FONT, TRUE);
+      /* A title wider than the grid is set smaller rather than cut. */
+      double avail = img_w - 2.0 * TILE_MARGIN, tw = text_width (cr, title);
+      if (tw > avail)
+        cairo_set_font_size (cr, MAX (6.0, TITLE_FONT * avail / tw));
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      show_text (cr, title, img_w / 2.0, TILE_MARGIN, 0.5, 0.0);
+    }
+
+  /* Labels and frames; the pixels go in afterwards, straight into the buffer. */
+  set_font (cr, LABEL_FONT, FALSE);
+  int tile_w = width * scale, tile_h = height * scale;
+  for (int u = 0; u < n_units; u++)
+    {
+      double x = TILE_MARGIN + (double) (u % cols) * (tile_w + TILE_GAP);
+      double y = TILE_MARGIN + title_h + (double) (u / cols) * (tile_h + label_h + TILE_GAP);
+      char label[16];
+      g_snprintf (label, sizeof label, "%d", u);
+      cairo_set_source_rgb (cr, 0.25, 0.25, 0.25);
+      show_text (cr, label, x, y + label_h - 2.0, 0.0, 1.0);
+      cairo_set_source_rgb (cr, 0.6, 0.6, 0.6);
+      cairo_set_line_width (cr, 1.0);
+      cairo_rectangle (cr, x - 0.5, y + label_h - 0.5, tile_w + 1.0, tile_h + 1.0);
+      cairo_stroke (cr);
+    }
+  cairo_destroy (cr);
+
+  cairo_surface_flush (surface);
+  unsigned char *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  gsize plane = (gsize) width * height;
+  for (int u = 0; u < n_units; u++)
+    {
+      int x0 = TILE_MARGIN + (u % cols) * (tile_w + TILE_GAP);
+      int y0 = TILE_MARGIN + (int) title_h + (u / cols) * (tile_h + (int) label_h + TILE_GAP)
+               + (int) label_h;
+      const float *p = prototypes + (gsize) u * plane;
+      const float *d = drawings ? drawings + (gsize) u * plane : NULL;
+      for (int i = 0; i < tile_h; i++)
+        {
+          guint32 *line = (guint32 *) (void *) (data + (gsize) (y0 + i) * stride) + x0;
+          gsize base = (gsize) (i / scale) * width;
+          for (int j = 0; j < tile_w; j++)
+            {
+              guint8 g = to_byte (p[base + j / scale]);
+              /* As the notebook: (R, G, B) = (drawing, prototype, 1). */
+              guint8 r = d ? to_byte (d[base + j / scale]) : g;
+              guint8 b = d ? 255 : g;
+              line[j] = ((guint32) r << 16) | ((guint32) g << 8) | b;
+            }
+        }
+    }
+  cairo_surface_mark_dirty (surface);
+
+  gboolean ok = write_png (surface, path, error);
+  cairo_surface_destroy (surface);
+  return ok;
+}

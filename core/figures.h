@@ -1,0 +1,39 @@
+/* figures.h: the run's pictures (cairo), and the learning curves behind them. */
+#ifndef SOMAIF_FIGURES_H
+#define SOMAIF_FIGURES_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The notebook's learning curves: for each goal, its rollouts (in order) are
+ * averaged in consecutive blocks of `block` (one visit of the goal), then,
+ * over the first min-over-goals blocks, the mean across goals and the
+ * half-width 1.96 * std / sqrt(goals) (population std, as numpy).
+ * goal[i], accuracy[i], complexity[i] describe rollout i, n rollouts.
+ * On return *n_points is the number of blocks; the four arrays (g_free
+ * them) hold the means and half-widths.  Goals with no rollout are left out. */
+void somaif_curves_compute (int n_goals, gsize n, const int *goal,
+                            const double *accuracy, const double *complexity, int block,
+                            int *n_points, double **acc_mean, double **acc_band,
+                            double **comp_mean, double **comp_band);
+
+/* curves.png: inaccuracy and complexity against training iteration, each a
+ * line with its shaded band, axes with ticks, labels and a legend. */
+gboolean somaif_figure_curves (const char *path, int n_points, const double *acc_mean,
+                               const double *acc_band, const double *comp_mean,
+                               const double *comp_band, GError **error);
+
+/* A grid of tiles, one per map unit (rows x cols, unit u at row u / cols,
+ * column u % cols), each tile a width x height image scaled up.
+ * prototypes: n_units x (height*width), 1 paper, 0 ink, drawn in magenta;
+ * drawings: the same layout drawn in cyan over it (NULL: prototypes alone,
+ * in black).  As the notebook, a tile is (R, G, B) = (drawing, prototype, 1).
+ * A title above the grid; each tile labelled with its unit number. */
+gboolean somaif_figure_tiles (const char *path, const char *title, int n_units, int rows,
+                              int cols, int width, int height, const float *prototypes,
+                              const float *drawings, GError **error);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,15 @@
+/* pool.h: a fixed set of worker threads for the independent rollouts of an epoch. */
+#ifndef SOMAIF_POOL_H
+#define SOMAIF_POOL_H
+
+typedef struct SomaifPool SomaifPool;
+/* fn(ctx, index) for one task; tasks of one call run in any order on any thread. */
+typedef void (*SomaifPoolTask) (void *ctx, int index);
+
+SomaifPool *somaif_pool_new (int threads);
+int somaif_pool_threads (const SomaifPool *pool);
+/* Runs tasks 0..n-1 on the workers and the calling thread; returns when all are done. */
+void somaif_pool_run (SomaifPool *pool, int n, SomaifPoolTask fn, void *ctx);
+void somaif_pool_free (SomaifPool *pool);
+
+#endif

@@ -1,0 +1,325 @@
+/* somaif-run: run an experiment described by a config file. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config-private.h"
+#include "experiment.h"
+
+#ifndef SOMAIF_CONFIGSDIR
+#define SOMAIF_CONFIGSDIR "/usr/local/share/somaif/configs"
+#endif
+
+enum
+{
+  EXIT_DONE = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2
+};
+
+static gboolean opt_version, opt_list, opt_check, opt_quiet, opt_force;
+static char **opt_sets;
+static gint64 opt_seed = -1;
+static char *opt_output, *opt_replay;
+static int opt_threads;
+
+static gboolean
+parse_seed (const char *name, const char *value, gpointer data, GError **error)
+{
+  char *end;
+  gint64 v = g_ascii_strtoll (value, &end, 10);
+  if (!*value || *end || v < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--seed takes a whole number >= 0, not '%s'", value);
+      return FALSE;
+    }
+  opt_seed = v;
+  return TRUE;
+}
+
+static const GOptionEntry entries[] = {
+  { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_sets,
+    "Override a config key, typed as in the file (repeatable)", "KEY.PATH=VALUE" },
+  { "seed", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer) parse_seed,
+    "Override experiment.seed", "N" },
+  { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
+    "Output folder (default: runs/NAME-DATE-TIME)", "DIR" },
+  { "threads", 'j', 0, G_OPTION_ARG_INT, &opt_threads,
+    "Worker threads (default: all cores); results do not depend on it", "N" },
+  { "force", 'f', 0, G_OPTION_ARG_NONE, &opt_force,
+    "Write into an output folder that already holds files", NULL },
+  { "check", 0, 0, G_OPTION_ARG_NONE, &opt_check,
+    "Validate the config and load the plugins; run nothing", NULL },
+  { "replay", 0, 0, G_OPTION_ARG_FILENAME, &opt_replay,
+    "Redraw the figures and final.csv of a finished run from its model/", "DIR" },
+  { "list-plugins", 0, 0, G_OPTION_ARG_NONE, &opt_list,
+    "List the plugins found and their parameters", NULL },
+  { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet,
+    "Print nothing but errors", NULL },
+  { "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version,
+    "Print the version and the plugin ABI", NULL },
+  { NULL }
+};
+
+static const char *
+type_name (SomaifParamType t)
+{
+  switch (t)
+    {
+    case SOMAIF_PARAM_INT: return "int";
+    case SOMAIF_PARAM_FLOAT: return "float";
+    case SOMAIF_PARAM_BOOL: return "bool";
+    case SOMAIF_PARAM_STRING: return "string";
+    case SOMAIF_PARAM_FLOATS: return "floats";
+    }
+  return "?";
+}
+
+static void
+print_params (const SomaifParamSpec *specs)
+{
+  for (const SomaifParamSpec *s = specs; s->name; s++)
+    {
+      GString *line = g_string_new (NULL);
+      g_string_append_printf (line, "    %-16s %-7s", s->name, type_name (s->type));
+      g_string_append_printf (line, " default %-10s", s->def ? s->def : "(none)");
+      if (s->min <= s->max)
+        g_string_append_printf (line, " range [%g, %g]", s->min, s->max);
+      if (s->flags & SOMAIF_PARAM_SCHEDULABLE)
+        g_string_append (line, " schedulable");
+      printf ("%s\n        %s\n", line->str, s->doc);
+      g_string_free (line, TRUE);
+    }
+}
+
+static int
+list_plugins (void)
+{
+  GPtrArray *problems = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *found = somaif_plugin_list (problems);
+  g_auto (GStrv) dirs = somaif_plugin_dirs ();
+  g_autofree char *searched = g_strjoinv (":", dirs);
+  printf ("Plugins (searched %s):\n", searched);
+  printf ("\nexperiment (the core's own group)\n");
+  print_params (somaif_experiment_params);
+  for (guint i = 0; i < found->len; i++)
+    {
+      const SomaifPlugin *p = g_ptr_array_index (found, i);
+      printf ("\n%s %s  (%s)\n  %s\n", somaif_kind_name (p->head->kind), p->head->name, p->path,
+              p->head->description);
+      print_params (p->head->params);
+    }
+  for (guint i = 0; i < problems->len; i++)
+    fprintf (stderr, "somaif-run: skipped %s\n", (char *) g_ptr_array_index (problems, i));
+  if (found->len == 0)
+    printf ("\n(no plugins found)\n");
+  g_ptr_array_free (found, TRUE);
+  g_ptr_array_free (problems, TRUE);
+  return EXIT_DONE;
+}
+
+/* A path to a file, or the name of an installed config ("seed"). */
+static char *
+find_config (const char *arg)
+{
+  if (g_file_test (arg, G_FILE_TEST_EXISTS) || strchr (arg, '/'))
+    return g_strdup (arg);
+  const char *env = g_getenv ("SOMAIF_CONFIGS_DIR");
+  const char *dirs[] = { env, SOMAIF_CONFIGSDIR };
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      if (!dirs[i])
+        continue;
+      g_autofree char *file = g_str_has_suffix (arg, ".cfg") ? g_strdup (arg)
+                                                             : g_strconcat (arg, ".cfg", NULL);
+      char *path = g_build_filename (dirs[i], file, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return path;
+      g_free (path);
+    }
+  return g_strdup (arg);
+}
+
+static gboolean
+dir_has_files (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  if (!d)
+    return FALSE;
+  gboolean any = g_dir_read_name (d) != NULL;
+  g_dir_close (d);
+  return any;
+}
+
+static char *
+default_output (const char *name)
+{
+  GDateTime *now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_date_time_unref (now);
+  g_autofree char *leaf = g_strdup_printf ("%s-%s", name, stamp);
+  return g_build_filename ("runs", leaf, NULL);
+}
+
+static int
+fail (int status, GError *error)
+{
+  fprintf (stderr, "somaif-run: %s\n", error->message);
+  g_error_free (error);
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  GError *error = NULL;
+  g_autofree char *command = g_strjoinv (" ", argv);
+  GOptionContext *ctx = g_option_context_new ("CONFIG");
+  g_option_context_set_summary (ctx,
+    "Runs a somaif experiment: a generator drives a plant whose pen draws on a\n"
+    "renderer's canvas; a perceiver learns prototypes of the drawings and an\n"
+    "optimiser learns, per map unit, the initial state minimising a free energy.\n"
+    "CONFIG is a libconfig file, or the name of an installed config (e.g. seed).");
+  g_option_context_set_description (ctx,
+    "Exit status:\n"
+    "  0  done\n"
+    "  1  failed while running (a plugin's failure, a NaN, an unwritable file)\n"
+    "  2  bad usage or config\n"
+    "\n"
+    "Environment:\n"
+    "  SOMAIF_PLUGIN_PATH  colon-separated folders searched for plugins before\n"
+    "                      the installed plugin folder\n"
+    "  SOMAIF_CONFIGS_DIR  a folder searched for configs named without a path\n");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  gboolean parsed = g_option_context_parse (ctx, &argc, &argv, &error);
+  g_option_context_free (ctx);
+  if (!parsed)
+    {
+      fprintf (stderr, "somaif-run: %s (see somaif-run --help)\n", error->message);
+      g_error_free (error);
+      return EXIT_USAGE;
+    }
+  if (opt_version)
+    {
+      printf ("somaif-run %s (plugin ABI %d.%d)\n", PACKAGE_VERSION, SOMAIF_ABI_MAJOR,
+              SOMAIF_ABI_MINOR);
+      return EXIT_DONE;
+    }
+  if (opt_list)
+    return list_plugins ();
+
+  int status = EXIT_DONE;
+  g_autofree char *cfgpath = NULL;
+  if (opt_replay)
+    {
+      if (argc > 1)
+        {
+          fprintf (stderr, "somaif-run: --replay DIR takes no CONFIG (it reads DIR/config.cfg)\n");
+          return EXIT_USAGE;
+        }
+      cfgpath = g_build_filename (opt_replay, "config.cfg", NULL);
+      if (!g_file_test (cfgpath, G_FILE_TEST_IS_REGULAR))
+        {
+          fprintf (stderr, "somaif-run: %s: not a run folder (no config.cfg)\n", opt_replay);
+          return EXIT_USAGE;
+        }
+    }
+  else
+    {
+      if (argc != 2)
+        {
+          fprintf (stderr, "somaif-run: %s (see somaif-run --help)\n",
+                   argc < 2 ? "which config? give one CONFIG file or name"
+                            : "give exactly one CONFIG");
+          return EXIT_USAGE;
+        }
+      cfgpath = find_config (argv[1]);
+    }
+  if (opt_threads < 0 || opt_threads > 1024)
+    {
+      fprintf (stderr, "somaif-run: --threads takes 1 to 1024 (0: all cores), not %d\n",
+               opt_threads);
+      return EXIT_USAGE;
+    }
+  int threads = opt_threads > 0 ? opt_threads : (int) g_get_num_processors ();
+
+  SomaifConfig *cfg = somaif_config_load (cfgpath, (const char *const *) opt_sets, opt_seed,
+                                          &error);
+  if (!cfg)
+    return fail (EXIT_USAGE, error);
+  SomaifExperiment *x = somaif_experiment_new (cfg, threads, &error);
+  if (!x)
+    return fail (EXIT_USAGE, error);
+  somaif_experiment_set_command (x, command);
+
+  if (opt_check)
+    {
+      if (!opt_quiet)
+        {
+          printf ("%s: valid\n", cfgpath);
+          for (int k = 0; k < SOMAIF_N_PARTS; k++)
+            printf ("  %-10s %s (%s)\n", cfg->parts[k].group, cfg->parts[k].plugin->head->name,
+                    cfg->parts[k].plugin->path);
+        }
+      somaif_experiment_free (x);
+      return EXIT_DONE;
+    }
+
+  SomaifSummary summary;
+  if (opt_replay)
+    {
+      if (!somaif_experiment_replay (x, opt_replay, &summary, &error))
+        status = fail (EXIT_FAILED, error);
+      else if (!opt_quiet)
+        printf ("somaif-run: replayed %s: final inaccuracy %.2f, complexity %.4f; "
+                "final.csv, curves.png, repertoire.png, prototypes.png redrawn\n", opt_replay,
+                summary.final_accuracy, summary.final_complexity);
+      somaif_experiment_free (x);
+      return status;
+    }
+
+  g_autofree char *outdir = opt_output ? g_strdup (opt_output) : default_output (cfg->name);
+  if (dir_has_files (outdir) && !opt_force)
+    {
+      fprintf (stderr, "somaif-run: %s already holds files; choose another --output or add "
+               "--force to write over them\n", outdir);
+      somaif_experiment_free (x);
+      return EXIT_USAGE;
+    }
+  if (g_mkdir_with_parents (outdir, 0777) != 0)
+    {
+      fprintf (stderr, "somaif-run: %s: cannot create the output folder: %s\n", outdir,
+               g_strerror (errno));
+      somaif_experiment_free (x);
+      return EXIT_FAILED;
+    }
+  SomaifProgressStyle style = opt_quiet ? SOMAIF_PROGRESS_NONE
+                              : isatty (STDERR_FILENO) ? SOMAIF_PROGRESS_BAR
+                              : SOMAIF_PROGRESS_LINES;
+  if (!opt_quiet)
+    fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, into %s\n",
+             cfgpath, cfg->epochs, threads, outdir);
+  if (!somaif_experiment_run (x, outdir, style, &summary, &error))
+    status = fail (EXIT_FAILED, error);
+  else if (!opt_quiet)
+    {
+      printf ("somaif-run: done in %.2f s\n"
+              "  last 5%% of training: inaccuracy %.2f, complexity %.4f\n"
+              "  final (each goal's own solution): inaccuracy %.2f, complexity %.4f, "
+              "%.0f%% of goals recognised as themselves\n"
+              "  outputs: %s/ (metrics.csv final.csv schedules.csv config.cfg run.json model/ "
+              "snapshots/ curves.png repertoire.png prototypes.png)\n",
+              summary.wall_seconds, summary.tail_accuracy, summary.tail_complexity,
+              summary.final_accuracy, summary.final_complexity,
+              100.0 * summary.final_recognised, outdir);
+    }
+  somaif_experiment_free (x);
+  g_strfreev (opt_sets);
+  g_free (opt_output);
+  g_free (opt_replay);
+  return status;
+}
