@@ -246,8 +246,9 @@ typedef struct
   void (*layout) (const void *self, int *rows, int *cols);
   /* required: topological distance between units u and v on the map. */
   double (*distance) (const void *self, int u, int v);
-  /* required: copies every prototype, n_units x input_size, into out. */
-  int (*prototypes) (const void *self, float *out);
+  /* required, concurrent: copies unit's prototype (input_size floats, an
+     image like the renderer's) into out. */
+  int (*prototype) (const void *self, int unit, float *out);
   /* required, concurrent: the best unit for input and its squared distance,
      without learning. */
   int (*recognise) (const void *self, const float *input, int *winner, double *distance);
