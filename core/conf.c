@@ -446,7 +446,14 @@ apply_set (config_t *cfg, const char *file, const char *assignment, GError **err
 
   config_t tmp;
   config_init (&tmp);
-  g_autofree char *text = g_strdup_printf ("v = %s;", value);
+  /* libconfig 1.5 silently truncates a plain integer beyond 32 bits: mark it
+     64-bit (L) as the resolved config does. */
+  char *end = NULL;
+  errno = 0;
+  gint64 big = g_ascii_strtoll (value, &end, 10);
+  gboolean wide = end != value && *end == '\0' && errno == 0
+                  && (big > G_MAXINT32 || big < G_MININT32);
+  g_autofree char *text = g_strdup_printf ("v = %s%s;", value, wide ? "L" : "");
   if (config_read_string (&tmp, text) != CONFIG_TRUE)
     {
       /* A bare word is taken as a string, so --set generator.plugin=esn works. */
@@ -777,20 +784,26 @@ somaif_config_resolved (const SomaifConfig *c)
     {
       const SomaifPart *part = &c->parts[k];
       g_string_append_printf (out, "\n%s = {\n  plugin = ", part->group);
-      /* A plugin found by name stays a name; one given by path keeps its full path. */
+      /* Written as a name when the name finds this very file (first in the
+         search path); otherwise as its full path. */
       const char *pname = part->plugin->head->name;
-      g_autofree char *dir = g_path_get_dirname (part->plugin->path);
+      g_autofree char *self = g_canonicalize_filename (part->plugin->path, NULL);
+      g_autofree char *file = g_strconcat (pname, ".so", NULL);
       g_auto (GStrv) dirs = somaif_plugin_dirs ();
       gboolean by_name = FALSE;
       for (int i = 0; dirs[i]; i++)
-        by_name = by_name || g_strcmp0 (dirs[i], dir) == 0;
+        {
+          g_autofree char *cand = g_build_filename (dirs[i], file, NULL);
+          if (!g_file_test (cand, G_FILE_TEST_IS_REGULAR))
+            continue;
+          g_autofree char *canon = g_canonicalize_filename (cand, NULL);
+          by_name = strcmp (canon, self) == 0;
+          break;
+        }
       if (by_name)
         append_string (out, pname);
       else
-        {
-          g_autofree char *abs = g_canonicalize_filename (part->plugin->path, NULL);
-          append_string (out, abs);
-        }
+        append_string (out, self);
       g_string_append (out, ";\n");
       append_params (out, part->params, part->schedules);
       g_string_append (out, "};\n");

@@ -534,7 +534,7 @@ progress_show (Progress *p, gint64 epoch, gint64 epochs, gboolean final)
       return;
     }
   int tenth = (int) (10 * epoch / epochs);
-  if (tenth > p->last_tenth || final)
+  if (tenth > p->last_tenth)
     {
       p->last_tenth = tenth;
       fprintf (stderr, "somaif: epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
@@ -748,9 +748,8 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metri
           if (!write_prototypes (x, npy, png, title, error))
             goto out;
         }
-      progress_show (&progress, e + 1, epochs, FALSE);
+      progress_show (&progress, e + 1, epochs, e + 1 == epochs);
     }
-  progress_show (&progress, epochs, epochs, TRUE);
   ok = TRUE;
 out:
   ok = out_close (&metrics, ok ? error : NULL) && ok;
@@ -1092,6 +1091,26 @@ somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *s
                        h->name, plugin_message (part, x->inst[k]));
           return FALSE;
         }
+    }
+  /* The run evaluated with its last epoch's scheduled values: set them again. */
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      const SomaifPart *part = &x->cfg->parts[k];
+      for (int i = 0; i < part->params->n; i++)
+        if (part->schedules[i])
+          {
+            double v = somaif_schedule_eval (part->schedules[i], x->cfg->epochs - 1,
+                                             x->cfg->epochs);
+            if (part->plugin->head->set_param (x->inst[k], i, v) != 0)
+              {
+                g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+                             "%s plugin '%s' refused %s.%s = %g: %s", part->group,
+                             part->plugin->head->name, part->group,
+                             part->params->values[i].spec->name, v,
+                             plugin_message (part, x->inst[k]));
+                return FALSE;
+              }
+          }
     }
   if (!evaluate (x, dir, summary, error))
     return FALSE;

@@ -125,17 +125,23 @@ check_specs (const SomaifPluginHead *h, const char *path, GError **error)
 {
   for (const SomaifParamSpec *s = h->params; s->name; s++)
     {
+      const char *why = NULL;
       gboolean ok = s->name[0] >= 'a' && s->name[0] <= 'z' && strcmp (s->name, "plugin") != 0;
       for (const char *c = s->name; ok && *c; c++)
         ok = g_ascii_islower (*c) || g_ascii_isdigit (*c) || *c == '_';
-      ok = ok && s->type >= SOMAIF_PARAM_INT && s->type <= SOMAIF_PARAM_FLOATS && s->doc;
-      if (ok && (s->flags & SOMAIF_PARAM_SCHEDULABLE))
-        ok = s->type == SOMAIF_PARAM_FLOAT;
       if (!ok)
+        why = "a name is [a-z][a-z0-9_]* and not 'plugin'";
+      else if (s->type < SOMAIF_PARAM_INT || s->type > SOMAIF_PARAM_FLOATS)
+        why = "unknown type";
+      else if (!s->doc)
+        why = "no doc line";
+      else if ((s->flags & SOMAIF_PARAM_SCHEDULABLE) && s->type != SOMAIF_PARAM_FLOAT)
+        why = "only a float may be schedulable";
+      if (why)
         {
-          g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_MISSING_METHOD,
-                       "%s: plugin '%s' declares an invalid parameter '%s'", path, h->name,
-                       s->name);
+          g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_PARAMS,
+                       "%s: plugin '%s' declares an invalid parameter '%s' (%s)", path, h->name,
+                       s->name, why);
           return FALSE;
         }
     }
@@ -195,8 +201,10 @@ open_checked (const char *path, const char *expected_name, SomaifKind kind, GErr
   if (kind && h->kind != (guint32) kind)
     {
       g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_KIND,
-                   "%s: '%s' is a %s plugin, but a %s is needed here", path,
-                   h->name ? h->name : "?", somaif_kind_name (h->kind), somaif_kind_name (kind));
+                   "%s: '%s' is %s %s plugin, but %s %s is needed here", path,
+                   h->name ? h->name : "?", h->kind == SOMAIF_KIND_OPTIMISER ? "an" : "a",
+                   somaif_kind_name (h->kind), kind == SOMAIF_KIND_OPTIMISER ? "an" : "a",
+                   somaif_kind_name (kind));
       dlclose (handle);
       return NULL;
     }
