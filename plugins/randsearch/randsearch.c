@@ -1,0 +1,403 @@
+/* randsearch.c: the seed's random search as a somaif optimiser (the vtable glue). */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "randsearch-core.h"
+#include "somaif/plugin.h"
+
+/* Indices into randsearch_params (set_param() receives them). */
+enum
+{
+  RANDSEARCH_DIRECTIONS,
+  RANDSEARCH_SIGMA,
+  RANDSEARCH_STEP
+};
+
+static const SomaifParamSpec randsearch_params[] = {
+  { "directions", SOMAIF_PARAM_INT, "5", 1, 100000, 0, 0,
+    "random directions a goal and epoch; each gives two candidates (minus, then plus)" },
+  { "sigma", SOMAIF_PARAM_FLOAT, "0.01", 1e-12, 1e6, 0, SOMAIF_PARAM_SCHEDULABLE,
+    "standard deviation of the search directions (the notebook's search_std, > 0)" },
+  { "step", SOMAIF_PARAM_FLOAT, "1e-5", 0, 1e6, 0, SOMAIF_PARAM_SCHEDULABLE,
+    "base step of the update; its alpha is step / sigma" },
+  SOMAIF_PARAM_END
+};
+
+#define STATE_VERSION 1
+
+typedef struct
+{
+  int d;          /* state dimension */
+  int g;          /* goals */
+  int k;          /* directions */
+  double sigma, step;
+  float *w;       /* g x d: goal after goal */
+  float *deltas;  /* k x d: the directions of the last proposal */
+  int proposed;   /* goal of the last proposal not yet learned from; -1: none */
+  SomaifRng rng;
+  char message[256];
+} Randsearch;
+
+/* The alpha of the next update: the notebook's base / search_std. */
+static double
+randsearch_effective_alpha (const Randsearch *self)
+{
+  return somaif_randsearch_alpha (self->step, self->sigma);
+}
+
+static void
+randsearch_destroy (void *p)
+{
+  Randsearch *self = p;
+  if (!self)
+    return;
+  g_free (self->w);
+  g_free (self->deltas);
+  g_free (self);
+}
+
+static void *
+randsearch_create (const SomaifSetup *setup, const SomaifParams *params, GError **error)
+{
+  gint64 k = somaif_params_get_int (params, "directions");
+  double sigma = somaif_params_get_float (params, "sigma");
+  double step = somaif_params_get_float (params, "step");
+
+  if (setup->input_size < 1 || setup->goals < 1)
+    {
+      g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE,
+                   "states of %d numbers for %d goals: both must be at least 1",
+                   setup->input_size, setup->goals);
+      return NULL;
+    }
+  if (k < 1 || k > 100000)
+    {
+      g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE,
+                   "directions = %" G_GINT64_FORMAT ": it must lie in [1, 100000]", k);
+      return NULL;
+    }
+  if (!(sigma > 0.0) || !isfinite (sigma))
+    {
+      g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE,
+                   "sigma = %g: it must be a positive number", sigma);
+      return NULL;
+    }
+  if (!(step >= 0.0) || !isfinite (step))
+    {
+      g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE,
+                   "step = %g: it must be a number >= 0", step);
+      return NULL;
+    }
+
+  Randsearch *self = g_new0 (Randsearch, 1);
+  self->d = setup->input_size;
+  self->g = setup->goals;
+  self->k = (int) k;
+  self->sigma = sigma;
+  self->step = step;
+  self->proposed = -1;
+  /* The notebook's weights start at zero. */
+  self->w = g_try_new0 (float, (gsize) self->g * self->d);
+  self->deltas = g_try_new0 (float, (gsize) self->k * self->d);
+  if (!self->w || !self->deltas)
+    {
+      g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE,
+                   "not enough memory for %d goals and %d directions of %d numbers",
+                   self->g, self->k, self->d);
+      randsearch_destroy (self);
+      return NULL;
+    }
+  somaif_rng_init (&self->rng, setup->seed);
+  return self;
+}
+
+static int
+randsearch_set_param (void *p, int index, double value)
+{
+  Randsearch *self = p;
+  self->message[0] = '\0';
+  switch (index)
+    {
+    case RANDSEARCH_SIGMA:
+      if (!(value > 0.0) || !isfinite (value))
+        {
+          g_snprintf (self->message, sizeof self->message,
+                      "sigma = %g: it must be a positive number", value);
+          return -1;
+        }
+      self->sigma = value;
+      return 0;
+    case RANDSEARCH_STEP:
+      if (!(value >= 0.0) || !isfinite (value))
+        {
+          g_snprintf (self->message, sizeof self->message,
+                      "step = %g: it must be a number >= 0", value);
+          return -1;
+        }
+      self->step = value;
+      return 0;
+    default:
+      g_snprintf (self->message, sizeof self->message,
+                  "parameter %d is not schedulable (sigma and step are)", index);
+      return -1;
+    }
+}
+
+static const char *
+randsearch_error_message (const void *p)
+{
+  const Randsearch *self = p;
+  /* solution() is the only method that cannot write a message (it is const). */
+  return self->message[0] ? self->message : "a goal out of range or a NULL array";
+}
+
+/* ------------------------------------------------------------------ */
+/* State: version u8, d g k u32, sigma step f64, proposed i32, the RNG
+ * (4 u64, spare f64, has_spare u32), w (g x d f32), deltas (k x d f32); all
+ * little-endian. */
+
+#define HEADER_SIZE (1 + 3 * 4 + 2 * 8 + 4 + 4 * 8 + 8 + 4)
+
+static void
+put_u32 (GByteArray *out, guint32 v)
+{
+  guint32 le = GUINT32_TO_LE (v);
+  g_byte_array_append (out, (const guint8 *) &le, 4);
+}
+
+static void
+put_u64 (GByteArray *out, guint64 v)
+{
+  guint64 le = GUINT64_TO_LE (v);
+  g_byte_array_append (out, (const guint8 *) &le, 8);
+}
+
+static void
+put_f64 (GByteArray *out, double v)
+{
+  guint64 bits;
+  memcpy (&bits, &v, 8);
+  put_u64 (out, bits);
+}
+
+static void
+put_floats (GByteArray *out, const float *v, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 bits;
+      memcpy (&bits, &v[i], 4);
+      put_u32 (out, bits);
+    }
+}
+
+static guint32
+get_u32 (const guint8 **p)
+{
+  guint32 v;
+  memcpy (&v, *p, 4);
+  *p += 4;
+  return GUINT32_FROM_LE (v);
+}
+
+static guint64
+get_u64 (const guint8 **p)
+{
+  guint64 v;
+  memcpy (&v, *p, 8);
+  *p += 8;
+  return GUINT64_FROM_LE (v);
+}
+
+static double
+get_f64 (const guint8 **p)
+{
+  guint64 bits = get_u64 (p);
+  double v;
+  memcpy (&v, &bits, 8);
+  return v;
+}
+
+static void
+get_floats (const guint8 **p, float *v, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 bits = get_u32 (p);
+      memcpy (&v[i], &bits, 4);
+    }
+}
+
+static int
+randsearch_save_state (const void *p, GByteArray *out)
+{
+  const Randsearch *self = p;
+  guint8 version = STATE_VERSION;
+  g_byte_array_append (out, &version, 1);
+  put_u32 (out, (guint32) self->d);
+  put_u32 (out, (guint32) self->g);
+  put_u32 (out, (guint32) self->k);
+  put_f64 (out, self->sigma);
+  put_f64 (out, self->step);
+  put_u32 (out, (guint32) self->proposed);
+  for (int i = 0; i < 4; i++)
+    put_u64 (out, self->rng.s[i]);
+  put_f64 (out, self->rng.spare);
+  put_u32 (out, (guint32) self->rng.has_spare);
+  put_floats (out, self->w, (gsize) self->g * self->d);
+  put_floats (out, self->deltas, (gsize) self->k * self->d);
+  return 0;
+}
+
+static int
+randsearch_load_state (void *p, const guint8 *data, gsize length)
+{
+  Randsearch *self = p;
+  self->message[0] = '\0';
+  gsize expected = HEADER_SIZE + 4 * ((gsize) self->g * self->d + (gsize) self->k * self->d);
+  if (length < 1 || data[0] != STATE_VERSION)
+    {
+      g_snprintf (self->message, sizeof self->message,
+                  "state version %d, this plugin reads version %d", length ? data[0] : -1,
+                  STATE_VERSION);
+      return -1;
+    }
+  if (length < HEADER_SIZE)
+    {
+      g_snprintf (self->message, sizeof self->message,
+                  "state of %" G_GSIZE_FORMAT " bytes is too short", length);
+      return -1;
+    }
+  const guint8 *q = data + 1;
+  guint32 d = get_u32 (&q), g = get_u32 (&q), k = get_u32 (&q);
+  if (d != (guint32) self->d || g != (guint32) self->g || k != (guint32) self->k)
+    {
+      g_snprintf (self->message, sizeof self->message,
+                  "state of %u goals, %u directions, states of %u numbers; this instance has "
+                  "%d, %d, %d", g, k, d, self->g, self->k, self->d);
+      return -1;
+    }
+  if (length != expected)
+    {
+      g_snprintf (self->message, sizeof self->message,
+                  "state of %" G_GSIZE_FORMAT " bytes, expected %" G_GSIZE_FORMAT, length,
+                  expected);
+      return -1;
+    }
+  double sigma = get_f64 (&q), step = get_f64 (&q);
+  gint32 proposed = (gint32) get_u32 (&q);
+  if (!(sigma > 0.0) || !isfinite (sigma) || !(step >= 0.0) || !isfinite (step)
+      || proposed < -1 || proposed >= self->g)
+    {
+      g_snprintf (self->message, sizeof self->message,
+                  "state with sigma %g, step %g, proposed goal %d", sigma, step,
+                  (int) proposed);
+      return -1;
+    }
+  self->sigma = sigma;
+  self->step = step;
+  self->proposed = proposed;
+  for (int i = 0; i < 4; i++)
+    self->rng.s[i] = get_u64 (&q);
+  self->rng.spare = get_f64 (&q);
+  self->rng.has_spare = (int) get_u32 (&q);
+  get_floats (&q, self->w, (gsize) self->g * self->d);
+  get_floats (&q, self->deltas, (gsize) self->k * self->d);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Methods                                                             */
+
+static int
+randsearch_max_candidates (const void *p)
+{
+  const Randsearch *self = p;
+  return 2 * self->k;
+}
+
+static int
+randsearch_propose (void *p, int goal, float *candidates, int *n)
+{
+  Randsearch *self = p;
+  self->message[0] = '\0';
+  if (goal < 0 || goal >= self->g || !candidates || !n)
+    {
+      g_snprintf (self->message, sizeof self->message,
+                  "propose() for goal %d of %d (or a NULL array)", goal, self->g);
+      return -1;
+    }
+  somaif_randsearch_draw (&self->rng, self->d, self->k, self->sigma, self->deltas);
+  somaif_randsearch_candidates (self->d, self->k, self->w + (gsize) goal * self->d,
+                                self->deltas, candidates);
+  *n = 2 * self->k;
+  self->proposed = goal;
+  return 0;
+}
+
+static int
+randsearch_update (void *p, int goal, int n, const double *rewards)
+{
+  Randsearch *self = p;
+  self->message[0] = '\0';
+  if (goal != self->proposed || goal < 0)
+    {
+      g_snprintf (self->message, sizeof self->message,
+                  "update() for goal %d, but the candidates waiting for rewards are %s%d",
+                  goal, self->proposed < 0 ? "none: " : "goal's ", self->proposed);
+      return -1;
+    }
+  if (n != 2 * self->k || !rewards)
+    {
+      g_snprintf (self->message, sizeof self->message,
+                  "update() given %d rewards for %d candidates", n, 2 * self->k);
+      return -1;
+    }
+  for (int i = 0; i < n; i++)
+    if (!isfinite (rewards[i]))
+      {
+        g_snprintf (self->message, sizeof self->message,
+                    "reward %d of goal %d is %g: the update would spoil the weights", i, goal,
+                    rewards[i]);
+        return -1;
+      }
+  somaif_randsearch_update (self->d, self->k, self->w + (gsize) goal * self->d, self->deltas,
+                            rewards, randsearch_effective_alpha (self));
+  self->proposed = -1;
+  return 0;
+}
+
+static int
+randsearch_solution (const void *p, int goal, float *state)
+{
+  const Randsearch *self = p;
+  if (goal < 0 || goal >= self->g || !state)
+    return -1;
+  memcpy (state, self->w + (gsize) goal * self->d, (gsize) self->d * sizeof (float));
+  return 0;
+}
+
+static const SomaifOptimiser randsearch_vtable = {
+  .head = {
+    .abi_major = SOMAIF_ABI_MAJOR,
+    .abi_minor = SOMAIF_ABI_MINOR,
+    .kind = SOMAIF_KIND_OPTIMISER,
+    .name = "randsearch",
+    .description = "random search: finite differences along random directions, one goal at a time",
+    .params = randsearch_params,
+    .create = randsearch_create,
+    .destroy = randsearch_destroy,
+    .set_param = randsearch_set_param,
+    .error_message = randsearch_error_message,
+    .save_state = randsearch_save_state,
+    .load_state = randsearch_load_state,
+  },
+  .max_candidates = randsearch_max_candidates,
+  .propose = randsearch_propose,
+  .update = randsearch_update,
+  .solution = randsearch_solution,
+};
+
+SOMAIF_PLUGIN_DEFINE (randsearch_vtable)
