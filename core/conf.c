@@ -775,8 +775,10 @@ char *
 somaif_config_resolved (const SomaifConfig *c)
 {
   GString *out = g_string_new (NULL);
-  g_string_append_printf (out, "# The resolved config of a somaif run (from %s): every key\n"
-                          "# with the value used, defaults filled in.\n\n", c->path);
+  /* No source path here: the text must not depend on where it was read from
+     (run.json records that), so that running it again repeats the run. */
+  g_string_append (out, "# The resolved config of a somaif run: every key with the value\n"
+                   "# used, defaults filled in.  Running it again repeats the run.\n\n");
   g_string_append (out, "experiment = {\n");
   append_params (out, c->experiment, NULL);
   g_string_append (out, "};\n");

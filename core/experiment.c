@@ -10,6 +10,7 @@
 
 #include "experiment.h"
 #include "figures.h"
+#include "free-energy.h"
 #include "pool.h"
 
 G_DEFINE_QUARK (somaif-run-error-quark, somaif_run_error)
@@ -226,13 +227,16 @@ somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
 
   /* The complexity prior's normaliser, per goal (on a ring the same for all). */
   x->log_z = g_new (double, x->units);
-  for (int g = 0; g < x->units; g++)
-    {
-      double z = 0.0;
-      for (int u = 0; u < x->units; u++)
-        z += exp (-cfg->beta * x->per->distance (x->inst[3], u, g));
-      x->log_z[g] = log (z);
-    }
+  {
+    double *d = g_new (double, x->units);
+    for (int g = 0; g < x->units; g++)
+      {
+        for (int u = 0; u < x->units; u++)
+          d[u] = x->per->distance (x->inst[3], u, g);
+        x->log_z[g] = somaif_log_partition (d, x->units, cfg->beta);
+      }
+    g_free (d);
+  }
 
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
@@ -264,34 +268,23 @@ fail:
 /* ------------------------------------------------------------------ */
 /* The free energy                                                     */
 
-/* The goal's cross-entropy terms, as the seed computes them in float32:
- * target = goal * 0.999 + 0.0005. */
 static void
 prepare_goal (SomaifExperiment *x)
 {
-  for (int p = 0; p < x->n_pixels; p++)
-    {
-      float t = x->goal_image[p] * 0.999f + 0.0005f;
-      x->log_t[p] = logf (t);
-      x->log_1mt[p] = logf (1.0f - t);
-    }
+  somaif_goal_log_terms (x->goal_image, x->n_pixels, x->log_t, x->log_1mt);
 }
 
-/* Accuracy (the seed's "inaccuracy"): -sum x log t + (1 - x) log(1 - t). */
 static double
 cross_entropy (const SomaifExperiment *x, const float *image)
 {
-  double sum = 0.0;
-  for (int p = 0; p < x->n_pixels; p++)
-    sum += (double) (image[p] * x->log_t[p] + (1.0f - image[p]) * x->log_1mt[p]);
-  return -sum;
+  return somaif_cross_entropy (image, x->log_t, x->log_1mt, x->n_pixels);
 }
 
 static double
 complexity (const SomaifExperiment *x, int winner, int goal)
 {
-  /* -log(exp(-beta d) / Z) = beta d + log Z: exp(-beta d) underflows for large d. */
-  return x->cfg->beta * x->per->distance (x->inst[3], winner, goal) + x->log_z[goal];
+  return somaif_complexity (x->cfg->beta, x->per->distance (x->inst[3], winner, goal),
+                            x->log_z[goal]);
 }
 
 /* ------------------------------------------------------------------ */
