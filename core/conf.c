@@ -22,6 +22,8 @@ const SomaifParamSpec somaif_experiment_params[] = {
     "precision of the complexity prior exp(-beta d) over map distance d" },
   { "snapshots", SOMAIF_PARAM_INT, "10", 0, 1000, 0, 0,
     "prototype snapshots kept over the run (at the end of each equal share)" },
+  { "checkpoint_every", SOMAIF_PARAM_INT, "1000", 0, 1e9, 0, 0,
+    "epochs between checkpoints (0: only at the end and when interrupted)" },
   SOMAIF_PARAM_END
 };
 
@@ -694,6 +696,7 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
   c->steps = somaif_params_get_int (c->experiment, "steps");
   c->beta = somaif_params_get_float (c->experiment, "beta");
   c->snapshots = somaif_params_get_int (c->experiment, "snapshots");
+  c->checkpoint_every = somaif_params_get_int (c->experiment, "checkpoint_every");
 
   for (int k = SOMAIF_KIND_GENERATOR; k <= SOMAIF_KIND_OPTIMISER; k++)
     if (!load_part (c, &cfg, (SomaifKind) k, error))

@@ -37,7 +37,7 @@ typedef struct
   char *dir;    /* its folder, for relative paths */
   char *name;   /* file name without .cfg: names the default output folder */
   SomaifParams *experiment;
-  gint64 epochs, seed, steps, snapshots;
+  gint64 epochs, seed, steps, snapshots, checkpoint_every;
   double beta;
   SomaifPart parts[SOMAIF_N_PARTS]; /* in SomaifKind order */
 } SomaifConfig;

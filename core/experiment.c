@@ -6,9 +6,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "experiment.h"
+#include "checkpoint.h"
 #include "figures.h"
 #include "free-energy.h"
 #include "pool.h"
@@ -51,11 +54,24 @@ struct SomaifExperiment
   float *log_t, *log_1mt; /* log(target), log(1 - target) of the goal image */
   int chunk;          /* candidates per task */
 
+  /* Stage timings: one row a task (a task runs on one thread at a time). */
+  gint64 (*task_ns)[SOMAIF_STAGE_ACCURACY + 1];
+  gint64 stage_ns[SOMAIF_N_STAGES];
+
   /* The failure of a parallel task, kept for the message. */
   GMutex fail_lock;
   char *fail_message;
   char *command;      /* the command line, for run.json */
+  volatile sig_atomic_t *stop; /* set by a signal handler: stop after this epoch */
 };
+
+static gint64
+now_ns (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static guint64
 derive_seed (guint64 seed, guint64 stream)
@@ -79,6 +95,12 @@ const SomaifConfig *
 somaif_experiment_config (const SomaifExperiment *x)
 {
   return x->cfg;
+}
+
+void
+somaif_experiment_set_stop_flag (SomaifExperiment *x, volatile sig_atomic_t *flag)
+{
+  x->stop = flag;
 }
 
 void
@@ -107,6 +129,7 @@ somaif_experiment_free (SomaifExperiment *x)
   g_free (x->images);
   g_free (x->accuracy);
   g_free (x->status);
+  g_free (x->task_ns);
   g_free (x->goal_image);
   g_free (x->log_t);
   g_free (x->log_1mt);
@@ -258,6 +281,7 @@ somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
   x->log_t = g_new0 (float, x->n_pixels);
   x->log_1mt = g_new0 (float, x->n_pixels);
   x->pool = somaif_pool_new (threads);
+  x->task_ns = g_malloc0 (sizeof *x->task_ns * (gsize) somaif_pool_threads (x->pool));
   return x;
 
 fail:
@@ -318,12 +342,16 @@ rollout_task (void *data, int task)
   int n = MIN (x->chunk, r->n - first);
   if (n <= 0)
     return;
+  gint64 *ns = x->task_ns[task];
+  gint64 t0 = now_ns (), t1;
   if (x->gen->run (x->inst[0], n, x->states + (gsize) first * x->state_size, x->steps,
                    x->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
       task_fail (x, "run", SOMAIF_KIND_GENERATOR, first);
       return;
     }
+  t1 = now_ns ();
+  ns[SOMAIF_STAGE_GENERATOR] += t1 - t0;
   for (int c = first; c < first + n; c++)
     {
       double *pts = x->points + (gsize) c * x->n_points * x->point_size;
@@ -334,13 +362,20 @@ rollout_task (void *data, int task)
           task_fail (x, "run", SOMAIF_KIND_PLANT, c);
           return;
         }
+      t0 = now_ns ();
+      ns[SOMAIF_STAGE_PLANT] += t0 - t1;
       if (x->ren->draw (x->inst[2], x->n_points, pts, img) != 0)
         {
           task_fail (x, "draw", SOMAIF_KIND_RENDERER, c);
           return;
         }
+      t1 = now_ns ();
+      ns[SOMAIF_STAGE_RENDERER] += t1 - t0;
       if (r->score)
         x->accuracy[c] = cross_entropy (x, img);
+      t0 = now_ns ();
+      ns[SOMAIF_STAGE_ACCURACY] += t0 - t1;
+      t1 = t0;
     }
 }
 
@@ -354,7 +389,9 @@ run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
   if (x->chunk < 1)
     x->chunk = 1;
   int tasks = (n + x->chunk - 1) / x->chunk;
+  gint64 t0 = now_ns ();
   somaif_pool_run (x->pool, tasks, rollout_task, &r);
+  x->stage_ns[SOMAIF_STAGE_ROLLOUTS] += now_ns () - t0;
   if (x->fail_message)
     {
       g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN, "%s", x->fail_message);
@@ -373,11 +410,27 @@ typedef struct
   char *path;
 } OutFile;
 
+/* keep < 0: a new file; otherwise the file cut back to keep bytes (resume). */
 static gboolean
-out_open (OutFile *o, const char *dir, const char *name, GError **error)
+out_open (OutFile *o, const char *dir, const char *name, gint64 keep, GError **error)
 {
   o->path = g_build_filename (dir, name, NULL);
-  o->f = fopen (o->path, "w");
+  o->f = fopen (o->path, keep < 0 ? "w" : "r+");
+  if (o->f && keep >= 0)
+    {
+      struct stat st;
+      if (fstat (fileno (o->f), &st) != 0 || st.st_size < keep
+          || ftruncate (fileno (o->f), (off_t) keep) != 0 || fseeko (o->f, 0, SEEK_END) != 0)
+        {
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                       "%s: shorter than its checkpoint says (%" G_GINT64_FORMAT
+                       " bytes): cannot resume", o->path, keep);
+          fclose (o->f);
+          o->f = NULL;
+          g_clear_pointer (&o->path, g_free);
+          return FALSE;
+        }
+    }
   if (!o->f)
     {
       int e = errno;
@@ -546,10 +599,14 @@ typedef struct
 } ScheduleLog;
 
 static gboolean
-schedules_open (SomaifExperiment *x, ScheduleLog *log, const char *outdir, GError **error)
+schedules_open (SomaifExperiment *x, ScheduleLog *log, const char *outdir, gint64 keep,
+                GError **error)
 {
-  if (!out_open (&log->file, outdir, "schedules.csv", error))
+  if (!out_open (&log->file, outdir, "schedules.csv", keep, error))
     return FALSE;
+  log->row = g_string_new (NULL);
+  if (keep >= 0)
+    return TRUE;
   fputs ("epoch", log->file.f);
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
@@ -559,7 +616,6 @@ schedules_open (SomaifExperiment *x, ScheduleLog *log, const char *outdir, GErro
           fprintf (log->file.f, ",%s.%s", part->group, part->params->values[i].spec->name);
     }
   fputc ('\n', log->file.f);
-  log->row = g_string_new (NULL);
   return TRUE;
 }
 
@@ -645,9 +701,128 @@ nan_stage (const SomaifExperiment *x, int c)
   return "the free energy";
 }
 
+static guint64
+config_hash (const SomaifExperiment *x)
+{
+  g_autofree char *text = somaif_config_resolved (x->cfg);
+  return somaif_hash64 (text, strlen (text));
+}
+
+/* Writes outdir/checkpoint.bin: everything needed to go on at next_epoch. */
+static gboolean
+save_checkpoint (SomaifExperiment *x, const char *outdir, gint64 next_epoch, OutFile *metrics,
+                 OutFile *schedules, GError **error)
+{
+  if (fflush (metrics->f) != 0 || fflush (schedules->f) != 0)
+    {
+      int e = errno;
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT,
+                   "%s: write failed: %s", outdir, g_strerror (e));
+      return FALSE;
+    }
+  SomaifCheckpoint ck = { 0 };
+  ck.config_hash = config_hash (x);
+  ck.next_epoch = next_epoch;
+  ck.rng = x->rng;
+  ck.metrics_bytes = ftello (metrics->f);
+  ck.schedules_bytes = ftello (schedules->f);
+  gboolean ok = TRUE;
+  for (int k = 0; k < SOMAIF_N_PARTS && ok; k++)
+    {
+      const SomaifPart *part = &x->cfg->parts[k];
+      ck.names[k] = (char *) part->plugin->head->name;
+      ck.n_values[k] = part->params->n;
+      ck.values[k] = x->last_value[k];
+      if (part->plugin->head->save_state)
+        {
+          GByteArray *buf = g_byte_array_new ();
+          if (part->plugin->head->save_state (x->inst[k], buf) != 0)
+            {
+              g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+                           "%s plugin '%s' could not save its state: %s", part->group,
+                           part->plugin->head->name, plugin_message (part, x->inst[k]));
+              ok = FALSE;
+            }
+          ck.states[k] = g_byte_array_free_to_bytes (buf);
+        }
+    }
+  g_autofree char *path = g_build_filename (outdir, "checkpoint.bin", NULL);
+  ok = ok && somaif_checkpoint_write (path, &ck, error);
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    if (ck.states[k])
+      g_bytes_unref (ck.states[k]);
+  return ok;
+}
+
+/* Restores a checkpoint into the instances; returns it for the output lengths. */
+static SomaifCheckpoint *
+load_checkpoint (SomaifExperiment *x, const char *outdir, GError **error)
+{
+  g_autofree char *path = g_build_filename (outdir, "checkpoint.bin", NULL);
+  SomaifCheckpoint *ck = somaif_checkpoint_read (path, error);
+  if (!ck)
+    return NULL;
+  if (ck->config_hash != config_hash (x))
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                   "%s: written for another config than %s/config.cfg", path, outdir);
+      goto fail;
+    }
+  if (ck->next_epoch > x->cfg->epochs)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                   "%s: at epoch %" G_GINT64_FORMAT ", past the run's %" G_GINT64_FORMAT,
+                   path, ck->next_epoch, x->cfg->epochs);
+      goto fail;
+    }
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      const SomaifPart *part = &x->cfg->parts[k];
+      const SomaifPluginHead *h = part->plugin->head;
+      if (g_strcmp0 (ck->names[k], h->name) != 0 || ck->n_values[k] != part->params->n
+          || (ck->states[k] != NULL) != (h->save_state != NULL))
+        {
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                       "%s: the %s was plugin '%s' when it was written, now '%s'", path,
+                       part->group, ck->names[k], h->name);
+          goto fail;
+        }
+      memcpy (x->last_value[k], ck->values[k], sizeof (double) * ck->n_values[k]);
+      for (int i = 0; i < part->params->n; i++)
+        if (part->schedules[i] && h->set_param (x->inst[k], i, x->last_value[k][i]) != 0)
+          {
+            g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+                         "%s plugin '%s' refused %s.%s from the checkpoint: %s", part->group,
+                         h->name, part->group, part->params->values[i].spec->name,
+                         plugin_message (part, x->inst[k]));
+            goto fail;
+          }
+      if (ck->states[k])
+        {
+          gsize len = 0;
+          const guint8 *data = g_bytes_get_data (ck->states[k], &len);
+          if (!h->load_state || h->load_state (x->inst[k], data, len) != 0)
+            {
+              g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                           "%s: %s plugin '%s' refused its saved state: %s", path, part->group,
+                           h->name, h->load_state ? plugin_message (part, x->inst[k])
+                                                  : "it cannot load a state");
+              goto fail;
+            }
+        }
+    }
+  x->rng = ck->rng;
+  return ck;
+fail:
+  somaif_checkpoint_free (ck);
+  return NULL;
+}
+
+static gboolean read_metrics (const char *dir, Metrics *mx, GError **error);
+
 static gboolean
 train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metrics *mx,
-       GError **error)
+       gboolean resume, GError **error)
 {
   const SomaifConfig *cfg = x->cfg;
   gint64 epochs = cfg->epochs;
@@ -658,24 +833,53 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metri
   double *rewards = g_new (double, x->max_candidates);
   g_autofree char *snapdir = g_build_filename (outdir, "snapshots", NULL);
   Progress progress = { style, g_get_monotonic_time (), 0, 0 };
+  gint64 first = 0;
+  gint64 ck_every = cfg->checkpoint_every;
 
-  if (!out_open (&metrics, outdir, "metrics.csv", error)
-      || !schedules_open (x, &sched, outdir, error))
-    goto out;
+  if (resume)
+    {
+      SomaifCheckpoint *ck = load_checkpoint (x, outdir, error);
+      if (!ck)
+        goto out;
+      first = ck->next_epoch;
+      gint64 mb = ck->metrics_bytes, sb = ck->schedules_bytes;
+      somaif_checkpoint_free (ck);
+      if (!out_open (&metrics, outdir, "metrics.csv", mb, error)
+          || !schedules_open (x, &sched, outdir, sb, error))
+        goto out;
+      /* The curves need every rollout so far: read back what is final. */
+      fflush (metrics.f);
+      if (!read_metrics (outdir, mx, error))
+        goto out;
+      progress.last_tenth = (int) (10 * first / epochs);
+    }
+  else
+    {
+      if (!out_open (&metrics, outdir, "metrics.csv", -1, error)
+          || !schedules_open (x, &sched, outdir, -1, error))
+        goto out;
+      fputs ("epoch,goal,candidate,winner,accuracy,complexity,free_energy\n", metrics.f);
+    }
   if (every && !make_dir (snapdir, error))
     goto out;
-  fputs ("epoch,goal,candidate,winner,accuracy,complexity,free_energy\n", metrics.f);
 
-  for (gint64 e = 0; e < epochs; e++)
+  for (gint64 e = first; e < epochs; e++)
     {
       if (!apply_schedules (x, e, &sched, error))
         goto out;
       int g = (int) somaif_rng_below (&x->rng, (guint32) x->units);
       /* The goal is a copy: the map keeps learning during the rollouts. */
+      gint64 t0 = now_ns ();
       x->per->prototype (x->inst[3], g, x->goal_image);
+      gint64 t1 = now_ns ();
+      x->stage_ns[SOMAIF_STAGE_PERCEIVER] += t1 - t0;
       prepare_goal (x);
       int n = 0;
-      if (x->opt->propose (x->inst[4], g, x->states, &n) != 0)
+      t0 = now_ns ();
+      x->stage_ns[SOMAIF_STAGE_ACCURACY] += t0 - t1;
+      int proposed = x->opt->propose (x->inst[4], g, x->states, &n);
+      x->stage_ns[SOMAIF_STAGE_OPTIMISER] += now_ns () - t0;
+      if (proposed != 0)
         {
           method_failed (x, error, SOMAIF_KIND_OPTIMISER, "propose", e, g);
           goto out;
@@ -696,7 +900,12 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metri
         {
           int winner = -1;
           double dist = 0.0;
-          if (x->per->learn (x->inst[3], x->images + (gsize) c * x->n_pixels, &winner, &dist) != 0)
+          t0 = now_ns ();
+          int learned = x->per->learn (x->inst[3], x->images + (gsize) c * x->n_pixels,
+                                       &winner, &dist);
+          t1 = now_ns ();
+          x->stage_ns[SOMAIF_STAGE_PERCEIVER] += t1 - t0;
+          if (learned != 0)
             {
               method_failed (x, error, SOMAIF_KIND_PERCEIVER, "learn", e, g);
               goto out;
@@ -725,8 +934,12 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metri
           g_array_append_val (mx->complexity, comp);
           fprintf (metrics.f, "%" G_GINT64_FORMAT ",%d,%d,%d,%.10g,%.10g,%.10g\n", e, g, c,
                    winner, acc, comp, fe);
+          x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t1;
         }
-      if (x->opt->update (x->inst[4], g, n, rewards) != 0)
+      t0 = now_ns ();
+      int updated = x->opt->update (x->inst[4], g, n, rewards);
+      x->stage_ns[SOMAIF_STAGE_OPTIMISER] += now_ns () - t0;
+      if (updated != 0)
         {
           method_failed (x, error, SOMAIF_KIND_OPTIMISER, "update", e, g);
           goto out;
@@ -738,10 +951,30 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metri
           g_autofree char *png = g_strdup_printf ("%s/%s.png", snapdir, name);
           g_autofree char *title = g_strdup_printf ("Prototypes after %" G_GINT64_FORMAT
                                                     " epochs", e + 1);
+          t0 = now_ns ();
           if (!write_prototypes (x, npy, png, title, error))
             goto out;
+          x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t0;
         }
       progress_show (&progress, e + 1, epochs, e + 1 == epochs);
+      gboolean stopping = x->stop && *x->stop;
+      if (stopping || e + 1 == epochs || (ck_every > 0 && (e + 1) % ck_every == 0))
+        {
+          t0 = now_ns ();
+          if (!save_checkpoint (x, outdir, e + 1, &metrics, &sched.file, error))
+            goto out;
+          x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t0;
+        }
+      if (stopping && e + 1 < epochs)
+        {
+          if (style == SOMAIF_PROGRESS_BAR)
+            fputc ('\n', stderr);
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_INTERRUPTED,
+                       "interrupted after epoch %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                       "; the outputs so far and a checkpoint are in %s", e + 1, epochs,
+                       outdir);
+          goto out;
+        }
     }
   ok = TRUE;
 out:
@@ -755,6 +988,42 @@ out:
 
 /* ------------------------------------------------------------------ */
 /* After training: each goal's own solution, recognised without learning */
+
+/* Map quality over the final drawings: quantization error (mean Euclidean
+ * distance to the best unit) and topographic error (share of drawings whose
+ * two best units are not neighbours: within sqrt 2 on the map, so the two
+ * ring neighbours or the 8 surrounding grid units). */
+static gboolean
+write_quality (SomaifExperiment *x, const float *drawings, const char *outdir,
+               SomaifSummary *summary, GError **error)
+{
+  double qe = 0.0, te = NAN;
+  int apart = 0;
+  for (int g = 0; g < x->units; g++)
+    {
+      const float *img = drawings + (gsize) g * x->n_pixels;
+      int best[2] = { -1, -1 };
+      double d[2] = { 0, 0 };
+      int status = x->per->best_two ? x->per->best_two (x->inst[3], img, best, d)
+                                    : x->per->recognise (x->inst[3], img, &best[0], &d[0]);
+      if (status != 0)
+        return method_failed (x, error, SOMAIF_KIND_PERCEIVER,
+                              x->per->best_two ? "best_two" : "recognise", x->cfg->epochs, g);
+      qe += sqrt (fmax (d[0], 0.0));
+      if (x->per->best_two)
+        apart += x->per->distance (x->inst[3], best[0], best[1]) > G_SQRT2 + 1e-9;
+    }
+  qe /= x->units;
+  if (x->per->best_two)
+    te = (double) apart / x->units;
+  summary->quantization_error = qe;
+  summary->topographic_error = te;
+  char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *text = g_strdup_printf ("quantization_error,topographic_error\n%s,%s\n",
+                                           g_ascii_formatd (a, sizeof a, "%.10g", qe),
+                                           g_ascii_formatd (b, sizeof b, "%.10g", te));
+  return write_text (outdir, "quality.csv", text, error);
+}
 
 static gboolean
 evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GError **error)
@@ -820,6 +1089,8 @@ evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GErro
   summary->final_accuracy = sum_acc / U;
   summary->final_complexity = sum_comp / U;
   summary->final_recognised = (double) recognised / U;
+  if (!write_quality (x, drawings, outdir, summary, error))
+    goto out;
 
   {
     g_autofree char *model = g_build_filename (outdir, "model", NULL);
@@ -958,7 +1229,7 @@ json_string (const char *s)
 
 gboolean
 somaif_experiment_run (SomaifExperiment *x, const char *outdir, SomaifProgressStyle progress,
-                       SomaifSummary *summary, GError **error)
+                       gboolean resume, SomaifSummary *summary, GError **error)
 {
   gint64 start = g_get_monotonic_time ();
   GDateTime *now = g_date_time_new_now_local ();
@@ -970,19 +1241,31 @@ somaif_experiment_run (SomaifExperiment *x, const char *outdir, SomaifProgressSt
   gboolean ok = FALSE;
   memset (summary, 0, sizeof *summary);
 
-  {
-    g_autofree char *resolved = somaif_config_resolved (x->cfg);
-    if (!write_text (outdir, "config.cfg", resolved, error))
-      goto out;
-  }
-  if (!train (x, outdir, progress, &mx, error))
+  if (!resume)
+    {
+      g_autofree char *resolved = somaif_config_resolved (x->cfg);
+      if (!write_text (outdir, "config.cfg", resolved, error))
+        goto out;
+    }
+  gint64 t_train = now_ns ();
+  if (!train (x, outdir, progress, &mx, resume, error))
     goto out;
+  summary->train_seconds = (double) (now_ns () - t_train) / 1e9;
+  summary->rollouts = mx.goal->len;
+  summary->epochs = x->cfg->epochs;
+  gint64 t_final = now_ns ();
   tail_means (&mx, summary);
   if (!evaluate (x, outdir, summary, error) || !save_states (x, outdir, error))
     goto out;
   if (!draw_curves (&mx, x->units, x->max_candidates, outdir, error))
     goto out;
 
+  x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t_final;
+  for (int t = 0; t < somaif_pool_threads (x->pool); t++)
+    for (int k = 0; k <= SOMAIF_STAGE_ACCURACY; k++)
+      x->stage_ns[k] += x->task_ns[t][k];
+  for (int k = 0; k < SOMAIF_N_STAGES; k++)
+    summary->stage_seconds[k] = (double) x->stage_ns[k] / 1e9;
   summary->wall_seconds = (double) (g_get_monotonic_time () - start) / 1e6;
   {
     GString *j = g_string_new ("{\n");

@@ -3,6 +3,7 @@
 #define SOMAIF_EXPERIMENT_H
 
 #include <glib.h>
+#include <signal.h>
 
 #include "config-private.h"
 
@@ -13,7 +14,8 @@ typedef enum
   SOMAIF_RUN_ERROR_SETUP,   /* an instance could not be created, sizes disagree */
   SOMAIF_RUN_ERROR_PLUGIN,  /* a plugin method failed */
   SOMAIF_RUN_ERROR_NUMERIC, /* NaN or Inf */
-  SOMAIF_RUN_ERROR_OUTPUT   /* a file could not be written */
+  SOMAIF_RUN_ERROR_OUTPUT,  /* a file could not be written */
+  SOMAIF_RUN_ERROR_INTERRUPTED /* stopped by a signal; a checkpoint was written */
 } SomaifRunError;
 
 typedef struct SomaifExperiment SomaifExperiment;
@@ -25,12 +27,33 @@ typedef enum
   SOMAIF_PROGRESS_BAR     /* a bar redrawn on a terminal */
 } SomaifProgressStyle;
 
+/* Where the time went: seconds summed over threads for the parallel stages
+ * (generator, plant, renderer, accuracy), wall seconds for the others. */
+typedef enum
+{
+  SOMAIF_STAGE_GENERATOR,
+  SOMAIF_STAGE_PLANT,
+  SOMAIF_STAGE_RENDERER,
+  SOMAIF_STAGE_ACCURACY,
+  SOMAIF_STAGE_PERCEIVER,
+  SOMAIF_STAGE_OPTIMISER,
+  SOMAIF_STAGE_ROLLOUTS,  /* wall time of the parallel section */
+  SOMAIF_STAGE_OUTPUT,    /* CSV rows, snapshots, the final outputs and figures */
+  SOMAIF_N_STAGES
+} SomaifStage;
+
 typedef struct
 {
   double wall_seconds;
+  double train_seconds;     /* the epoch loop alone */
+  double stage_seconds[SOMAIF_N_STAGES];
+  gint64 epochs;
+  gint64 rollouts;          /* during training */
   double final_accuracy;    /* mean over goals of final.csv's accuracy */
   double final_complexity;  /* mean over goals of final.csv's complexity */
   double final_recognised;  /* share of goals recognised as themselves */
+  double quantization_error;
+  double topographic_error; /* NaN when the perceiver has no best_two */
   double tail_accuracy;     /* mean over the last 5% of rollouts */
   double tail_complexity;
 } SomaifSummary;
@@ -40,14 +63,19 @@ typedef struct
 SomaifExperiment *somaif_experiment_new (SomaifConfig *config, int threads, GError **error);
 void somaif_experiment_free (SomaifExperiment *x);
 const SomaifConfig *somaif_experiment_config (const SomaifExperiment *x);
+/* After each epoch the loop reads *flag; when set it writes a checkpoint
+ * and stops with SOMAIF_RUN_ERROR_INTERRUPTED. */
+void somaif_experiment_set_stop_flag (SomaifExperiment *x, volatile sig_atomic_t *flag);
 /* The command line recorded in run.json. */
 void somaif_experiment_set_command (SomaifExperiment *x, const char *command);
 
 /* Trains for the configured epochs, writing the outputs into outdir (which
- * exists), then evaluates, saves the model and draws the figures. */
+ * exists), with a checkpoint every experiment.checkpoint_every epochs and at
+ * the end; then evaluates, saves the model and draws the figures.  resume:
+ * go on from outdir/checkpoint.bin, cutting the outputs back to it. */
 gboolean somaif_experiment_run (SomaifExperiment *x, const char *outdir,
-                                SomaifProgressStyle progress, SomaifSummary *summary,
-                                GError **error);
+                                SomaifProgressStyle progress, gboolean resume,
+                                SomaifSummary *summary, GError **error);
 
 /* Restores the learned state saved in dir/model and redraws final.csv and
  * the figures without training (curves from dir/metrics.csv). */

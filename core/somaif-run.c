@@ -1,6 +1,8 @@
 /* somaif-run: run an experiment described by a config file. */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,34 @@ enum
 static gboolean opt_version, opt_list, opt_check, opt_quiet, opt_force;
 static char **opt_sets;
 static gint64 opt_seed = -1;
-static char *opt_output, *opt_replay;
+static char *opt_output, *opt_replay, *opt_resume;
+
+/* The signal that asked the run to stop, 0 while none has. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop_signal (int sig)
+{
+  if (stop_signal)
+    {
+      /* A second signal stops at once: files already written stay as they are. */
+      signal (sig, SIG_DFL);
+      raise (sig);
+      return;
+    }
+  stop_signal = sig;
+}
+
+static void
+catch_stop_signals (void)
+{
+  struct sigaction sa;
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+}
 static int opt_threads;
 
 static gboolean
@@ -54,6 +83,8 @@ static const GOptionEntry entries[] = {
     "Write into an output folder that already holds files", NULL },
   { "check", 0, 0, G_OPTION_ARG_NONE, &opt_check,
     "Validate the config and load the plugins; run nothing", NULL },
+  { "resume", 0, 0, G_OPTION_ARG_FILENAME, &opt_resume,
+    "Continue an interrupted run from its folder's checkpoint", "DIR" },
   { "replay", 0, 0, G_OPTION_ARG_FILENAME, &opt_replay,
     "Redraw the figures and final.csv of a finished run from its model/", "DIR" },
   { "list-plugins", 0, 0, G_OPTION_ARG_NONE, &opt_list,
@@ -188,7 +219,9 @@ main (int argc, char **argv)
     "Exit status:\n"
     "  0  done\n"
     "  1  failed while running (a plugin's failure, a NaN, an unwritable file)\n"
-    "  2  bad usage or config\n"
+    "  2  bad usage, config, --resume folder or checkpoint, or an overwrite refused\n"
+    "  130, 143  stopped by SIGINT (Ctrl-C) or SIGTERM after writing a checkpoint:\n"
+    "     somaif-run --resume DIR goes on; a second Ctrl-C stops at once\n"
     "\n"
     "Environment:\n"
     "  SOMAIF_PLUGIN_PATH  colon-separated folders searched for plugins before\n"
@@ -214,17 +247,36 @@ main (int argc, char **argv)
 
   int status = EXIT_DONE;
   g_autofree char *cfgpath = NULL;
-  if (opt_replay)
+  if (opt_replay && opt_resume)
     {
+      fprintf (stderr, "somaif-run: --replay and --resume do not go together\n");
+      return EXIT_USAGE;
+    }
+  const char *run_dir = opt_replay ? opt_replay : opt_resume;
+  if (run_dir)
+    {
+      const char *opt = opt_replay ? "--replay" : "--resume";
       if (argc > 1)
         {
-          fprintf (stderr, "somaif-run: --replay DIR takes no CONFIG (it reads DIR/config.cfg)\n");
+          fprintf (stderr, "somaif-run: %s DIR takes no CONFIG (it reads DIR/config.cfg)\n", opt);
           return EXIT_USAGE;
         }
-      cfgpath = g_build_filename (opt_replay, "config.cfg", NULL);
+      if (opt_sets || opt_seed >= 0 || opt_output)
+        {
+          fprintf (stderr, "somaif-run: %s DIR takes no --set, --seed or --output: the run "
+                   "goes on as its config.cfg says, in DIR\n", opt);
+          return EXIT_USAGE;
+        }
+      cfgpath = g_build_filename (run_dir, "config.cfg", NULL);
       if (!g_file_test (cfgpath, G_FILE_TEST_IS_REGULAR))
         {
-          fprintf (stderr, "somaif-run: %s: not a run folder (no config.cfg)\n", opt_replay);
+          fprintf (stderr, "somaif-run: %s: not a run folder (no config.cfg)\n", run_dir);
+          return EXIT_USAGE;
+        }
+      g_autofree char *ck = g_build_filename (run_dir, "checkpoint.bin", NULL);
+      if (opt_resume && !g_file_test (ck, G_FILE_TEST_IS_REGULAR))
+        {
+          fprintf (stderr, "somaif-run: %s: no checkpoint.bin to resume from\n", run_dir);
           return EXIT_USAGE;
         }
     }
@@ -282,8 +334,9 @@ main (int argc, char **argv)
       return status;
     }
 
-  g_autofree char *outdir = opt_output ? g_strdup (opt_output) : default_output (cfg->name);
-  if (dir_has_files (outdir) && !opt_force)
+  g_autofree char *outdir = opt_resume ? g_strdup (opt_resume)
+                            : opt_output ? g_strdup (opt_output) : default_output (cfg->name);
+  if (!opt_resume && dir_has_files (outdir) && !opt_force)
     {
       fprintf (stderr, "somaif-run: %s already holds files; choose another --output or add "
                "--force to write over them\n", outdir);
@@ -303,23 +356,40 @@ main (int argc, char **argv)
   if (!opt_quiet)
     fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, into %s\n",
              cfgpath, cfg->epochs, threads, outdir);
-  if (!somaif_experiment_run (x, outdir, style, &summary, &error))
-    status = fail (EXIT_FAILED, error);
+  catch_stop_signals ();
+  somaif_experiment_set_stop_flag (x, &stop_signal);
+  if (!somaif_experiment_run (x, outdir, style, opt_resume != NULL, &summary, &error))
+    {
+      if (g_error_matches (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_INTERRUPTED))
+        {
+          fprintf (stderr, "somaif-run: %s\nsomaif-run: go on with: somaif-run --resume %s\n",
+                   error->message, outdir);
+          g_error_free (error);
+          status = 128 + stop_signal;
+        }
+      else
+        status = fail (opt_resume && g_error_matches (error, SOMAIF_RUN_ERROR,
+                                                      SOMAIF_RUN_ERROR_SETUP)
+                       ? EXIT_USAGE : EXIT_FAILED, error);
+    }
   else if (!opt_quiet)
     {
       printf ("somaif-run: done in %.2f s\n"
               "  last 5%% of training: inaccuracy %.2f, complexity %.4f\n"
               "  final (each goal's own solution): inaccuracy %.2f, complexity %.4f, "
               "%.0f%% of goals recognised as themselves\n"
-              "  outputs: %s/ (metrics.csv final.csv schedules.csv config.cfg run.json model/ "
-              "snapshots/ curves.png repertoire.png prototypes.png)\n",
+              "  map quality: quantization error %.3f, topographic error %.3f\n"
+              "  outputs: %s/ (metrics.csv final.csv quality.csv schedules.csv config.cfg run.json "
+              "model/ snapshots/ curves.png repertoire.png prototypes.png)\n",
               summary.wall_seconds, summary.tail_accuracy, summary.tail_complexity,
               summary.final_accuracy, summary.final_complexity,
-              100.0 * summary.final_recognised, outdir);
+              100.0 * summary.final_recognised, summary.quantization_error,
+              summary.topographic_error, outdir);
     }
   somaif_experiment_free (x);
   g_strfreev (opt_sets);
   g_free (opt_output);
   g_free (opt_replay);
+  g_free (opt_resume);
   return status;
 }
