@@ -284,7 +284,7 @@ test_plugin (void)
   g_assert_cmpfloat (fabs (pts[5] - 2.0 * (sin (a0) + sin (a0 + a1) - by)), <, 1e-12);
   arm2_vtable.head.destroy (self);
 
-  /* refused: non-positive length or divisor, a generator of another width */
+  /* refused: non-positive length or divisor */
   somaif_params_lookup (p, "length")->f = 0.0;
   g_assert_null (arm2_vtable.head.create (&setup, p, &error));
   g_assert_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE);
@@ -296,10 +296,13 @@ test_plugin (void)
   g_assert_nonnull (strstr (error->message, "divisor"));
   g_clear_error (&error);
   somaif_params_lookup (p, "divisor")->f = 10.0;
+  /* A generator of another width is the host's to refuse (it names both
+     plugins): the arm still says it takes 2. */
   setup.input_size = 3;
-  g_assert_null (arm2_vtable.head.create (&setup, p, &error));
-  g_assert_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE);
-  g_clear_error (&error);
+  self = arm2_vtable.head.create (&setup, p, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (arm2_vtable.input_size (self), ==, 2);
+  arm2_vtable.head.destroy (self);
 
   somaif_params_free (p);
   golden_clear (&g);
