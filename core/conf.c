@@ -438,11 +438,16 @@ apply_set (config_t *cfg, const char *file, const char *assignment, GError **err
           return FALSE;
         }
     }
-  if (n < 2)
+  /* A bare group name replaces the whole group: --set 'plant={ plugin = "pen2d"; }'. */
+  const char *v = value;
+  while (g_ascii_isspace (*v))
+    v++;
+  gboolean whole_group = n == 1 && *v == '{';
+  if (n < 2 && !whole_group)
     {
       g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_USAGE,
-                   "--set %s: the key path must name a group and a key (e.g. experiment.seed)",
-                   assignment);
+                   "--set %s: the key path must name a group and a key (e.g. experiment.seed),"
+                   " or a group and a whole group value { ... }", assignment);
       return FALSE;
     }
 

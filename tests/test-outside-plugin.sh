@@ -1,0 +1,84 @@
+#!/bin/sh
+# test-outside-plugin.sh: the plugin of docs/writing-plugins.md, built as an
+# outside author would: against an installed tree (make install DESTDIR=...),
+# with a plain compiler command and pkg-config, then loaded through
+# SOMAIF_PLUGIN_PATH by the installed somaif-run for a short experiment.
+set -u
+builddir=${G_TEST_BUILDDIR:?}/..
+srcdir=${G_TEST_SRCDIR:?}/..
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/somaif-outside.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+n=0
+failed=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+echo "1..8"
+
+root=$tmp/root
+if ${MAKE:-make} -C "$builddir" install DESTDIR="$root" >"$tmp/install.log" 2>&1; then
+  ok "make install DESTDIR=..."
+else
+  not_ok "make install DESTDIR=..."; sed 's/^/# /' "$tmp/install.log" | tail -20
+  exit 1
+fi
+
+# The uninstalled .pc gives the configured folders; DESTDIR is the sysroot.
+pcvar () { PKG_CONFIG_PATH="$builddir/core" pkg-config --variable="$1" somaif; }
+libdir=$(pcvar libdir); bindir=$(pcvar bindir); pluginsdir=$(pcvar pluginsdir)
+configsdir=$(pcvar configsdir)
+export PKG_CONFIG_PATH="$root$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root"
+
+mkdir "$tmp/pen2d"
+# The C block of the guide, exactly as a reader copies it.
+awk '/^```c$/ { on = 1; next } /^```$/ { on = 0 } on' "$srcdir/docs/writing-plugins.md" \
+  > "$tmp/pen2d/pen2d.c"
+if [ -s "$tmp/pen2d/pen2d.c" ]; then ok "the guide holds the plugin's source"; else not_ok "the guide holds the plugin's source"; fi
+
+cc=${CC:-cc}
+# shellcheck disable=SC2046
+if (cd "$tmp/pen2d" && $cc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -shared -fPIC \
+      -fvisibility=hidden $(pkg-config --cflags somaif) -o pen2d.so pen2d.c \
+      $(pkg-config --libs somaif)) >"$tmp/cc.log" 2>&1; then
+  ok "a plain cc command builds it against the installed headers"
+else
+  not_ok "a plain cc command builds it against the installed headers"; sed 's/^/# /' "$tmp/cc.log"
+fi
+
+syms=$(nm -D --defined-only "$tmp/pen2d/pen2d.so" 2>/dev/null | awk '{ print $3 }' | tr '\n' ' ')
+if [ "$syms" = "somaif_plugin_describe " ]; then ok "it exports only somaif_plugin_describe"
+else not_ok "it exports only somaif_plugin_describe (exports: $syms)"; fi
+
+run () {
+  LD_LIBRARY_PATH="$root$libdir" SOMAIF_PLUGIN_PATH="$tmp/pen2d:$root$pluginsdir" \
+    SOMAIF_CONFIGS_DIR="$root$configsdir" "$root$bindir/somaif-run" "$@"
+}
+run --list-plugins >"$tmp/list.txt" 2>&1
+if grep -q "^plant pen2d" "$tmp/list.txt" && grep -q "gain" "$tmp/list.txt" \
+   && grep -q "^generator esn" "$tmp/list.txt"; then
+  ok "--list-plugins shows pen2d beside the installed plugins"
+else
+  not_ok "--list-plugins shows pen2d beside the installed plugins"; sed 's/^/# /' "$tmp/list.txt"
+fi
+
+if run --quiet --set 'plant={ plugin = "pen2d"; gain = 0.5; }' --set experiment.epochs=40 \
+     --output "$tmp/run" quick >"$tmp/run.log" 2>&1 \
+   && [ "$(wc -l < "$tmp/run/metrics.csv")" -eq 401 ] && grep -q '"name": "pen2d"' "$tmp/run/run.json"; then
+  ok "the installed somaif-run runs quick with pen2d as its plant"
+else
+  not_ok "the installed somaif-run runs quick with pen2d as its plant"; sed 's/^/# /' "$tmp/run.log"
+fi
+
+if grep -q 'plugin = "pen2d"' "$tmp/run/config.cfg" && grep -q 'gain = 0.5' "$tmp/run/config.cfg"; then
+  ok "the resolved config names the outside plugin and its parameter"
+else
+  not_ok "the resolved config names the outside plugin and its parameter"
+fi
+
+run --check --set plant.plugin=pen2d quick >"$tmp/bad.log" 2>&1
+status=$?
+if [ $status -eq 2 ] && grep -q "plant\.[a-z_]*: unknown key (valid keys: gain, plugin)" "$tmp/bad.log"; then
+  ok "the arm's keys are refused for pen2d, naming the valid ones"
+else
+  not_ok "the arm's keys are refused for pen2d (exit $status)"; sed 's/^/# /' "$tmp/bad.log"
+fi
+exit $failed
