@@ -49,7 +49,6 @@ struct SomaifExperiment
   double *points;     /* K x P x point_size */
   float *images;      /* K x pixels */
   double *accuracy;   /* K */
-  int *status;        /* K: a task's failure */
   float *goal_image;
   float *log_t, *log_1mt; /* log(target), log(1 - target) of the goal image */
   int chunk;          /* candidates per task */
@@ -128,7 +127,6 @@ somaif_experiment_free (SomaifExperiment *x)
   g_free (x->points);
   g_free (x->images);
   g_free (x->accuracy);
-  g_free (x->status);
   g_free (x->task_ns);
   g_free (x->goal_image);
   g_free (x->log_t);
@@ -276,7 +274,6 @@ somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
   x->points = g_new0 (double, K * x->n_points * x->point_size);
   x->images = g_new0 (float, K * x->n_pixels);
   x->accuracy = g_new0 (double, K);
-  x->status = g_new0 (int, K);
   x->goal_image = g_new0 (float, x->n_pixels);
   x->log_t = g_new0 (float, x->n_pixels);
   x->log_1mt = g_new0 (float, x->n_pixels);
