@@ -22,11 +22,17 @@ else
   exit 1
 fi
 
-# The uninstalled .pc gives the configured folders; DESTDIR is the sysroot.
+# The uninstalled .pc gives the configured folders, to find them under DESTDIR.
 pcvar () { PKG_CONFIG_PATH="$builddir/core" pkg-config --variable="$1" somaif; }
 libdir=$(pcvar libdir); bindir=$(pcvar bindir); pluginsdir=$(pcvar pluginsdir)
 configsdir=$(pcvar configsdir)
-export PKG_CONFIG_PATH="$root$libdir/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root"
+# The installed somaif.pc, with its folders moved under DESTDIR (where this
+# tree was installed instead of its prefix); GLib's flags stay its own.
+mkdir "$tmp/pkgconfig"
+sed -E "s#^(prefix|exec_prefix|libdir|includedir|bindir|datarootdir|datadir|pluginsdir|configsdir)=/#\1=$root/#" \
+  "$root$libdir/pkgconfig/somaif.pc" > "$tmp/pkgconfig/somaif.pc"
+export PKG_CONFIG_PATH="$tmp/pkgconfig"
+pkgconfig () { pkg-config "$@"; }
 
 mkdir "$tmp/pen2d"
 # The C block of the guide, exactly as a reader copies it.
@@ -37,14 +43,16 @@ if [ -s "$tmp/pen2d/pen2d.c" ]; then ok "the guide holds the plugin's source"; e
 cc=${CC:-cc}
 # shellcheck disable=SC2046
 if (cd "$tmp/pen2d" && $cc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -shared -fPIC \
-      -fvisibility=hidden $(pkg-config --cflags somaif) -o pen2d.so pen2d.c \
-      $(pkg-config --libs somaif)) >"$tmp/cc.log" 2>&1; then
+      -fvisibility=hidden $(pkgconfig --cflags somaif) -o pen2d.so pen2d.c \
+      $(pkgconfig --libs somaif)) >"$tmp/cc.log" 2>&1; then
   ok "a plain cc command builds it against the installed headers"
 else
   not_ok "a plain cc command builds it against the installed headers"; sed 's/^/# /' "$tmp/cc.log"
 fi
 
-syms=$(nm -D --defined-only "$tmp/pen2d/pen2d.so" 2>/dev/null | awk '{ print $3 }' | tr '\n' ' ')
+# Code and data it exports (the linker's own __bss_start, _edata, _end aside).
+syms=$(nm -D --defined-only "$tmp/pen2d/pen2d.so" 2>/dev/null \
+       | awk '$2 ~ /^[TDRB]$/ && $3 !~ /^(__bss_start|_edata|_end)$/ { print $3 }' | tr '\n' ' ')
 if [ "$syms" = "somaif_plugin_describe " ]; then ok "it exports only somaif_plugin_describe"
 else not_ok "it exports only somaif_plugin_describe (exports: $syms)"; fi
 
