@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include <glib/gstdio.h>
+
 #include "core/config-private.h"
 #include "core/experiment.h"
 
