@@ -812,3 +812,299 @@ somaif_figure_tiles (const char *path, const char *title, int n_units, int rows,
   cairo_surface_destroy (surface);
   return ok;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Several labelled curves with bands, in stacked panels (sweep.png)        */
+/* ------------------------------------------------------------------------ */
+
+#define PANELS_PLOT_W 640
+#define PANELS_PLOT_H 250
+#define PANELS_MARGIN 12.0
+#define PANELS_MAX 16
+#define PANELS_LEGEND_ROWS 60   /* then "... and N more" */
+#define PANELS_LABEL_MAX 360.0  /* a longer legend label is cut short */
+
+/* matplotlib's ten default colours, C0 to C9. */
+static const Rgb cycle_colour[10] = {
+  { 0x1f / 255.0, 0x77 / 255.0, 0xb4 / 255.0 }, { 0xff / 255.0, 0x7f / 255.0, 0x0e / 255.0 },
+  { 0x2c / 255.0, 0xa0 / 255.0, 0x2c / 255.0 }, { 0xd6 / 255.0, 0x27 / 255.0, 0x28 / 255.0 },
+  { 0x94 / 255.0, 0x67 / 255.0, 0xbd / 255.0 }, { 0x8c / 255.0, 0x56 / 255.0, 0x4b / 255.0 },
+  { 0xe3 / 255.0, 0x77 / 255.0, 0xc2 / 255.0 }, { 0x7f / 255.0, 0x7f / 255.0, 0x7f / 255.0 },
+  { 0xbc / 255.0, 0xbd / 255.0, 0x22 / 255.0 }, { 0x17 / 255.0, 0xbe / 255.0, 0xcf / 255.0 },
+};
+
+/* Curve c's line: colour c mod 10, dashes by c / 10. */
+static void
+set_cycle_dash (cairo_t *cr, int c)
+{
+  static const double dashed[] = { 7.0, 4.0 }, dotted[] = { 1.5, 3.0 },
+                      dash_dot[] = { 7.0, 3.0, 1.5, 3.0 };
+  switch ((c / 10) % 4)
+    {
+    case 1: cairo_set_dash (cr, dashed, 2, 0.0); break;
+    case 2: cairo_set_dash (cr, dotted, 2, 0.0); break;
+    case 3: cairo_set_dash (cr, dash_dot, 4, 0.0); break;
+    default: cairo_set_dash (cr, NULL, 0, 0.0); break;
+    }
+}
+
+/* A label no wider than max at the current font: cut short with an
+ * ellipsis when it must be. */
+static char *
+fit_label (cairo_t *cr, const char *label, double max)
+{
+  if (text_width (cr, label) <= max)
+    return g_strdup (label);
+  GString *s = g_string_new (label);
+  g_string_append (s, "\xe2\x80\xa6");
+  while (s->len > 3 && text_width (cr, s->str) > max)
+    {
+      /* Drop the last character before the ellipsis. */
+      gsize keep = s->len - 3;
+      const char *prev = g_utf8_find_prev_char (s->str, s->str + keep);
+      gsize at = prev ? (gsize) (prev - s->str) : 0;
+      g_string_erase (s, (gssize) at, (gssize) (keep - at));
+    }
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+somaif_figure_curve_panels (const char *path, const char *title, int n_panels,
+                            const char *const *panel_labels, int n_curves,
+                            const char *const *curve_labels, const int *n_points,
+                            const double *const *mean, const double *const *band,
+                            GError **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (n_panels < 1 || n_panels > PANELS_MAX || n_curves < 0
+      || (n_curves > 0 && (!n_points || !mean)))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "cannot draw '%s': %d panels of %d curves", path, n_panels, n_curves);
+      return FALSE;
+    }
+
+  /* The x range: the longest curve. */
+  int n_max = 0;
+  for (int c = 0; c < n_curves; c++)
+    n_max = MAX (n_max, n_points[c]);
+  double x0 = 0.0, x1 = n_max > 1 ? n_max - 1 : 1.0;
+  if (n_max == 1)
+    x0 = -1.0;
+  pad_range (&x0, &x1);
+
+  /* Each panel's y range over everything drawable in it. */
+  double y0[PANELS_MAX], y1[PANELS_MAX];
+  for (int p = 0; p < n_panels; p++)
+    {
+      y0[p] = G_MAXDOUBLE;
+      y1[p] = -G_MAXDOUBLE;
+      for (int c = 0; c < n_curves; c++)
+        {
+          Series s = { mean[p * n_curves + c], band ? band[p * n_curves + c] : NULL };
+          for (int i = 0; s.mean && i < n_points[c]; i++)
+            {
+              double lo, hi;
+              if (usable (s.mean[i]))
+                {
+                  y0[p] = MIN (y0[p], s.mean[i]);
+                  y1[p] = MAX (y1[p], s.mean[i]);
+                }
+              if (band_at (&s, i, &lo, &hi))
+                {
+                  y0[p] = MIN (y0[p], MIN (lo, hi));
+                  y1[p] = MAX (y1[p], MAX (lo, hi));
+                }
+            }
+        }
+      if (y0[p] > y1[p])
+        {
+          y0[p] = 0.0;
+          y1[p] = 1.0;
+        }
+      pad_range (&y0[p], &y1[p]);
+    }
+
+  /* Measure the text on a scratch surface to size the picture. */
+  cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 1, 1);
+  cairo_t *cr = cairo_create (scratch);
+  set_font (cr, CURVES_FONT, FALSE);
+  cairo_font_extents_t fe;
+  cairo_font_extents (cr, &fe);
+  double text_h = fe.ascent + fe.descent;
+  double xt[MAX_TICKS], yt[PANELS_MAX][MAX_TICKS];
+  char xlab[MAX_TICKS][80], ylab[PANELS_MAX][MAX_TICKS][80];
+  double xstep = nice_step (x1 - x0, 8, 1.0), ystep[PANELS_MAX];
+  int nxt = ticks_in (x0, x1, xstep, xt), nyt[PANELS_MAX];
+  for (int k = 0; k < nxt; k++)
+    format_tick (xlab[k], sizeof xlab[k], xt[k], xstep, MAX (fabs (x0), fabs (x1)));
+  double ylab_w = 0.0;
+  for (int p = 0; p < n_panels; p++)
+    {
+      ystep[p] = nice_step (y1[p] - y0[p], 6, 0.0);
+      nyt[p] = ticks_in (y0[p], y1[p], ystep[p], yt[p]);
+      for (int k = 0; k < nyt[p]; k++)
+        {
+          format_tick (ylab[p][k], sizeof ylab[p][k], yt[p][k], ystep[p],
+                       MAX (fabs (y0[p]), fabs (y1[p])));
+          ylab_w = MAX (ylab_w, text_width (cr, ylab[p][k]));
+        }
+    }
+  int rows = MIN (n_curves, PANELS_LEGEND_ROWS);
+  gboolean more = n_curves > rows;
+  char **labels = g_new0 (char *, rows + 2);
+  double label_w = 0.0;
+  for (int c = 0; c < rows; c++)
+    {
+      labels[c] = fit_label (cr, curve_labels && curve_labels[c] ? curve_labels[c] : "",
+                             PANELS_LABEL_MAX);
+      label_w = MAX (label_w, text_width (cr, labels[c]));
+    }
+  if (more)
+    {
+      labels[rows] = g_strdup_printf ("\xe2\x80\xa6 and %d more", n_curves - rows);
+      label_w = MAX (label_w, text_width (cr, labels[rows]));
+    }
+  gboolean has_title = title && *title;
+  double title_h = 0.0;
+  char *title_text = NULL;
+  if (has_title)
+    {
+      set_font (cr, TITLE_FONT, TRUE);
+      title_text = fit_label (cr, title, PANELS_PLOT_W);
+      title_h = ceil (TITLE_FONT * 1.2) + 8.0;
+    }
+  cairo_destroy (cr);
+  cairo_surface_destroy (scratch);
+
+  const double em = CURVES_FONT, pad = 0.4 * em, handle = 2.0 * em, gap = 0.8 * em;
+  double row_h = text_h + 0.4 * em;
+  int legend_rows = rows + (more ? 1 : 0);
+  double legend_w = legend_rows ? 2 * pad + handle + gap + label_w : 0.0;
+  double legend_h = legend_rows ? 2 * pad + legend_rows * row_h : 0.0;
+  double left = round (PANELS_MARGIN + text_h + 8.0 + ylab_w + TICK_PAD + TICK_LEN) + 0.5;
+  double panel_step = PANELS_PLOT_H + TICK_LEN + TICK_PAD + text_h + 14.0;
+  double top0 = round (PANELS_MARGIN + title_h) + 0.5;
+  double width = left + PANELS_PLOT_W + (legend_rows ? 20.0 + legend_w : 0.0) + PANELS_MARGIN;
+  double height = MAX (top0 + n_panels * panel_step + text_h + PANELS_MARGIN,
+                       top0 + legend_h + PANELS_MARGIN);
+
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) ceil (width),
+                                                         (int) ceil (height));
+  if (!check_surface (surface, path, error))
+    {
+      cairo_surface_destroy (surface);
+      g_strfreev (labels);
+      g_free (title_text);
+      return FALSE;
+    }
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  if (has_title)
+    {
+      set_font (cr, TITLE_FONT, TRUE);
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      show_text (cr, title_text, left + PANELS_PLOT_W / 2.0, PANELS_MARGIN, 0.5, 0.0);
+    }
+  set_font (cr, CURVES_FONT, FALSE);
+
+  for (int p = 0; p < n_panels; p++)
+    {
+      Frame f = { x0, x1, y0[p], y1[p], left, left + PANELS_PLOT_W, top0 + p * panel_step,
+                  top0 + p * panel_step + PANELS_PLOT_H };
+      cairo_save (cr);
+      cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
+      cairo_clip (cr);
+      /* Bands first, lighter than curves.png's since they overlap. */
+      for (int c = 0; band && c < n_curves; c++)
+        {
+          Series s = { mean[p * n_curves + c], band[p * n_curves + c] };
+          if (!s.mean || !s.band)
+            continue;
+          cairo_push_group (cr);
+          draw_series (cr, &f, &s, &cycle_colour[c % 10], n_points[c]);
+          cairo_pop_group_to_source (cr);
+          cairo_paint_with_alpha (cr, 0.45);
+        }
+      for (int c = 0; c < n_curves; c++)
+        {
+          Series s = { mean[p * n_curves + c], NULL };
+          set_cycle_dash (cr, c);
+          draw_line (cr, &f, &s, &cycle_colour[c % 10], n_points[c]);
+        }
+      cairo_set_dash (cr, NULL, 0, 0.0);
+      cairo_restore (cr);
+
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      cairo_set_line_width (cr, 1.0);
+      cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
+      cairo_stroke (cr);
+      for (int k = 0; k < nxt; k++)
+        {
+          double x = round (px (&f, xt[k])) + 0.5;
+          cairo_move_to (cr, x, f.bottom);
+          cairo_line_to (cr, x, f.bottom + TICK_LEN);
+          cairo_stroke (cr);
+          show_text (cr, xlab[k], x, f.bottom + TICK_LEN + TICK_PAD, 0.5, 0.0);
+        }
+      for (int k = 0; k < nyt[p]; k++)
+        {
+          double y = round (py (&f, yt[p][k])) + 0.5;
+          cairo_move_to (cr, f.left, y);
+          cairo_line_to (cr, f.left - TICK_LEN, y);
+          cairo_stroke (cr);
+          show_text (cr, ylab[p][k], f.left - TICK_LEN - TICK_PAD, y, 1.0, 0.5);
+        }
+      if (panel_labels && panel_labels[p])
+        {
+          cairo_save (cr);
+          cairo_translate (cr, PANELS_MARGIN, (f.top + f.bottom) / 2);
+          cairo_rotate (cr, -G_PI / 2);
+          show_text (cr, panel_labels[p], 0.0, 0.0, 0.5, 0.0);
+          cairo_restore (cr);
+        }
+      if (p == n_panels - 1)
+        show_text (cr, "Training iteration", (f.left + f.right) / 2,
+                   f.bottom + TICK_LEN + TICK_PAD + text_h + 5.0, 0.5, 0.0);
+    }
+
+  if (legend_rows)
+    {
+      double x = round (left + PANELS_PLOT_W + 20.0) + 0.5, y = top0;
+      rounded_rect (cr, x, y, legend_w, legend_h, 0.2 * em);
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_fill_preserve (cr);
+      cairo_set_source_rgb (cr, 0.8, 0.8, 0.8);
+      cairo_set_line_width (cr, 1.0);
+      cairo_stroke (cr);
+      for (int c = 0; c < legend_rows; c++)
+        {
+          double mid = y + pad + c * row_h + row_h / 2;
+          if (c < rows)
+            {
+              const Rgb *col = &cycle_colour[c % 10];
+              cairo_set_source_rgba (cr, col->r, col->g, col->b, 0.225);
+              cairo_rectangle (cr, x + pad, mid - 0.3 * em, handle, 0.6 * em);
+              cairo_fill (cr);
+              cairo_set_source_rgb (cr, col->r, col->g, col->b);
+              cairo_set_line_width (cr, LINE_WIDTH);
+              set_cycle_dash (cr, c);
+              cairo_move_to (cr, x + pad, round (mid));
+              cairo_line_to (cr, x + pad + handle, round (mid));
+              cairo_stroke (cr);
+              cairo_set_dash (cr, NULL, 0, 0.0);
+            }
+          cairo_set_source_rgb (cr, 0, 0, 0);
+          show_text (cr, labels[c], x + pad + handle + gap, mid, 0.0, 0.5);
+        }
+    }
+
+  cairo_destroy (cr);
+  gboolean ok = check_surface (surface, path, error) && write_png (surface, path, error);
+  cairo_surface_destroy (surface);
+  g_strfreev (labels);
+  g_free (title_text);
+  return ok;
+}

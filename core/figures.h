@@ -34,6 +34,19 @@ gboolean somaif_figure_tiles (const char *path, const char *title, int n_units, 
                               int cols, int width, int height, const float *prototypes,
                               const float *drawings, GError **error);
 
+/* Several labelled curves with their bands, one colour per curve (cycling
+ * matplotlib's ten colours, then dashed, dotted, ...), in n_panels panels
+ * stacked one above another, with a legend on the right and title (NULL: none)
+ * above.  Curve c has n_points[c] points at x = 0, 1, ...; in panel p its
+ * values are mean[p * n_curves + c] and its band's half-widths
+ * band[p * n_curves + c] (NULL, or NaN at a point: no band there).  Panel p
+ * is labelled panel_labels[p] along its y axis. */
+gboolean somaif_figure_curve_panels (const char *path, const char *title, int n_panels,
+                                     const char *const *panel_labels, int n_curves,
+                                     const char *const *curve_labels, const int *n_points,
+                                     const double *const *mean, const double *const *band,
+                                     GError **error);
+
 G_END_DECLS
 
 #endif
