@@ -237,6 +237,12 @@ take_value (SomaifParamValue *v, const config_setting_t *s, const char *file, in
             somaif_config_error (error, file, line, key, "must be a string in double quotes");
             return FALSE;
           }
+        /* From a \x escape or --set: config.cfg must stay a text file. */
+        if (!g_utf8_validate (str, -1, NULL))
+          {
+            somaif_config_error (error, file, line, key, "is not UTF-8 text");
+            return FALSE;
+          }
         g_free (v->s);
         if ((spec->flags & SOMAIF_PARAM_PATH) && str[0])
           v->s = g_canonicalize_filename (str, config_dir);
@@ -411,6 +417,8 @@ copy_setting (config_setting_t *parent, const char *name, const config_setting_t
     }
 }
 
+static char *widen_integers (const char *text, const char *path, GError **error);
+
 static gboolean
 apply_set (config_t *cfg, const char *file, const char *assignment, GError **error)
 {
@@ -451,16 +459,18 @@ apply_set (config_t *cfg, const char *file, const char *assignment, GError **err
       return FALSE;
     }
 
-  config_t tmp;
-  config_init (&tmp);
   /* libconfig 1.5 silently truncates a plain integer beyond 32 bits: mark it
      64-bit (L) as the resolved config does. */
-  char *end = NULL;
-  errno = 0;
-  gint64 big = g_ascii_strtoll (value, &end, 10);
-  gboolean wide = end != value && *end == '\0' && errno == 0
-                  && (big > G_MAXINT32 || big < G_MININT32);
-  g_autofree char *text = g_strdup_printf ("v = %s%s;", value, wide ? "L" : "");
+  g_autofree char *plain = g_strdup_printf ("v = %s;", value);
+  g_autofree char *text = widen_integers (plain, "--set", NULL);
+  if (!text)
+    {
+      g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_USAGE,
+                   "--set %s: '%s' does not fit in a 64-bit integer", assignment, value);
+      return FALSE;
+    }
+  config_t tmp;
+  config_init (&tmp);
   if (config_read_string (&tmp, text) != CONFIG_TRUE)
     {
       /* A bare word is taken as a string, so --set generator.plugin=esn works. */
@@ -502,6 +512,92 @@ apply_set (config_t *cfg, const char *file, const char *assignment, GError **err
     g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_USAGE,
                  "--set %s: cannot set this key", assignment);
   return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Integers beyond 32 bits                                              */
+
+/* libconfig 1.5 reads a plain integer literal with atoi(): one beyond 32
+ * bits silently wraps (epochs = 4294967297 became 1 epoch).  Returns text
+ * with an 'L' after each such decimal or hex literal, as the resolved config
+ * writes them, so that it is read as 64-bit; refuses one beyond 64 bits.  The
+ * lines do not move, so libconfig's line numbers stay right. */
+static char *
+widen_integers (const char *text, const char *path, GError **error)
+{
+  GString *out = g_string_sized_new (strlen (text) + 16);
+  const char *p = text;
+  int line = 1;
+  while (*p)
+    {
+      const char *start = p;
+      if (*p == '"')
+        {
+          for (p++; *p && *p != '"'; p++)
+            {
+              if (*p == '\\' && p[1])
+                p++;
+              line += *p == '\n';
+            }
+          if (*p)
+            p++;
+        }
+      else if (*p == '#' || (p[0] == '/' && p[1] == '/'))
+        while (*p && *p != '\n')
+          p++;
+      else if (p[0] == '/' && p[1] == '*')
+        {
+          for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+            line += *p == '\n';
+          if (*p)
+            p += 2;
+        }
+      else if (g_ascii_isalpha (*p) || *p == '*' || *p == '@')
+        while (g_ascii_isalnum (*p) || (*p && strchr ("-_*@", *p)))
+          p++;
+      else if (g_ascii_isdigit (*p) || (*p == '.' && g_ascii_isdigit (p[1])))
+        {
+          /* A number token: digits, letters, '.', and a sign after an exponent. */
+          for (p++; g_ascii_isalnum (*p) || *p == '.'
+                    || ((*p == '-' || *p == '+') && (p[-1] == 'e' || p[-1] == 'E')
+                        && !(start[0] == '0' && (start[1] == 'x' || start[1] == 'X')));
+               p++)
+            ;
+          gsize n = (gsize) (p - start);
+          gboolean hex = n > 2 && start[0] == '0' && (start[1] == 'x' || start[1] == 'X');
+          gsize i = hex ? 2 : 0;
+          while (i < n && (hex ? g_ascii_isxdigit (start[i]) : g_ascii_isdigit (start[i])))
+            i++;
+          if (i == n)
+            {
+              gboolean negative = start > text && start[-1] == '-';
+              g_autofree char *digits = g_strndup (start, n);
+              errno = 0;
+              guint64 v = g_ascii_strtoull (digits, NULL, hex ? 16 : 10);
+              gboolean too_big = errno == ERANGE
+                                 || v > (guint64) G_MAXINT64 + (!hex && negative);
+              if (too_big)
+                {
+                  g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_SYNTAX,
+                               "%s:%d: %s%s does not fit in a 64-bit integer", path, line,
+                               negative ? "-" : "", digits);
+                  g_string_free (out, TRUE);
+                  return NULL;
+                }
+              g_string_append_len (out, start, (gssize) n);
+              if (v > (guint64) G_MAXINT32 + (!hex && negative))
+                g_string_append_c (out, 'L');
+              continue;
+            }
+        }
+      else
+        {
+          line += *p == '\n';
+          p++;
+        }
+      g_string_append_len (out, start, p - start);
+    }
+  return g_string_free (out, FALSE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -616,6 +712,7 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
   config_t cfg;
   config_init (&cfg);
   gboolean ok = FALSE;
+  int read = CONFIG_FALSE;
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
@@ -639,8 +736,12 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
                      "%s: not a text config file (it holds binary data)", path);
         goto out;
       }
+    g_autofree char *wide = widen_integers (text, path, error);
+    if (!wide)
+      goto out;
+    read = config_read_string (&cfg, wide);
   }
-  if (config_read_file (&cfg, path) != CONFIG_TRUE)
+  if (read != CONFIG_TRUE)
     {
       g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_SYNTAX, "%s:%d: syntax error: %s",
                    config_error_file (&cfg) ? config_error_file (&cfg) : path,

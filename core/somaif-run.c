@@ -59,11 +59,18 @@ static gboolean
 parse_seed (const char *name, const char *value, gpointer data, GError **error)
 {
   char *end;
+  /* Within experiment.seed's declared range, or the config.cfg written with
+     it could not be read back (nor --resume'd). */
+  double max = 0;
+  for (const SomaifParamSpec *s = somaif_experiment_params; s->name; s++)
+    if (strcmp (s->name, "seed") == 0)
+      max = s->max;
+  errno = 0;
   gint64 v = g_ascii_strtoll (value, &end, 10);
-  if (!*value || *end || v < 0)
+  if (!*value || *end || v < 0 || errno == ERANGE || (double) v > max)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--seed takes a whole number >= 0, not '%s'", value);
+                   "--seed takes a whole number from 0 to %.0f, not '%s'", max, value);
       return FALSE;
     }
   opt_seed = v;

@@ -14,12 +14,13 @@
 #error "TEST_PLUGINS_DIR must name the folder of the test plugins"
 #endif
 
+/* nan-renderer is valid too: test-bad-input.sh orders its faults. */
 static const char *const good_names[] = {
-  "good-gen", "good-plant", "good-renderer", "good-perceiver", "good-optimiser"
+  "good-gen", "good-plant", "good-renderer", "good-perceiver", "good-optimiser", "nan-renderer"
 };
 static const SomaifKind good_kinds[] = {
   SOMAIF_KIND_GENERATOR, SOMAIF_KIND_PLANT, SOMAIF_KIND_RENDERER, SOMAIF_KIND_PERCEIVER,
-  SOMAIF_KIND_OPTIMISER
+  SOMAIF_KIND_OPTIMISER, SOMAIF_KIND_RENDERER
 };
 
 static void

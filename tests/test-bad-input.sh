@@ -1,0 +1,644 @@
+#!/bin/sh
+# test-bad-input.sh: bad inputs through the real somaif-run, in TAP.  Each one
+# asserts the exit status (somaif-run(1): 1 failed while running, 2 bad usage,
+# config, --resume folder or checkpoint, or a refused overwrite) AND the
+# distinctive part of the message, with file:line and the key path where there
+# is one.  Then failures while running (unwritable folders, full disks, a NaN)
+# and interruptions: SIGINT at several points of configs/quick.cfg, SIGTERM,
+# a double SIGINT, each resumed to outputs byte-identical to an uninterrupted
+# run.
+#
+# Environment (set by tests/Makefile.am): SOMAIF_RUN, SOMAIF_PLUGIN_PATH (the
+# real plugins), SOMAIF_CONFIGS, G_TEST_SRCDIR, G_TEST_BUILDDIR.  The test
+# plugins (tests/plugins/, built into .libs/) come first in the plugin path.
+
+here=$(cd "$(dirname "$0")" && pwd)
+builddir=${G_TEST_BUILDDIR:-$here}
+srcdir=${G_TEST_SRCDIR:-$here}
+run=${SOMAIF_RUN:-$builddir/../core/somaif-run}
+configs=${SOMAIF_CONFIGS:-$srcdir/../configs}
+golden=$srcdir/data/golden
+real_path=${SOMAIF_PLUGIN_PATH:-}
+SOMAIF_PLUGIN_PATH=$builddir/.libs${real_path:+:$real_path}
+export SOMAIF_PLUGIN_PATH
+unset SOMAIF_CONFIGS_DIR
+# Messages from GLib and strerror() in English.
+LC_ALL=C
+export LC_ALL
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-bad-input.XXXXXX") || exit 99
+bg_pid=
+cleanup () {
+  [ -n "$bg_pid" ] && kill -KILL "$bg_pid" 2>/dev/null
+  chmod -R u+w "$tmp" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# fontconfig (through cairo) keeps its configuration for the process' life;
+# libconfig 1.5 loses its string buffer on a string left open at the end.
+printf 'leak:libfontconfig.so\nleak:libconfig.so\n' >"$tmp/lsan.supp"
+LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
+
+n=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok () { n=$((n + 1)); echo "not ok $n - $1"; }
+skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+show () { sed 's/^/# /' "$tmp/out" "$tmp/err" | head -12; }
+holds () { grep -F -q -e "$2" "$1"; }
+
+# srun ARGS...: runs somaif-run from $tmp (so that messages name files as
+# given), stdout in $tmp/out, stderr in $tmp/err, status in $status.
+srun () {
+  (cd "$tmp" && exec "$run" "$@") >"$tmp/out" 2>"$tmp/err"
+  status=$?
+}
+# expect STATUS DESCRIPTION [TEXT...]: the last srun exited with STATUS and
+# its stderr holds every TEXT (fixed strings).
+expect () {
+  want=$1 what=$2
+  shift 2
+  why=
+  [ "$status" -eq "$want" ] || why="exit $status, wanted $want"
+  for text in "$@"; do
+    holds "$tmp/err" "$text" || why="${why:+$why; }no '$text' in the message"
+  done
+  if [ -z "$why" ]; then
+    ok "$what: exit $want, '$1'"
+  else
+    not_ok "$what ($why)"; show
+  fi
+}
+# bad STATUS DESCRIPTION TEXT... -- ARGS...: srun ARGS, then expect.
+bad () {
+  want=$1 what=$2
+  shift 2
+  texts=
+  for a in "$@"; do
+    shift
+    [ "$a" = -- ] && break
+    texts="$texts$a
+"
+  done
+  srun "$@"
+  oldifs=$IFS; IFS='
+'
+  set -f
+  # shellcheck disable=SC2086
+  set -- $texts
+  set +f
+  IFS=$oldifs
+  expect "$want" "$what" "$@"
+}
+# digest DIR: every file below DIR with its checksum, for before/after.
+digest () { (cd "$1" && find . -type f | LC_ALL=C sort | xargs cksum); }
+# u32 FILE OFFSET: a little-endian 32-bit number of a binary file.
+u32 () {
+  od -An -t u1 -j "$2" -N 4 "$1" 2>/dev/null |
+    awk 'NF == 4 { print $1 + 256 * $2 + 65536 * $3 + 16777216 * $4; exit } END { if (NF != 4) print -1 }'
+}
+# flip_byte FILE OFFSET: inverts the bits of one byte, in place.
+flip_byte () {
+  b=$(od -An -t u1 -j "$2" -N 1 "$1" | tr -d ' ')
+  printf "\\$(printf %o $((255 - b)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+# In checkpoint.bin (core/checkpoint.c): next_epoch at 28, metrics_bytes at 80.
+next_epoch () { u32 "$1/checkpoint.bin" 28; }
+
+if [ ! -x "$run" ]; then
+  echo "Bail out! no somaif-run at $run"
+  exit 99
+fi
+
+have_real=yes
+for p in esn arm2 canvas ringsom randsearch; do
+  found=no
+  oldifs=$IFS; IFS=:
+  for d in $real_path; do [ -f "$d/$p.so" ] && found=yes; done
+  IFS=$oldifs
+  [ $found = yes ] || have_real=no
+done
+[ -f "$configs/quick.cfg" ] || have_real=no
+cp "$configs/quick.cfg" "$tmp/quick.cfg" 2>/dev/null
+
+# ---- configs of the test plugins ---------------------------------------------
+cat >"$tmp/tiny.cfg" <<'EOF'
+experiment = { epochs = 30; seed = 7; steps = 12; snapshots = 3; };
+generator = { plugin = "good-gen"; units = 4; gain = 1.0; };
+plant = { plugin = "good-plant"; scale = 1.5; };
+renderer = { plugin = "good-renderer"; width = 10; height = 8; };
+perceiver = { plugin = "good-perceiver"; units = 5; };
+optimiser = { plugin = "good-optimiser"; candidates = 3; };
+EOF
+# mk NAME SED-SCRIPT: $tmp/NAME.cfg, tiny.cfg edited by SED-SCRIPT.
+mk () { sed "$2" "$tmp/tiny.cfg" >"$tmp/$1.cfg"; }
+
+echo "# ---- syntax, empty and binary files"
+printf 'experiment = { epochs = = 3; };\n' >"$tmp/syn1.cfg"
+bad 2 "a doubled '='" "syn1.cfg:1: syntax error" -- --check syn1.cfg
+mk syn2 's/^optimiser = { \(.*\) };$/optimiser = { \1/'
+bad 2 "a group left open" "syn2.cfg:7: syntax error" -- --check syn2.cfg
+mk syn3 '2s/gain = 1.0;/label = "open;/'
+bad 2 "a string left open" "syn3.cfg:" "syntax error" -- --check syn3.cfg
+mk syn4 '3s/scale = 1.5;/scale = 1.5 1.5;/'
+bad 2 "two values for one key" "syn4.cfg:3: syntax error" -- --check syn4.cfg
+mk syn5 '2s/gain = 1.0;/gain = nan;/'
+bad 2 "nan is no config value" "syn5.cfg:2: syntax error" -- --check syn5.cfg
+mk dupgroup '3a\
+experiment = { epochs = 5; };'
+bad 2 "a group given twice (libconfig refuses duplicates)" \
+  "dupgroup.cfg:4: syntax error: duplicate setting name" -- --check dupgroup.cfg
+mk dupkey '4s/width = 10;/width = 10; width = 12;/'
+bad 2 "a key given twice in a group" "dupkey.cfg:4: syntax error: duplicate setting name" \
+  -- --check dupkey.cfg
+: >"$tmp/empty.cfg"
+bad 2 "an empty file" "empty.cfg: the group 'experiment' is missing" -- --check empty.cfg
+printf '# nothing but a comment\n\n' >"$tmp/comment.cfg"
+bad 2 "a file of comments" "comment.cfg: the group 'experiment' is missing" -- --check comment.cfg
+# 4 KiB of bytes that are never text (a NUL, and bytes invalid in UTF-8).
+awk 'BEGIN { for (i = 0; i < 4096; i++) printf "%c", (i * 37 + 11) % 256 }' </dev/null \
+  >"$tmp/binary.cfg"
+printf '\0\377\376' >>"$tmp/binary.cfg"
+bad 2 "a binary file" "binary.cfg: not a text config file (it holds binary data)" \
+  -- --check binary.cfg
+printf 'experiment = { epochs = 3; };\0\n' >"$tmp/nul.cfg"
+bad 2 "a NUL byte in a text" "nul.cfg: not a text config file" -- --check nul.cfg
+printf 'experiment = { epochs = 3; }; # caf\351\n' >"$tmp/latin1.cfg"
+bad 2 "Latin-1, not UTF-8" "latin1.cfg: not a text config file" -- --check latin1.cfg
+mkdir "$tmp/folder.cfg"
+bad 2 "a folder as config" "folder.cfg: is a folder, not a config file" -- --check folder.cfg
+bad 2 "a config that does not exist" "nosuch.cfg" "No such file or directory" \
+  -- --check nosuch.cfg
+
+echo "# ---- unknown keys, missing groups and keys"
+mk unitz '2s/units = 4;/unitz = 4;/'
+bad 2 "an unknown key, with a suggestion" \
+  "unitz.cfg:2: generator.unitz: unknown key; did you mean 'units'?" -- --check unitz.cfg
+mk faraway '2s/units = 4;/zzzzzzzzzzzz = 4;/'
+bad 2 "an unknown key far from any, with the valid keys" \
+  "faraway.cfg:2: generator.zzzzzzzzzzzz: unknown key (valid keys: units, gain, label, offset, flip, table, plugin)" \
+  -- --check faraway.cfg
+mk generatr '$a\
+generatr = { units = 3; };'
+bad 2 "an unknown group, with a suggestion" \
+  "generatr.cfg:7: generatr: unknown key; did you mean 'generator'?" -- --check generatr.cfg
+mk epoch '1s/epochs = 30;/epoch = 30;/'
+bad 2 "an unknown experiment key" "epoch.cfg:1: experiment.epoch: unknown key; did you mean 'epochs'?" \
+  -- --check epoch.cfg
+mk noplant '/^plant/d'
+bad 2 "a missing plugin group" "noplant.cfg: the group 'plant' is missing" -- --check noplant.cfg
+mk noexp '/^experiment/d'
+bad 2 "a missing experiment group" "noexp.cfg: the group 'experiment' is missing" \
+  -- --check noexp.cfg
+mk noepochs '1s/epochs = 30; //'
+bad 2 "a missing required key" "noepochs.cfg:1: experiment.epochs: is required" \
+  -- --check noepochs.cfg
+mk noplugin '3s/plugin = "good-plant"; //'
+bad 2 "a group without its plugin" "noplugin.cfg:3: plant.plugin: is required" \
+  -- --check noplugin.cfg
+mk plugin5 '3s/"good-plant"/5/'
+bad 2 "a plugin name that is no string" "plugin5.cfg:3: plant.plugin: must be a string in double quotes" \
+  -- --check plugin5.cfg
+mk plant3 's/^plant = .*/plant = 3;/'
+bad 2 "a part that is no group" "plant3.cfg:3: plant: must be a group { ... }" -- --check plant3.cfg
+
+echo "# ---- wrong types"
+mk t-str '2s/units = 4;/units = "four";/'
+bad 2 "an integer given a string" "t-str.cfg:2: generator.units: must be an integer" \
+  -- --check t-str.cfg
+mk t-float '2s/units = 4;/units = 4.5;/'
+bad 2 "an integer given a float" "t-float.cfg:2: generator.units: must be an integer" \
+  -- --check t-float.cfg
+mk t-sched '2s/units = 4;/units = { linear = { from = 1.0; to = 2.0; }; };/'
+bad 2 "an integer given a schedule" "t-sched.cfg:2: generator.units: must be an integer" \
+  -- --check t-sched.cfg
+mk t-bool '2s/units = 4;/flip = 1;/'
+bad 2 "a bool given an integer" "t-bool.cfg:2: generator.flip: must be true or false" \
+  -- --check t-bool.cfg
+mk t-list '2s/units = 4;/offset = 3.0;/'
+bad 2 "a list given a number" "t-list.cfg:2: generator.offset: must be a list of numbers [a, b, ...]" \
+  -- --check t-list.cfg
+mk t-len '2s/units = 4;/offset = [1.0];/'
+bad 2 "a list of the wrong length" "t-len.cfg:2: generator.offset: must have 2 numbers, not 1" \
+  -- --check t-len.cfg
+mk t-elem '2s/units = 4;/offset = (1.0, "x");/'
+bad 2 "a list with a string in it" "t-elem.cfg:2: generator.offset: element 1 must be a finite number" \
+  -- --check t-elem.cfg
+mk t-label '2s/units = 4;/label = 3;/'
+bad 2 "a string given a number" "t-label.cfg:2: generator.label: must be a string in double quotes" \
+  -- --check t-label.cfg
+mk t-utf8 '2s/gain = 1.0;/label = "caf\\xe9";/'
+bad 2 "a string escaping to bytes that are not UTF-8" "t-utf8.cfg:2: generator.label: is not UTF-8 text" \
+  -- --check t-utf8.cfg
+mk t-gain '2s/gain = 1.0;/gain = "high";/'
+bad 2 "a float given a string" "t-gain.cfg:2: generator.gain: must be a number or a schedule { ... }" \
+  -- --check t-gain.cfg
+mk t-fixed '3s/scale = 1.5;/scale = { linear = { from = 1.0; to = 2.0; }; };/'
+bad 2 "a schedule for a fixed parameter" "t-fixed.cfg:3: plant.scale: cannot be scheduled: it must be a number" \
+  -- --check t-fixed.cfg
+mk t-kind '2s/gain = 1.0;/gain = { bogus = 1.0; };/'
+bad 2 "an unknown kind of schedule" \
+  "t-kind.cfg:2: generator.gain.bogus: unknown key (valid keys: constant, linear, exp, tanh, phases)" \
+  -- --check t-kind.cfg
+mk t-epochs '1s/epochs = 30;/epochs = 1e3;/'
+bad 2 "epochs given a float" "t-epochs.cfg:1: experiment.epochs: must be an integer" \
+  -- --check t-epochs.cfg
+
+echo "# ---- out of range, negative, zero and huge"
+mk r-units '5s/units = 5;/units = -3;/'
+bad 2 "a negative number of perceiver units" "r-units.cfg:5: perceiver.units: -3 is outside its range [1, 1000]" \
+  -- --check r-units.cfg
+mk r-width '4s/width = 10;/width = 0;/'
+bad 2 "a zero renderer width" "r-width.cfg:4: renderer.width: 0 is outside its range [1, 256]" \
+  -- --check r-width.cfg
+mk r-zero '1s/epochs = 30;/epochs = 0;/'
+bad 2 "zero epochs" "r-zero.cfg:1: experiment.epochs: 0 is outside its range [1, 1000000000]" \
+  -- --check r-zero.cfg
+mk r-huge '1s/epochs = 30;/epochs = 99999999999;/'
+bad 2 "epochs = 99999999999" "r-huge.cfg:1: experiment.epochs: 99999999999 is outside its range [1, 1000000000]" \
+  -- --check r-huge.cfg
+# libconfig 1.5 reads a plain integer with atoi(): 2^32 + 1 must not become 1.
+mk r-wrap '1s/epochs = 30;/epochs = 4294967297;/'
+bad 2 "epochs = 2^32 + 1 (not wrapped to 1)" "r-wrap.cfg:1: experiment.epochs: 4294967297 is outside its range" \
+  -- --check r-wrap.cfg
+mk r-64 '1s/seed = 7;/seed = 99999999999999999999;/'
+bad 2 "an integer beyond 64 bits" "r-64.cfg:1: 99999999999999999999 does not fit in a 64-bit integer" \
+  -- --check r-64.cfg
+mk r-steps '1s/steps = 12;/steps = 0;/'
+bad 2 "zero steps" "r-steps.cfg:1: experiment.steps: 0 is outside its range [1, 100000]" \
+  -- --check r-steps.cfg
+mk r-beta '1s/seed = 7;/seed = 7; beta = -1.0;/'
+bad 2 "a negative beta" "r-beta.cfg:1: experiment.beta: -1 is outside its range [0, 1e+06]" \
+  -- --check r-beta.cfg
+mk r-elem '2s/units = 4;/offset = [1.0, 11.0];/'
+bad 2 "a list element out of range" "r-elem.cfg:2: generator.offset: element 1 (11) is outside [-10, 10]" \
+  -- --check r-elem.cfg
+mk r-sched '2s/gain = 1.0;/gain = { linear = { from = 1.0; to = 20.0; }; };/'
+bad 2 "a schedule leaving its range during the run" \
+  "r-sched.cfg:2: generator.gain: takes the value 10.5 at epoch 15, outside its range [0, 10]" \
+  -- --check r-sched.cfg
+
+echo "# ---- plugins"
+mk p-missing '3s/"good-plant"/"no-such-plugin"/'
+bad 2 "a plugin that does not exist" \
+  "p-missing.cfg:3: plant.plugin: plugin 'no-such-plugin' not found: no no-such-plugin.so in" \
+  -- --check p-missing.cfg
+mk p-kind '3s/"good-plant"/"good-gen"/'
+bad 2 "a plugin of the wrong kind" \
+  "p-kind.cfg:3: plant.plugin:" "'good-gen' is a generator plugin, but a plant is needed here" \
+  -- --check p-kind.cfg
+mk p-abi '2s/"good-gen"/"bad-abi"/'
+bad 2 "a plugin of another ABI" "p-abi.cfg:2: generator.plugin:" "built for plugin ABI 99.0" \
+  -- --check p-abi.cfg
+mk p-entry '2s/"good-gen"/"no-entry"/'
+bad 2 "a shared object without the entry point" "p-entry.cfg:2: generator.plugin:" \
+  "not a somaif plugin (no somaif_plugin_describe() entry point)" -- --check p-entry.cfg
+mk p-name '2s/"good-gen"/"wrong-name"/'
+bad 2 "a plugin whose name is not its file's" "p-name.cfg:2: generator.plugin:" \
+  "the plugin calls itself 'other'" -- --check p-name.cfg
+mk p-method '2s/"good-gen"/"missing-method"/'
+bad 2 "a plugin lacking a method" "p-method.cfg:2: generator.plugin:" "lacks the required run" \
+  -- --check p-method.cfg
+mk p-param '2s/"good-gen"/"bad-param"/'
+bad 2 "a plugin declaring a bad parameter" "p-param.cfg:2: generator.plugin:" \
+  "declares an invalid parameter 'units'" -- --check p-param.cfg
+mk p-file '3s/"good-plant"/"\/etc\/hostname"/'
+[ -f /etc/hostname ] || mk p-file '3s/"good-plant"/"tiny.cfg"/'
+bad 2 "a plugin path to a file that is no shared object" "p-file.cfg:3: plant.plugin:" \
+  "cannot be loaded" -- --check p-file.cfg
+
+if [ $have_real = yes ]; then
+  # The core compares the sizes when the plant accepts any at create().
+  mk p-size '2s/plugin = "good-gen"; units = 4; gain = 1.0;/plugin = "esn"; units = 5; outputs = 3;/'
+  bad 2 "a dimension mismatch found by the core" \
+    "p-size.cfg: motor commands per step do not match: generator 'esn' gives 3 but plant 'good-plant' takes 2" \
+    -- --check p-size.cfg
+  # The esn's 3 commands a step into the 2-joint arm: the message names both
+  # sizes and both plugins (whether arm2's create() or the core finds it).
+  srun --check --set generator.outputs=3 quick.cfg
+  if [ "$status" -eq 2 ] && holds "$tmp/err" "quick.cfg:" && holds "$tmp/err" "'arm2'" &&
+     holds "$tmp/err" 3 && holds "$tmp/err" 2 && holds "$tmp/err" generator; then
+    ok "a dimension mismatch, esn outputs = 3 into arm2: exit 2, its sizes and arm2"
+    if holds "$tmp/err" "'esn'"; then
+      ok "the mismatch message names the generator plugin 'esn' too"
+    else
+      n=$((n + 1))
+      echo "not ok $n - the mismatch message names the generator plugin 'esn' too # TODO arm2's create() message names only the generator's size"
+      show
+    fi
+  else
+    not_ok "a dimension mismatch, esn outputs = 3 into arm2 (exit $status)"; show
+    not_ok "the mismatch message names the generator plugin 'esn' too"
+  fi
+  sed '0,/^1.4192410707473755 /s//nan /' "$golden/esn.txt" >"$tmp/nan-weights.txt"
+  bad 2 "esn weights holding a nan" "quick.cfg: generator plugin 'esn' could not start:" \
+    "nan-weights.txt': array 'w_r' holds nan at index 0" \
+    -- --check --set 'generator.weights="nan-weights.txt"' quick.cfg
+  bad 2 "esn weights that do not exist" "generator plugin 'esn' could not start" "nosuch.txt" \
+    -- --check --set 'generator.weights="nosuch.txt"' quick.cfg
+else
+  for w in "a dimension mismatch found by the core" "a dimension mismatch, esn outputs = 3 into arm2" \
+           "the mismatch message names the generator plugin 'esn' too" \
+           "esn weights holding a nan" "esn weights that do not exist"; do
+    skip "$w" "the real plugins are not all built"
+  done
+fi
+
+echo "# ---- --set"
+bad 2 "--set without '='" "--set units: expected key.path=value" -- --check --set units tiny.cfg
+bad 2 "--set of a bare name" "--set units=3: the key path must name a group and a key" \
+  -- --check --set units=3 tiny.cfg
+bad 2 "--set of a bad key path" "--set generator..units=3: 'generator..units' is not a valid key path" \
+  -- --check --set generator..units=3 tiny.cfg
+bad 2 "--set of a value that is none" "--set generator.units=[1,: '[1,' is not a config value" \
+  -- --check --set 'generator.units=[1,' tiny.cfg
+bad 2 "--set of an unknown key" "tiny.cfg: generator.unitz (from --set): unknown key; did you mean 'units'?" \
+  -- --check --set generator.unitz=6 tiny.cfg
+bad 2 "--set of an unknown group" "tiny.cfg: generatr (from --set): unknown key; did you mean 'generator'?" \
+  -- --check --set generatr.units=6 tiny.cfg
+bad 2 "--set of the wrong type" "tiny.cfg: generator.units (from --set): must be an integer" \
+  -- --check --set 'generator.units="many"' tiny.cfg
+bad 2 "--set below a key that is no group" "--set generator.units.x=1: 'units' in tiny.cfg is not a group" \
+  -- --check --set generator.units.x=1 tiny.cfg
+bad 2 "--set of a 65-bit integer" "--set experiment.seed=99999999999999999999: '99999999999999999999' does not fit in a 64-bit integer" \
+  -- --check --set experiment.seed=99999999999999999999 tiny.cfg
+if [ $have_real = yes ]; then
+  bad 2 "--set perceiver.units=-3" "quick.cfg: perceiver.units (from --set): -3 is outside its range" \
+    -- --check --set perceiver.units=-3 quick.cfg
+  bad 2 "--set renderer.width=0" "quick.cfg: renderer.width (from --set): 0 is outside its range" \
+    -- --check --set renderer.width=0 quick.cfg
+  bad 2 "--set experiment.epochs=0" "quick.cfg: experiment.epochs (from --set): 0 is outside its range [1, 1000000000]" \
+    -- --check --set experiment.epochs=0 quick.cfg
+  bad 2 "--set experiment.epochs=99999999999" \
+    "quick.cfg: experiment.epochs (from --set): 99999999999 is outside its range [1, 1000000000]" \
+    -- --check --set experiment.epochs=99999999999 quick.cfg
+  bad 2 "--set generator.sigma=1e30" "quick.cfg: generator.sigma (from --set): 1e+30 is outside its range" \
+    -- --check --set generator.sigma=1e30 quick.cfg
+else
+  for w in perceiver.units=-3 renderer.width=0 experiment.epochs=0 experiment.epochs=99999999999 \
+           generator.sigma=1e30; do
+    skip "--set $w" "the real plugins are not all built"
+  done
+fi
+
+echo "# ---- options"
+bad 2 "--seed of a word" "--seed takes a whole number from 0 to 4600000000000000000, not 'abc'" \
+  -- --check --seed abc tiny.cfg
+bad 2 "a negative --seed" "--seed takes a whole number from 0 to 4600000000000000000, not '-1'" \
+  -- --check --seed=-1 tiny.cfg
+bad 2 "a --seed beyond 64 bits (not clamped)" "not '99999999999999999999'" \
+  -- --check --seed 99999999999999999999 tiny.cfg
+bad 2 "a --seed beyond experiment.seed's range" "not '5000000000000000000'" \
+  -- --check --seed 5000000000000000000 tiny.cfg
+bad 2 "--threads of a word" "--threads" "abc" -- --check --threads abc tiny.cfg
+bad 2 "a negative --threads" "--threads takes 1 to 1024 (0: all cores), not -1" \
+  -- --check --threads -1 tiny.cfg
+bad 2 "--threads 2000" "--threads takes 1 to 1024 (0: all cores), not 2000" \
+  -- --check --threads 2000 tiny.cfg
+bad 2 "--threads beyond an int" "--threads" "99999999999" -- --check --threads 99999999999 tiny.cfg
+bad 2 "an unknown option" "Unknown option --bogus" "(see somaif-run --help)" -- --bogus tiny.cfg
+bad 2 "no config" "which config? give one CONFIG file or name" --
+bad 2 "two configs" "give exactly one CONFIG" -- tiny.cfg tiny.cfg
+bad 2 "--replay and --resume together" "--replay and --resume do not go together" \
+  -- --replay x --resume y
+
+echo "# ---- --resume"
+srun -q -o run1 tiny.cfg
+if [ "$status" -eq 0 ] && [ -s "$tmp/run1/checkpoint.bin" ]; then
+  ok "a tiny run to resume from"
+else
+  not_ok "a tiny run to resume from (exit $status)"; show
+fi
+bad 2 "--resume with a CONFIG" "--resume DIR takes no CONFIG" -- --resume run1 tiny.cfg
+bad 2 "--resume with --set" "--resume DIR takes no --set, --seed or --output" \
+  -- --resume run1 --set experiment.seed=3
+bad 2 "--resume of a folder that does not exist" "nosuch: not a run folder (no config.cfg)" \
+  -- --resume nosuch
+mkdir "$tmp/plain"
+bad 2 "--resume of a folder that is no run" "plain: not a run folder (no config.cfg)" \
+  -- --resume plain
+mkdir "$tmp/nock" && cp "$tmp/run1/config.cfg" "$tmp/nock/"
+bad 2 "--resume without a checkpoint" "nock: no checkpoint.bin to resume from" -- --resume nock
+# resume_bad NAME DESCRIPTION COMMAND TEXT...: a copy of run1 damaged by
+# COMMAND (run in it) is refused with exit 2 and every TEXT, and left as it was.
+resume_bad () {
+  name=$1 what=$2
+  rm -rf "$tmp/$name"
+  cp -R "$tmp/run1" "$tmp/$name"
+  (cd "$tmp/$name" && eval "$3")
+  shift 3
+  digest "$tmp/$name" >"$tmp/before"
+  srun --resume "$name"
+  digest "$tmp/$name" >"$tmp/after"
+  if cmp -s "$tmp/before" "$tmp/after"; then
+    expect 2 "$what" "$@"
+  else
+    not_ok "$what: the refused --resume changed files"
+    diff "$tmp/before" "$tmp/after" | sed 's/^/# /'
+  fi
+}
+size=$(wc -c <"$tmp/run1/checkpoint.bin")
+resume_bad cut "a truncated checkpoint" \
+  "head -c $((size / 2)) checkpoint.bin >c && mv c checkpoint.bin" \
+  "cut/checkpoint.bin: not a usable checkpoint: its checksum does not match (truncated or damaged)"
+resume_bad flip "a checkpoint with a byte flipped" "flip_byte checkpoint.bin 100" \
+  "flip/checkpoint.bin: not a usable checkpoint: its checksum does not match (truncated or damaged)"
+resume_bad zero "an empty checkpoint" ": >checkpoint.bin" \
+  "zero/checkpoint.bin: not a usable checkpoint: it is not a somaif checkpoint"
+resume_bad other "a checkpoint of another config (config.cfg edited)" \
+  "sed 's/seed = 7;/seed = 8;/' config.cfg >c && mv c config.cfg" \
+  "other/checkpoint.bin: written for another config than other/config.cfg"
+resume_bad short "a metrics.csv shorter than the checkpoint says" \
+  "head -c 100 metrics.csv >m && mv m metrics.csv" \
+  "short/metrics.csv: shorter than its checkpoint says"
+resume_bad badcfg "a run folder whose config.cfg is broken" \
+  "sed 's/seed = 7;/sed = 7;/' config.cfg >c && mv c config.cfg" \
+  "badcfg/config.cfg:" "experiment.sed: unknown key; did you mean 'seed'?"
+
+echo "# ---- output folders"
+digest "$tmp/run1" >"$tmp/before"
+srun -q -o run1 tiny.cfg
+digest "$tmp/run1" >"$tmp/after"
+if cmp -s "$tmp/before" "$tmp/after"; then
+  expect 2 "an output folder holding files, without --force" \
+    "run1 already holds files; choose another --output or add --force"
+else
+  not_ok "an output folder holding files, without --force: files changed"
+fi
+: >"$tmp/afile"
+bad 1 "an output folder below a regular file (fails for root too)" \
+  "afile/out: cannot create the output folder: Not a directory" -- -q -o afile/out tiny.cfg
+if [ -d /proc/self ]; then
+  bad 1 "an output folder in /proc" "/proc/somaif-test/out: cannot create the output folder" \
+    -- -q -o /proc/somaif-test/out tiny.cfg
+else
+  skip "an output folder in /proc" "no /proc"
+fi
+mkdir -p "$tmp/w-dir/metrics.csv"
+bad 1 "metrics.csv that is a folder" "w-dir/metrics.csv: cannot write: Is a directory" \
+  -- -q --force -o w-dir tiny.cfg
+mkdir -p "$tmp/w-model" && : >"$tmp/w-model/model"
+bad 1 "model/ that is a file (fails after training)" "w-model/model: cannot create: Not a directory" \
+  -- -q --force -o w-model tiny.cfg
+mkdir -p "$tmp/w-snap" && : >"$tmp/w-snap/snapshots"
+bad 1 "snapshots/ that is a file" "w-snap/snapshots: cannot create: Not a directory" \
+  -- -q --force -o w-snap tiny.cfg
+# A full disk: metrics.csv on /dev/full (every write fails with ENOSPC).
+if [ -c /dev/full ]; then
+  mkdir -p "$tmp/w-full" && ln -s /dev/full "$tmp/w-full/metrics.csv"
+  bad 1 "a full disk (metrics.csv on /dev/full)" "write failed: No space left on device" \
+    -- -q --force -o w-full tiny.cfg
+else
+  skip "a full disk (metrics.csv on /dev/full)" "no /dev/full"
+fi
+# A file size limit: writes beyond it fail with EFBIG (SIGXFSZ ignored).
+(cd "$tmp" && trap '' XFSZ && ulimit -f 4 && exec "$run" -q -o w-fsize tiny.cfg) \
+  >"$tmp/out" 2>"$tmp/err"
+status=$?
+expect 1 "a file size limit (ulimit -f)" "File too large"
+
+echo "# ---- a NaN during the run"
+cat >"$tmp/nan.cfg" <<'EOF'
+experiment = { epochs = 30; seed = 7; steps = 12; snapshots = 3; };
+generator = { plugin = "good-gen"; units = 4; };
+plant = { plugin = "good-plant"; scale = 1.5; };
+renderer = { plugin = "nan-renderer"; width = 10; height = 8;
+  poison = { phases = ( { until_epoch = 17; value = 0.0; }, { value = 1.0; } ); }; };
+perceiver = { plugin = "good-perceiver"; units = 5; };
+optimiser = { plugin = "good-optimiser"; candidates = 3; };
+EOF
+bad 1 "a NaN image from epoch 17" "epoch 17, goal " ", candidate 0: the free energy is " \
+  "the renderer's image went non-finite" -- -q -o nan nan.cfg
+
+# ---- interruptions ------------------------------------------------------------
+# same A B: the outputs of two runs are byte-identical.
+same () {
+  for f in metrics.csv final.csv schedules.csv quality.csv; do
+    cmp -s "$1/$f" "$2/$f" || { echo "# $f differs"; return 1; }
+  done
+  for f in "$1"/model/*.npy "$1"/model/*.state "$1"/snapshots/*.npy; do
+    b=${f#"$1"/}
+    cmp -s "$f" "$2/$b" || { echo "# $b differs"; return 1; }
+  done
+  [ "$(ls "$1/model" | wc -l)" -eq "$(ls "$2/model" | wc -l)" ] &&
+    [ "$(ls "$1/snapshots" | wc -l)" -eq "$(ls "$2/snapshots" | wc -l)" ]
+}
+# wait_for DIR PID EPOCH: until DIR's checkpoint reaches EPOCH (0: until
+# training starts) or PID ends.
+wait_for () {
+  polls=0
+  while kill -0 "$2" 2>/dev/null && [ $polls -lt 6000 ]; do
+    if [ "$3" -eq 0 ]; then
+      [ -f "$1/metrics.csv" ] && return 0
+    elif [ -f "$1/checkpoint.bin" ] && [ "$(next_epoch "$1")" -ge "$3" ]; then
+      return 0
+    fi
+    sleep 0.02
+    polls=$((polls + 1))
+  done
+  return 1
+}
+# interrupt SIGNAL EPOCH NAME: runs quick.cfg into NAME, sends SIGNAL once the
+# checkpoint reaches EPOCH, then resumes; compares with the reference run.
+interrupt () {
+  rm -rf "$tmp/$3"
+  (cd "$tmp" && exec "$run" -j 2 -o "$3" --set experiment.checkpoint_every=50 quick.cfg) \
+    >"$tmp/out" 2>"$tmp/err" &
+  bg_pid=$!
+  wait_for "$tmp/$3" $bg_pid "$2"
+  kill "-$1" $bg_pid 2>/dev/null
+  wait $bg_pid
+  status=$?
+  bg_pid=
+  want=130
+  [ "$1" = TERM ] && want=143
+  stopped=$(sed -n 's/.*interrupted after epoch \([0-9]*\) of 2000.*/\1/p' "$tmp/err")
+  at=$(next_epoch "$tmp/$3")
+  what="SIG$1 once the checkpoint reached epoch $2"
+  if [ "$status" -eq $want ] && [ -n "$stopped" ] && [ "$stopped" -ge "$2" ] &&
+     [ "$stopped" -lt 2000 ] && [ "$at" = "$stopped" ] &&
+     holds "$tmp/err" "go on with: somaif-run --resume $3"; then
+    ok "$what: exit $want after epoch $stopped, with a checkpoint there"
+  else
+    not_ok "$what: exit $status (wanted $want), stopped '$stopped', checkpoint at $at"; show
+  fi
+  srun -q --resume "$3"
+  if [ "$status" -eq 0 ] && same "$tmp/ref" "$tmp/$3"; then
+    ok "$what: --resume gives byte-identical outputs"
+  else
+    not_ok "$what: --resume gives byte-identical outputs (exit $status)"; show
+  fi
+}
+
+if [ $have_real = yes ]; then
+  srun -q -j 2 -o ref --set experiment.checkpoint_every=50 quick.cfg
+  if [ "$status" -eq 0 ]; then ok "an uninterrupted run of quick.cfg"; else not_ok "an uninterrupted run of quick.cfg (exit $status)"; show; fi
+  echo "# ---- SIGTERM at the start; SIGINT early, in the middle and late"
+  # 0: as soon as training starts, before the first periodic checkpoint.
+  interrupt TERM 0 term-start
+  interrupt INT 500 int-early
+  interrupt INT 1000 int-middle
+  interrupt INT 1500 int-late
+else
+  skip "an uninterrupted run of quick.cfg" "the real plugins are not all built"
+  for w in "SIGTERM at the start" "SIGINT early" "SIGINT in the middle" "SIGINT late"; do
+    skip "$w" "the real plugins are not all built"
+    skip "$w: --resume gives byte-identical outputs" "the real plugins are not all built"
+  done
+fi
+
+echo "# ---- a double SIGINT stops at once"
+# Epochs made slow (each drawing sleeps 0.2 s) so that the second signal comes
+# in the middle of an epoch, where only the default action can stop the run.
+cat >"$tmp/slow.cfg" <<'EOF'
+experiment = { epochs = 12; seed = 3; steps = 12; snapshots = 3; checkpoint_every = 1; };
+generator = { plugin = "good-gen"; units = 4; };
+plant = { plugin = "good-plant"; scale = 1.5; };
+renderer = { plugin = "nan-renderer"; width = 10; height = 8; delay = 0.2; };
+perceiver = { plugin = "good-perceiver"; units = 5; };
+optimiser = { plugin = "good-optimiser"; candidates = 2; };
+EOF
+srun -q -j 2 -o slow-ref --set renderer.delay=0.0 slow.cfg
+ref_status=$status
+attempt=0
+while :; do
+  attempt=$((attempt + 1))
+  rm -rf "$tmp/double"
+  (cd "$tmp" && exec "$run" -q -j 2 -o double slow.cfg) >"$tmp/out" 2>"$tmp/err" &
+  bg_pid=$!
+  wait_for "$tmp/double" $bg_pid 3
+  kill -INT $bg_pid 2>/dev/null
+  sleep 0.01
+  kill -INT $bg_pid 2>/dev/null
+  wait $bg_pid
+  status=$?
+  bg_pid=
+  # The first signal alone would print this; a retry when the second came
+  # too late (after the run had stopped by itself).
+  holds "$tmp/err" "interrupted after epoch" && [ $attempt -lt 4 ] && continue
+  break
+done
+mb=$(u32 "$tmp/double/checkpoint.bin" 80)
+if [ "$status" -eq 130 ] && ! holds "$tmp/err" "interrupted after epoch" && [ "$mb" -gt 0 ]; then
+  ok "a double SIGINT: killed by the signal (exit 130, no message), a checkpoint left (attempt $attempt)"
+else
+  not_ok "a double SIGINT: exit $status, metrics bytes $mb (attempt $attempt)"; show
+fi
+if [ "$mb" -gt 0 ] && [ "$(wc -c <"$tmp/double/metrics.csv")" -ge "$mb" ] &&
+   [ "$(head -c "$mb" "$tmp/double/metrics.csv" | cksum)" = \
+     "$(head -c "$mb" "$tmp/slow-ref/metrics.csv" | cksum)" ]; then
+  ok "a double SIGINT: metrics.csv intact up to the last checkpoint ($mb bytes)"
+else
+  not_ok "a double SIGINT: metrics.csv intact up to the last checkpoint ($mb bytes)"
+fi
+srun -q --resume double
+if [ $ref_status -eq 0 ] && [ "$status" -eq 0 ] && same "$tmp/slow-ref" "$tmp/double"; then
+  ok "a double SIGINT: --resume gives byte-identical outputs"
+else
+  not_ok "a double SIGINT: --resume gives byte-identical outputs (exit $status, reference $ref_status)"; show
+fi
+
+echo "1..$n"
+exit 0
