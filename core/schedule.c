@@ -375,28 +375,74 @@ somaif_schedule_is_constant (const SomaifSchedule *s)
   return s->kind == SCHED_CONSTANT;
 }
 
+static gboolean
+outside (const SomaifSchedule *s, gint64 e, gint64 epochs, double min, double max)
+{
+  double v = somaif_schedule_eval (s, e, epochs);
+  return !isfinite (v) || (min <= max && (v < min || v > max));
+}
+
+/* The first epoch of [from, to) where s leaves [min, max] or is not finite,
+ * or -1.  Each formula is monotonic in the epoch, so its two ends decide a
+ * range of epochs: the check costs a few evaluations, not one an epoch. */
+static gint64
+first_bad_epoch (const SomaifSchedule *s, gint64 from, gint64 to, gint64 epochs, double min,
+                 double max)
+{
+  if (from >= to)
+    return -1;
+  if (s->kind == SCHED_PHASES)
+    {
+      gint64 start = 0;
+      for (guint i = 0; i < s->phases->len && start < to; i++)
+        {
+          const Phase *p = &g_array_index (s->phases, Phase, i);
+          /* The phase holds while e < bound: up to the first integer >= bound. */
+          double bound = p->by_fraction ? p->until * (double) epochs : p->until;
+          gint64 end = isfinite (bound) ? (gint64) ceil (MIN (bound, (double) epochs))
+                                        : epochs;
+          gint64 bad = first_bad_epoch (p->value, MAX (from, start), MIN (to, end), epochs,
+                                        min, max);
+          if (bad >= 0)
+            return bad;
+          start = MAX (start, end);
+        }
+      return -1;
+    }
+  if (outside (s, from, epochs, min, max))
+    return from;
+  if (!outside (s, to - 1, epochs, min, max))
+    return -1;
+  /* In range at from, not at to - 1: the epochs out of range are a tail;
+     bisect for its first. */
+  gint64 lo = from, hi = to - 1;
+  while (hi - lo > 1)
+    {
+      gint64 mid = lo + (hi - lo) / 2;
+      if (outside (s, mid, epochs, min, max))
+        hi = mid;
+      else
+        lo = mid;
+    }
+  return hi;
+}
+
 gboolean
 somaif_schedule_check_range (const SomaifSchedule *s, gint64 epochs, double min, double max,
                              const char *file, int line, const char *key, GError **error)
 {
-  for (gint64 e = 0; e < epochs; e++)
-    {
-      double v = somaif_schedule_eval (s, e, epochs);
-      if (!isfinite (v) || (min <= max && (v < min || v > max)))
-        {
-          g_autofree char *msg = NULL;
-          if (min <= max)
-            msg = g_strdup_printf ("takes the value %.17g at epoch %" G_GINT64_FORMAT
-                                   ", outside its range [%g, %g]", v, e, min, max);
-          else
-            msg = g_strdup_printf ("is not finite at epoch %" G_GINT64_FORMAT, e);
-          somaif_config_error (error, file, line, key, msg);
-          return FALSE;
-        }
-      if (s->kind == SCHED_CONSTANT)
-        break;
-    }
-  return TRUE;
+  gint64 e = first_bad_epoch (s, 0, epochs, epochs, min, max);
+  if (e < 0)
+    return TRUE;
+  double v = somaif_schedule_eval (s, e, epochs);
+  g_autofree char *msg = NULL;
+  if (min <= max && isfinite (v))
+    msg = g_strdup_printf ("takes the value %.17g at epoch %" G_GINT64_FORMAT
+                           ", outside its range [%g, %g]", v, e, min, max);
+  else
+    msg = g_strdup_printf ("is not finite at epoch %" G_GINT64_FORMAT, e);
+  somaif_config_error (error, file, line, key, msg);
+  return FALSE;
 }
 
 static void
