@@ -50,7 +50,8 @@ struct SomaifExperiment
   float *images;      /* K x pixels */
   double *accuracy;   /* K */
   float *goal_image;
-  float *log_t, *log_1mt; /* log(target), log(1 - target) of the goal image */
+  float *goal_d;      /* log(t / (1 - t)) of the goal image's target t */
+  double goal_sum_log_t; /* sum of log t over the goal image */
   int chunk;          /* candidates per task */
 
   /* Stage timings: one row a task (a task runs on one thread at a time). */
@@ -129,8 +130,7 @@ somaif_experiment_free (SomaifExperiment *x)
   g_free (x->accuracy);
   g_free (x->task_ns);
   g_free (x->goal_image);
-  g_free (x->log_t);
-  g_free (x->log_1mt);
+  g_free (x->goal_d);
   g_free (x->fail_message);
   g_free (x->command);
   g_mutex_clear (&x->fail_lock);
@@ -275,8 +275,7 @@ somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
   x->images = g_new0 (float, K * x->n_pixels);
   x->accuracy = g_new0 (double, K);
   x->goal_image = g_new0 (float, x->n_pixels);
-  x->log_t = g_new0 (float, x->n_pixels);
-  x->log_1mt = g_new0 (float, x->n_pixels);
+  x->goal_d = g_new0 (float, x->n_pixels);
   x->pool = somaif_pool_new (threads);
   x->task_ns = g_malloc0 (sizeof *x->task_ns * (gsize) somaif_pool_threads (x->pool));
   return x;
@@ -292,13 +291,13 @@ fail:
 static void
 prepare_goal (SomaifExperiment *x)
 {
-  somaif_goal_log_terms (x->goal_image, x->n_pixels, x->log_t, x->log_1mt);
+  x->goal_sum_log_t = somaif_goal_terms (x->goal_image, x->n_pixels, x->goal_d);
 }
 
 static double
 cross_entropy (const SomaifExperiment *x, const float *image)
 {
-  return somaif_cross_entropy (image, x->log_t, x->log_1mt, x->n_pixels);
+  return somaif_cross_entropy (image, x->goal_d, x->goal_sum_log_t, x->n_pixels);
 }
 
 static double
@@ -453,7 +452,7 @@ out_close (OutFile *o, GError **error)
   o->f = NULL;
   if (!ok && error && !*error)
     g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s: write failed: %s",
-                 o->path, g_strerror (e));
+                 o->path, g_strerror (e ? e : EIO));
   g_clear_pointer (&o->path, g_free);
   return ok;
 }
@@ -932,6 +931,14 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metri
           fprintf (metrics.f, "%" G_GINT64_FORMAT ",%d,%d,%d,%.10g,%.10g,%.10g\n", e, g, c,
                    winner, acc, comp, fe);
           x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t1;
+        }
+      if (ferror (metrics.f))
+        {
+          /* errno still holds the failed write's reason here, not later. */
+          int e = errno ? errno : EIO;
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT,
+                       "%s: write failed: %s", metrics.path, g_strerror (e));
+          goto out;
         }
       t0 = now_ns ();
       int updated = x->opt->update (x->inst[4], g, n, rewards);

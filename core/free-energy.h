@@ -2,13 +2,15 @@
 #ifndef SOMAIF_FREE_ENERGY_H
 #define SOMAIF_FREE_ENERGY_H
 
-/* The goal's log terms for the cross-entropy, in float32 as the seed:
- * target = goal * 0.999 + 0.0005; log_t = log(target), log_1mt = log(1 - target). */
-void somaif_goal_log_terms (const float *goal, int n, float *log_t, float *log_1mt);
+/* The goal's terms for the cross-entropy, as the seed's float32 target
+ * t = goal * 0.999 + 0.0005: d = log(t / (1 - t)) per pixel, and the sum of
+ * log t over the image, returned. */
+double somaif_goal_terms (const float *goal, int n, float *d);
 
-/* Accuracy (the seed's "inaccuracy"): -sum x log t + (1 - x) log(1 - t). */
-double somaif_cross_entropy (const float *image, const float *log_t, const float *log_1mt,
-                             int n);
+/* Accuracy (the seed's "inaccuracy"): -sum x log t + (1 - x) log(1 - t),
+ * computed as -sum log t + sum (1 - x) d, so that only the pixels with ink
+ * (x < 1) cost anything: a drawing inks a few hundred of 4096. */
+double somaif_cross_entropy (const float *image, const float *d, double sum_log_t, int n);
 
 /* log Z for the complexity prior: log sum_u exp(-beta d_u) over the n
  * distances from the goal to every unit (the goal's own 0 included). */
