@@ -821,8 +821,8 @@ out:
 /* ------------------------------------------------------------------ */
 /* The resolved config                                                  */
 
-static void
-append_string (GString *out, const char *s)
+void
+somaif_config_append_string (GString *out, const char *s)
 {
   g_string_append_c (out, '"');
   for (const char *p = s; *p; p++)
@@ -863,7 +863,7 @@ append_params (GString *out, const SomaifParams *p, SomaifSchedule *const *sched
           g_string_append (out, v->b ? "true" : "false");
           break;
         case SOMAIF_PARAM_STRING:
-          append_string (out, v->s);
+          somaif_config_append_string (out, v->s);
           break;
         case SOMAIF_PARAM_FLOATS:
           g_string_append (out, "[");
@@ -912,9 +912,9 @@ somaif_config_resolved (const SomaifConfig *c)
           break;
         }
       if (by_name)
-        append_string (out, pname);
+        somaif_config_append_string (out, pname);
       else
-        append_string (out, self);
+        somaif_config_append_string (out, self);
       g_string_append (out, ";\n");
       append_params (out, part->params, part->schedules);
       g_string_append (out, "};\n");

@@ -61,6 +61,8 @@ void somaif_config_error (GError **error, const char *file, int line, const char
 void somaif_config_unknown_key (GError **error, const char *file, int line, const char *key,
                                 const char *name, const char *const *valid, int n_valid);
 void somaif_config_append_float (GString *out, double v);
+/* A string in double quotes, escaped as libconfig reads it. */
+void somaif_config_append_string (GString *out, const char *s);
 /* The valid name closest to name, or NULL when none is close. */
 const char *somaif_closest_name (const char *name, const char *const *valid, int n_valid);
 

@@ -478,6 +478,33 @@ rounded_rect (cairo_t *cr, double x, double y, double w, double h, double r)
   cairo_close_path (cr);
 }
 
+/* The axes' frame, then the ticks with their labels below and to the left. */
+static void
+draw_frame (cairo_t *cr, const Frame *f, const double *xt, const char (*xlab)[80], int nxt,
+            const double *yt, const char (*ylab)[80], int nyt)
+{
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  cairo_set_line_width (cr, 1.0);
+  cairo_rectangle (cr, f->left, f->top, f->right - f->left, f->bottom - f->top);
+  cairo_stroke (cr);
+  for (int k = 0; k < nxt; k++)
+    {
+      double x = round (px (f, xt[k])) + 0.5;
+      cairo_move_to (cr, x, f->bottom);
+      cairo_line_to (cr, x, f->bottom + TICK_LEN);
+      cairo_stroke (cr);
+      show_text (cr, xlab[k], x, f->bottom + TICK_LEN + TICK_PAD, 0.5, 0.0);
+    }
+  for (int k = 0; k < nyt; k++)
+    {
+      double y = round (py (f, yt[k])) + 0.5;
+      cairo_move_to (cr, f->left, y);
+      cairo_line_to (cr, f->left - TICK_LEN, y);
+      cairo_stroke (cr);
+      show_text (cr, ylab[k], f->left - TICK_LEN - TICK_PAD, y, 1.0, 0.5);
+    }
+}
+
 static void
 draw_legend (cairo_t *cr, const Frame *f, const Series *ser, int n)
 {
@@ -713,27 +740,7 @@ somaif_figure_curves (const char *path, int n_points, const double *acc_mean,
     draw_line (cr, &f, &ser[s], &curve_colour[s], n);
   cairo_restore (cr);
 
-  /* Frame, ticks and their labels. */
-  cairo_set_source_rgb (cr, 0, 0, 0);
-  cairo_set_line_width (cr, 1.0);
-  cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
-  cairo_stroke (cr);
-  for (int k = 0; k < nxt; k++)
-    {
-      double x = round (px (&f, xt[k])) + 0.5;
-      cairo_move_to (cr, x, f.bottom);
-      cairo_line_to (cr, x, f.bottom + TICK_LEN);
-      cairo_stroke (cr);
-      show_text (cr, xlab[k], x, f.bottom + TICK_LEN + TICK_PAD, 0.5, 0.0);
-    }
-  for (int k = 0; k < nyt; k++)
-    {
-      double y = round (py (&f, yt[k])) + 0.5;
-      cairo_move_to (cr, f.left, y);
-      cairo_line_to (cr, f.left - TICK_LEN, y);
-      cairo_stroke (cr);
-      show_text (cr, ylab[k], f.left - TICK_LEN - TICK_PAD, y, 1.0, 0.5);
-    }
+  draw_frame (cr, &f, xt, (const char (*)[80]) xlab, nxt, yt, (const char (*)[80]) ylab, nyt);
   show_text (cr, "Training iteration", (f.left + f.right) / 2,
              f.bottom + TICK_LEN + TICK_PAD + text_h + 5.0, 0.5, 0.0);
 
@@ -1104,26 +1111,8 @@ somaif_figure_curve_panels (const char *path, const char *title, int n_panels,
       cairo_set_dash (cr, NULL, 0, 0.0);
       cairo_restore (cr);
 
-      cairo_set_source_rgb (cr, 0, 0, 0);
-      cairo_set_line_width (cr, 1.0);
-      cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
-      cairo_stroke (cr);
-      for (int k = 0; k < nxt; k++)
-        {
-          double x = round (px (&f, xt[k])) + 0.5;
-          cairo_move_to (cr, x, f.bottom);
-          cairo_line_to (cr, x, f.bottom + TICK_LEN);
-          cairo_stroke (cr);
-          show_text (cr, xlab[k], x, f.bottom + TICK_LEN + TICK_PAD, 0.5, 0.0);
-        }
-      for (int k = 0; k < nyt[p]; k++)
-        {
-          double y = round (py (&f, yt[p][k])) + 0.5;
-          cairo_move_to (cr, f.left, y);
-          cairo_line_to (cr, f.left - TICK_LEN, y);
-          cairo_stroke (cr);
-          show_text (cr, ylab[p][k], f.left - TICK_LEN - TICK_PAD, y, 1.0, 0.5);
-        }
+      draw_frame (cr, &f, xt, (const char (*)[80]) xlab, nxt, yt[p],
+                  (const char (*)[80]) ylab[p], nyt[p]);
       if (panel_labels && panel_labels[p])
         {
           cairo_save (cr);

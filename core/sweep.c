@@ -26,22 +26,6 @@ static const char *const sweep_keys[] = { "base", "vary", "seeds", "threads", "n
 /* ------------------------------------------------------------------ */
 /* Values as config text and as names                                   */
 
-static void
-append_quoted (GString *out, const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = s; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_c (out, '\\');
-      if (*p == '\n')
-        g_string_append (out, "\\n");
-      else
-        g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
 /* The shortest %g text that reads back as v. */
 static void
 append_short_float (GString *out, double v)
@@ -85,7 +69,7 @@ append_config_text (GString *out, const config_setting_t *s)
       g_string_append (out, config_setting_get_bool (s) ? "true" : "false");
       return;
     case CONFIG_TYPE_STRING:
-      append_quoted (out, config_setting_get_string (s));
+      somaif_config_append_string (out, config_setting_get_string (s));
       return;
     default:
       break;
@@ -646,9 +630,9 @@ somaif_sweep_resolved (const SomaifSweep *s)
   GString *out = g_string_new ("# The sweep that made this folder (somaif-sweep), its base\n"
                                "# config's path resolved and its seeds listed.\n");
   g_string_append (out, "name = ");
-  append_quoted (out, s->name);
+  somaif_config_append_string (out, s->name);
   g_string_append (out, ";\nbase = ");
-  append_quoted (out, s->base);
+  somaif_config_append_string (out, s->base);
   g_string_append (out, ";\n");
   if (s->n_axes)
     {
@@ -656,7 +640,7 @@ somaif_sweep_resolved (const SomaifSweep *s)
       for (int i = 0; i < s->n_axes; i++)
         {
           g_string_append (out, "  { key = ");
-          append_quoted (out, s->axes[i].key);
+          somaif_config_append_string (out, s->axes[i].key);
           g_string_append (out, "; values = ( ");
           for (int v = 0; v < s->axes[i].n_values; v++)
             g_string_append_printf (out, "%s%s", v ? ", " : "", s->axes[i].values[v]);
