@@ -100,7 +100,7 @@ static const GOptionEntry entries[] = {
     "Print nothing but errors", NULL },
   { "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version,
     "Print the version and the plugin ABI", NULL },
-  { NULL }
+  { NULL, 0, 0, G_OPTION_ARG_NONE, NULL, NULL, NULL }
 };
 
 static const char *
