@@ -320,6 +320,22 @@ gboolean somaif_npy_write_f64 (const char *path, const double *data, int ndim,
 gboolean somaif_npy_write_f32 (const char *path, const float *data, int ndim,
                                const int *shape, GError **error);
 
+/* ------------------------------------------------------------------ */
+/* Little-endian fields for save_state() and load_state()               */
+
+/* Writers append to out. */
+void somaif_state_put_u32 (GByteArray *out, guint32 v);
+void somaif_state_put_u64 (GByteArray *out, guint64 v);
+void somaif_state_put_f64 (GByteArray *out, double v);
+void somaif_state_put_f32s (GByteArray *out, const float *v, gsize n);
+void somaif_state_put_f64s (GByteArray *out, const double *v, gsize n);
+/* Readers take from *p and move it on; the caller has checked the length. */
+guint32 somaif_state_get_u32 (const guint8 **p);
+guint64 somaif_state_get_u64 (const guint8 **p);
+double somaif_state_get_f64 (const guint8 **p);
+void somaif_state_get_f32s (const guint8 **p, float *v, gsize n);
+void somaif_state_get_f64s (const guint8 **p, double *v, gsize n);
+
 #define SOMAIF_PLUGIN_ERROR (somaif_plugin_error_quark ())
 GQuark somaif_plugin_error_quark (void);
 

@@ -94,43 +94,6 @@ canvas_error_message (const void *p)
  * checkpoint is not resumed with another canvas (the perceiver's
  * prototypes were learned from these images). */
 
-static void
-put_u32 (GByteArray *out, guint32 v)
-{
-  guint32 le = GUINT32_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &le, 4);
-}
-
-static void
-put_f64 (GByteArray *out, double v)
-{
-  guint64 bits;
-  memcpy (&bits, &v, 8);
-  bits = GUINT64_TO_LE (bits);
-  g_byte_array_append (out, (const guint8 *) &bits, 8);
-}
-
-static guint32
-get_u32 (const guint8 **p)
-{
-  guint32 v;
-  memcpy (&v, *p, 4);
-  *p += 4;
-  return GUINT32_FROM_LE (v);
-}
-
-static double
-get_f64 (const guint8 **p)
-{
-  guint64 bits;
-  memcpy (&bits, *p, 8);
-  *p += 8;
-  bits = GUINT64_FROM_LE (bits);
-  double v;
-  memcpy (&v, &bits, 8);
-  return v;
-}
-
 static int
 canvas_save_state (const void *p, GByteArray *out)
 {
@@ -138,13 +101,13 @@ canvas_save_state (const void *p, GByteArray *out)
   const SomaifCanvas *c = &self->canvas;
   guint8 version = STATE_VERSION, snap = c->snap ? 1 : 0;
   g_byte_array_append (out, &version, 1);
-  put_u32 (out, (guint32) c->width);
-  put_u32 (out, (guint32) c->height);
-  put_f64 (out, c->xlim[0]);
-  put_f64 (out, c->xlim[1]);
-  put_f64 (out, c->ylim[0]);
-  put_f64 (out, c->ylim[1]);
-  put_f64 (out, c->linewidth);
+  somaif_state_put_u32 (out, (guint32) c->width);
+  somaif_state_put_u32 (out, (guint32) c->height);
+  somaif_state_put_f64 (out, c->xlim[0]);
+  somaif_state_put_f64 (out, c->xlim[1]);
+  somaif_state_put_f64 (out, c->ylim[0]);
+  somaif_state_put_f64 (out, c->ylim[1]);
+  somaif_state_put_f64 (out, c->linewidth);
   g_byte_array_append (out, &snap, 1);
   return 0;
 }
@@ -169,9 +132,9 @@ canvas_load_state (void *p, const guint8 *data, gsize length)
       return -1;
     }
   const guint8 *q = data + 1;
-  guint32 width = get_u32 (&q), height = get_u32 (&q);
-  double x0 = get_f64 (&q), x1 = get_f64 (&q), y0 = get_f64 (&q), y1 = get_f64 (&q);
-  double linewidth = get_f64 (&q);
+  guint32 width = somaif_state_get_u32 (&q), height = somaif_state_get_u32 (&q);
+  double x0 = somaif_state_get_f64 (&q), x1 = somaif_state_get_f64 (&q), y0 = somaif_state_get_f64 (&q), y1 = somaif_state_get_f64 (&q);
+  double linewidth = somaif_state_get_f64 (&q);
   gboolean snap = *q != 0;
   if (width != (guint32) c->width || height != (guint32) c->height || x0 != c->xlim[0]
       || x1 != c->xlim[1] || y0 != c->ylim[0] || y1 != c->ylim[1]

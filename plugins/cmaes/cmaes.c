@@ -132,59 +132,6 @@ state_size (const SomaifCmaes *es)
   return HEADER_SIZE + 2 * 8 * (gsize) es->k.lambda * n + (gsize) es->goals * per_goal;
 }
 
-static void
-put_u32 (GByteArray *out, guint32 v)
-{
-  guint32 le = GUINT32_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &le, 4);
-}
-
-static void
-put_u64 (GByteArray *out, guint64 v)
-{
-  guint64 le = GUINT64_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &le, 8);
-}
-
-static void
-put_doubles (GByteArray *out, const double *v, gsize n)
-{
-  for (gsize i = 0; i < n; i++)
-    {
-      guint64 bits;
-      memcpy (&bits, &v[i], 8);
-      put_u64 (out, bits);
-    }
-}
-
-static guint32
-get_u32 (const guint8 **p)
-{
-  guint32 v;
-  memcpy (&v, *p, 4);
-  *p += 4;
-  return GUINT32_FROM_LE (v);
-}
-
-static guint64
-get_u64 (const guint8 **p)
-{
-  guint64 v;
-  memcpy (&v, *p, 8);
-  *p += 8;
-  return GUINT64_FROM_LE (v);
-}
-
-static void
-get_doubles (const guint8 **p, double *v, gsize n)
-{
-  for (gsize i = 0; i < n; i++)
-    {
-      guint64 bits = get_u64 (p);
-      memcpy (&v[i], &bits, 8);
-    }
-}
-
 static int
 cmaes_save_state (const void *p, GByteArray *out)
 {
@@ -194,30 +141,30 @@ cmaes_save_state (const void *p, GByteArray *out)
   gboolean full = es->k.covariance == SOMAIF_CMAES_FULL;
   guint8 version = STATE_VERSION;
   g_byte_array_append (out, &version, 1);
-  put_u32 (out, (guint32) es->k.n);
-  put_u32 (out, (guint32) es->goals);
-  put_u32 (out, (guint32) es->k.lambda);
-  put_u32 (out, (guint32) es->k.covariance);
-  put_u32 (out, (guint32) self->proposed);
+  somaif_state_put_u32 (out, (guint32) es->k.n);
+  somaif_state_put_u32 (out, (guint32) es->goals);
+  somaif_state_put_u32 (out, (guint32) es->k.lambda);
+  somaif_state_put_u32 (out, (guint32) es->k.covariance);
+  somaif_state_put_u32 (out, (guint32) self->proposed);
   for (int i = 0; i < 4; i++)
-    put_u64 (out, es->rng.s[i]);
-  put_doubles (out, &es->rng.spare, 1);
-  put_u32 (out, (guint32) es->rng.has_spare);
-  put_doubles (out, es->z, (gsize) es->k.lambda * n);
-  put_doubles (out, es->y, (gsize) es->k.lambda * n);
+    somaif_state_put_u64 (out, es->rng.s[i]);
+  somaif_state_put_f64s (out, &es->rng.spare, 1);
+  somaif_state_put_u32 (out, (guint32) es->rng.has_spare);
+  somaif_state_put_f64s (out, es->z, (gsize) es->k.lambda * n);
+  somaif_state_put_f64s (out, es->y, (gsize) es->k.lambda * n);
   for (int g = 0; g < es->goals; g++)
     {
       const SomaifCmaesGoal *s = &es->goal[g];
-      put_doubles (out, &s->sigma, 1);
-      put_u64 (out, (guint64) s->generation);
-      put_u64 (out, (guint64) s->eigen_generation);
-      put_doubles (out, s->mean, n);
-      put_doubles (out, s->ps, n);
-      put_doubles (out, s->pc, n);
-      put_doubles (out, s->d, n);
-      put_doubles (out, s->c, full ? nn : n);
+      somaif_state_put_f64s (out, &s->sigma, 1);
+      somaif_state_put_u64 (out, (guint64) s->generation);
+      somaif_state_put_u64 (out, (guint64) s->eigen_generation);
+      somaif_state_put_f64s (out, s->mean, n);
+      somaif_state_put_f64s (out, s->ps, n);
+      somaif_state_put_f64s (out, s->pc, n);
+      somaif_state_put_f64s (out, s->d, n);
+      somaif_state_put_f64s (out, s->c, full ? nn : n);
       if (full)
-        put_doubles (out, s->b, nn);
+        somaif_state_put_f64s (out, s->b, nn);
     }
   return 0;
 }
@@ -244,7 +191,7 @@ cmaes_load_state (void *p, const guint8 *data, gsize length)
       return -1;
     }
   const guint8 *q = data + 1;
-  guint32 sn = get_u32 (&q), sg = get_u32 (&q), sl = get_u32 (&q), sc = get_u32 (&q);
+  guint32 sn = somaif_state_get_u32 (&q), sg = somaif_state_get_u32 (&q), sl = somaif_state_get_u32 (&q), sc = somaif_state_get_u32 (&q);
   if (sn != (guint32) es->k.n || sg != (guint32) es->goals || sl != (guint32) es->k.lambda
       || sc != (guint32) es->k.covariance)
     {
@@ -262,7 +209,7 @@ cmaes_load_state (void *p, const guint8 *data, gsize length)
                   state_size (es));
       return -1;
     }
-  gint32 proposed = (gint32) get_u32 (&q);
+  gint32 proposed = (gint32) somaif_state_get_u32 (&q);
   if (proposed < -1 || proposed >= es->goals)
     {
       g_snprintf (self->message, sizeof self->message, "state with proposed goal %d",
@@ -276,8 +223,8 @@ cmaes_load_state (void *p, const guint8 *data, gsize length)
     {
       const guint8 *r = goals_at + (gsize) g * per_goal;
       double sigma;
-      get_doubles (&r, &sigma, 1);
-      gint64 generation = (gint64) get_u64 (&r), eigen_generation = (gint64) get_u64 (&r);
+      somaif_state_get_f64s (&r, &sigma, 1);
+      gint64 generation = (gint64) somaif_state_get_u64 (&r), eigen_generation = (gint64) somaif_state_get_u64 (&r);
       if (!(sigma > 0.0) || !isfinite (sigma) || generation < 0 || eigen_generation < 0
           || eigen_generation > generation)
         {
@@ -290,24 +237,24 @@ cmaes_load_state (void *p, const guint8 *data, gsize length)
     }
   self->proposed = proposed;
   for (int i = 0; i < 4; i++)
-    es->rng.s[i] = get_u64 (&q);
-  get_doubles (&q, &es->rng.spare, 1);
-  es->rng.has_spare = (int) get_u32 (&q);
-  get_doubles (&q, es->z, (gsize) es->k.lambda * n);
-  get_doubles (&q, es->y, (gsize) es->k.lambda * n);
+    es->rng.s[i] = somaif_state_get_u64 (&q);
+  somaif_state_get_f64s (&q, &es->rng.spare, 1);
+  es->rng.has_spare = (int) somaif_state_get_u32 (&q);
+  somaif_state_get_f64s (&q, es->z, (gsize) es->k.lambda * n);
+  somaif_state_get_f64s (&q, es->y, (gsize) es->k.lambda * n);
   for (int g = 0; g < es->goals; g++)
     {
       SomaifCmaesGoal *s = &es->goal[g];
-      get_doubles (&q, &s->sigma, 1);
-      s->generation = (gint64) get_u64 (&q);
-      s->eigen_generation = (gint64) get_u64 (&q);
-      get_doubles (&q, s->mean, n);
-      get_doubles (&q, s->ps, n);
-      get_doubles (&q, s->pc, n);
-      get_doubles (&q, s->d, n);
-      get_doubles (&q, s->c, full ? nn : n);
+      somaif_state_get_f64s (&q, &s->sigma, 1);
+      s->generation = (gint64) somaif_state_get_u64 (&q);
+      s->eigen_generation = (gint64) somaif_state_get_u64 (&q);
+      somaif_state_get_f64s (&q, s->mean, n);
+      somaif_state_get_f64s (&q, s->ps, n);
+      somaif_state_get_f64s (&q, s->pc, n);
+      somaif_state_get_f64s (&q, s->d, n);
+      somaif_state_get_f64s (&q, s->c, full ? nn : n);
       if (full)
-        get_doubles (&q, s->b, nn);
+        somaif_state_get_f64s (&q, s->b, nn);
     }
   return 0;
 }

@@ -160,94 +160,24 @@ randsearch_error_message (const void *p)
 
 #define HEADER_SIZE (1 + 3 * 4 + 2 * 8 + 4 + 4 * 8 + 8 + 4)
 
-static void
-put_u32 (GByteArray *out, guint32 v)
-{
-  guint32 le = GUINT32_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &le, 4);
-}
-
-static void
-put_u64 (GByteArray *out, guint64 v)
-{
-  guint64 le = GUINT64_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &le, 8);
-}
-
-static void
-put_f64 (GByteArray *out, double v)
-{
-  guint64 bits;
-  memcpy (&bits, &v, 8);
-  put_u64 (out, bits);
-}
-
-static void
-put_floats (GByteArray *out, const float *v, gsize n)
-{
-  for (gsize i = 0; i < n; i++)
-    {
-      guint32 bits;
-      memcpy (&bits, &v[i], 4);
-      put_u32 (out, bits);
-    }
-}
-
-static guint32
-get_u32 (const guint8 **p)
-{
-  guint32 v;
-  memcpy (&v, *p, 4);
-  *p += 4;
-  return GUINT32_FROM_LE (v);
-}
-
-static guint64
-get_u64 (const guint8 **p)
-{
-  guint64 v;
-  memcpy (&v, *p, 8);
-  *p += 8;
-  return GUINT64_FROM_LE (v);
-}
-
-static double
-get_f64 (const guint8 **p)
-{
-  guint64 bits = get_u64 (p);
-  double v;
-  memcpy (&v, &bits, 8);
-  return v;
-}
-
-static void
-get_floats (const guint8 **p, float *v, gsize n)
-{
-  for (gsize i = 0; i < n; i++)
-    {
-      guint32 bits = get_u32 (p);
-      memcpy (&v[i], &bits, 4);
-    }
-}
-
 static int
 randsearch_save_state (const void *p, GByteArray *out)
 {
   const Randsearch *self = p;
   guint8 version = STATE_VERSION;
   g_byte_array_append (out, &version, 1);
-  put_u32 (out, (guint32) self->d);
-  put_u32 (out, (guint32) self->g);
-  put_u32 (out, (guint32) self->k);
-  put_f64 (out, self->sigma);
-  put_f64 (out, self->step);
-  put_u32 (out, (guint32) self->proposed);
+  somaif_state_put_u32 (out, (guint32) self->d);
+  somaif_state_put_u32 (out, (guint32) self->g);
+  somaif_state_put_u32 (out, (guint32) self->k);
+  somaif_state_put_f64 (out, self->sigma);
+  somaif_state_put_f64 (out, self->step);
+  somaif_state_put_u32 (out, (guint32) self->proposed);
   for (int i = 0; i < 4; i++)
-    put_u64 (out, self->rng.s[i]);
-  put_f64 (out, self->rng.spare);
-  put_u32 (out, (guint32) self->rng.has_spare);
-  put_floats (out, self->w, (gsize) self->g * self->d);
-  put_floats (out, self->deltas, (gsize) self->k * self->d);
+    somaif_state_put_u64 (out, self->rng.s[i]);
+  somaif_state_put_f64 (out, self->rng.spare);
+  somaif_state_put_u32 (out, (guint32) self->rng.has_spare);
+  somaif_state_put_f32s (out, self->w, (gsize) self->g * self->d);
+  somaif_state_put_f32s (out, self->deltas, (gsize) self->k * self->d);
   return 0;
 }
 
@@ -271,7 +201,7 @@ randsearch_load_state (void *p, const guint8 *data, gsize length)
       return -1;
     }
   const guint8 *q = data + 1;
-  guint32 d = get_u32 (&q), g = get_u32 (&q), k = get_u32 (&q);
+  guint32 d = somaif_state_get_u32 (&q), g = somaif_state_get_u32 (&q), k = somaif_state_get_u32 (&q);
   if (d != (guint32) self->d || g != (guint32) self->g || k != (guint32) self->k)
     {
       g_snprintf (self->message, sizeof self->message,
@@ -286,8 +216,8 @@ randsearch_load_state (void *p, const guint8 *data, gsize length)
                   expected);
       return -1;
     }
-  double sigma = get_f64 (&q), step = get_f64 (&q);
-  gint32 proposed = (gint32) get_u32 (&q);
+  double sigma = somaif_state_get_f64 (&q), step = somaif_state_get_f64 (&q);
+  gint32 proposed = (gint32) somaif_state_get_u32 (&q);
   if (!(sigma > 0.0) || !isfinite (sigma) || !(step >= 0.0) || !isfinite (step)
       || proposed < -1 || proposed >= self->g)
     {
@@ -300,11 +230,11 @@ randsearch_load_state (void *p, const guint8 *data, gsize length)
   self->step = step;
   self->proposed = proposed;
   for (int i = 0; i < 4; i++)
-    self->rng.s[i] = get_u64 (&q);
-  self->rng.spare = get_f64 (&q);
-  self->rng.has_spare = (int) get_u32 (&q);
-  get_floats (&q, self->w, (gsize) self->g * self->d);
-  get_floats (&q, self->deltas, (gsize) self->k * self->d);
+    self->rng.s[i] = somaif_state_get_u64 (&q);
+  self->rng.spare = somaif_state_get_f64 (&q);
+  self->rng.has_spare = (int) somaif_state_get_u32 (&q);
+  somaif_state_get_f32s (&q, self->w, (gsize) self->g * self->d);
+  somaif_state_get_f32s (&q, self->deltas, (gsize) self->k * self->d);
   return 0;
 }
 
