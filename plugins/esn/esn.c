@@ -207,19 +207,10 @@ weight_sizes (const SomaifEsnModel *m, gsize size[4])
   size[3] = outputs;
 }
 
-static void
-put_u32 (GByteArray *out, guint32 v)
-{
-  guint32 le = GUINT32_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &le, 4);
-}
-
-static guint32
+static inline guint32
 get_u32 (const guint8 *p)
 {
-  guint32 le;
-  memcpy (&le, p, 4);
-  return GUINT32_FROM_LE (le);
+  return somaif_state_get_u32 (&p);
 }
 
 /* Layout: version byte, units and outputs (u32 LE), then w_r, b_r, w_o, b_o
@@ -238,15 +229,15 @@ esn_save_state (const void *data, GByteArray *out)
   somaif_esn_model_get_weights (m, w[0], w[1], w[2], w[3]);
   guint8 version = ESN_STATE_VERSION;
   g_byte_array_append (out, &version, 1);
-  put_u32 (out, (guint32) somaif_esn_model_units (m));
-  put_u32 (out, (guint32) somaif_esn_model_outputs (m));
+  somaif_state_put_u32 (out, (guint32) somaif_esn_model_units (m));
+  somaif_state_put_u32 (out, (guint32) somaif_esn_model_outputs (m));
   for (int i = 0; i < 4; i++)
     {
       for (gsize j = 0; j < size[i]; j++)
         {
           guint32 bits;
           memcpy (&bits, &w[i][j], 4);
-          put_u32 (out, bits);
+          somaif_state_put_u32 (out, bits);
         }
       g_free (w[i]);
     }

@@ -650,55 +650,24 @@ somaif_ringsom_learn (SomaifRingsom *m, const float *x, int *winner, double *dis
 /* ------------------------------------------------------------------ */
 /* State                                                               */
 
-static void
-put_u32 (GByteArray *out, guint32 v)
-{
-  guint32 le = GUINT32_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &le, 4);
-}
-
-static void
-put_f64 (GByteArray *out, double v)
-{
-  guint64 bits;
-  memcpy (&bits, &v, 8);
-  bits = GUINT64_TO_LE (bits);
-  g_byte_array_append (out, (const guint8 *) &bits, 8);
-}
-
-static void
-put_f32 (GByteArray *out, float v)
-{
-  guint32 bits;
-  memcpy (&bits, &v, 4);
-  put_u32 (out, bits);
-}
-
-static guint32
+/* Fields at a given offset: the core's readers, which move a pointer on. */
+static inline guint32
 get_u32 (const guint8 *p)
 {
-  guint32 v;
-  memcpy (&v, p, 4);
-  return GUINT32_FROM_LE (v);
+  return somaif_state_get_u32 (&p);
 }
 
-static double
+static inline double
 get_f64 (const guint8 *p)
 {
-  guint64 bits;
-  memcpy (&bits, p, 8);
-  bits = GUINT64_FROM_LE (bits);
-  double v;
-  memcpy (&v, &bits, 8);
-  return v;
+  return somaif_state_get_f64 (&p);
 }
 
-static float
+static inline float
 get_f32 (const guint8 *p)
 {
-  guint32 bits = get_u32 (p);
   float v;
-  memcpy (&v, &bits, 4);
+  somaif_state_get_f32s (&p, &v, 1);
   return v;
 }
 
@@ -721,23 +690,22 @@ somaif_ringsom_save (const SomaifRingsom *m, GByteArray *out)
   gsize n = (gsize) m->n, d = (gsize) m->d, np = (gsize) m->np;
   guint8 head[2] = { STATE_VERSION, (guint8) m->kernel };
   g_byte_array_append (out, head, 2);
-  put_u32 (out, (guint32) n);
-  put_u32 (out, (guint32) d);
-  put_f64 (out, m->spread);
-  put_f64 (out, m->rate);
+  somaif_state_put_u32 (out, (guint32) n);
+  somaif_state_put_u32 (out, (guint32) d);
+  somaif_state_put_f64 (out, m->spread);
+  somaif_state_put_f64 (out, m->rate);
   if (m->kernel == SOMAIF_RINGSOM_DENSE)
     {
-      for (gsize i = 0; i < n * d; i++)
-        put_f32 (out, m->w[i]);
+      somaif_state_put_f32s (out, m->w, n * d);
       return;
     }
   for (gsize k = 0; k < n; k++)
-    put_f64 (out, m->scale[k]);
+    somaif_state_put_f64 (out, m->scale[k]);
   for (gsize k = 0; k < n; k++)
-    put_f64 (out, m->zz[k]);
+    somaif_state_put_f64 (out, m->zz[k]);
   for (gsize k = 0; k < n; k++)
     for (gsize p = 0; p < d; p++)
-      put_f64 (out, m->zt[p * np + k]);
+      somaif_state_put_f64 (out, m->zt[p * np + k]);
 }
 
 int
