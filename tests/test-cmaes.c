@@ -14,61 +14,10 @@
 
 #include "params-private.h"
 #include "plugins/cmaes/cmaes.c"
+#include "tests/test-params.h"
 
 /* ------------------------------------------------------------------ */
-/* Building SomaifParams as the host does: defaults, then overrides     */
-
-static void
-take_text (SomaifParamValue *v, const char *text)
-{
-  config_t cfg;
-  config_init (&cfg);
-  g_autofree char *line = g_strdup_printf ("v = %s;", text);
-  if (config_read_string (&cfg, line) != CONFIG_TRUE)
-    g_error ("'%s' (%s) is not a libconfig value", text, v->spec->name);
-  const config_setting_t *s = config_lookup (&cfg, "v");
-  switch (v->spec->type)
-    {
-    case SOMAIF_PARAM_INT:
-      g_assert_true (config_setting_type (s) == CONFIG_TYPE_INT
-                     || config_setting_type (s) == CONFIG_TYPE_INT64);
-      v->i = config_setting_get_int64 (s);
-      break;
-    case SOMAIF_PARAM_FLOAT:
-      v->f = config_setting_type (s) == CONFIG_TYPE_FLOAT ? config_setting_get_float (s)
-                                                           : (double) config_setting_get_int64 (s);
-      break;
-    case SOMAIF_PARAM_STRING:
-      g_assert_true (config_setting_type (s) == CONFIG_TYPE_STRING);
-      g_free (v->s);
-      v->s = g_strdup (config_setting_get_string (s));
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  v->present = TRUE;
-  config_destroy (&cfg);
-}
-
-/* overrides: NULL-terminated "name", "libconfig value" pairs. */
-static SomaifParams *
-params_with (const char *const *overrides)
-{
-  SomaifParams *p = somaif_params_new (cmaes_params);
-  for (int i = 0; i < p->n; i++)
-    {
-      g_assert_nonnull (p->values[i].spec->def);
-      take_text (&p->values[i], p->values[i].spec->def);
-    }
-  for (int i = 0; overrides && overrides[i]; i += 2)
-    {
-      SomaifParamValue *v = somaif_params_lookup (p, overrides[i]);
-      g_assert_nonnull (v);
-      take_text (v, overrides[i + 1]);
-      v->given = TRUE;
-    }
-  return p;
-}
+/* Instances as the host creates them (parameters: tests/test-params.h)  */
 
 static Cmaes *
 create_es (guint64 seed, int n, int goals, const char *const *overrides, GError **error)
@@ -80,7 +29,7 @@ create_es (guint64 seed, int n, int goals, const char *const *overrides, GError 
   setup.input_size = n;
   setup.goals = goals;
   setup.epochs = 20000;
-  SomaifParams *p = params_with (overrides);
+  SomaifParams *p = test_params_new (cmaes_params, overrides);
   Cmaes *es = cmaes_vtable.head.create (&setup, p, error);
   somaif_params_free (p);
   return es;

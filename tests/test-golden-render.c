@@ -13,6 +13,7 @@
 
 #include "params-private.h"
 #include "plugins/canvas/canvas.c"
+#include "tests/test-params.h"
 
 /* The requirement, as ink difference sum|a - b| / sum(ref) per case. */
 #define INK_MEAN_MAX 0.06
@@ -530,66 +531,6 @@ test_init_refusals (void)
 /* ------------------------------------------------------------------ */
 /* The plugin glue                                                     */
 
-static void
-take_text (SomaifParamValue *v, const char *text)
-{
-  config_t cfg;
-  config_init (&cfg);
-  g_autofree char *line = g_strdup_printf ("v = %s;", text);
-  if (config_read_string (&cfg, line) != CONFIG_TRUE)
-    g_error ("'%s' (%s) is not a libconfig value", text, v->spec->name);
-  const config_setting_t *s = config_lookup (&cfg, "v");
-  switch (v->spec->type)
-    {
-    case SOMAIF_PARAM_INT:
-      v->i = config_setting_get_int64 (s);
-      break;
-    case SOMAIF_PARAM_FLOAT:
-      v->f = config_setting_type (s) == CONFIG_TYPE_FLOAT ? config_setting_get_float (s)
-                                                           : (double) config_setting_get_int64 (s);
-      break;
-    case SOMAIF_PARAM_BOOL:
-      v->b = config_setting_get_bool (s);
-      break;
-    case SOMAIF_PARAM_FLOATS:
-      g_free (v->floats);
-      v->n_floats = config_setting_length (s);
-      v->floats = g_new (double, MAX (v->n_floats, 1));
-      for (int i = 0; i < v->n_floats; i++)
-        {
-          const config_setting_t *e = config_setting_get_elem (s, (unsigned) i);
-          v->floats[i] = config_setting_type (e) == CONFIG_TYPE_FLOAT
-                           ? config_setting_get_float (e)
-                           : (double) config_setting_get_int64 (e);
-        }
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  v->present = TRUE;
-  config_destroy (&cfg);
-}
-
-/* overrides: NULL-terminated "name", "libconfig value" pairs. */
-static SomaifParams *
-params_with (const char *const *overrides)
-{
-  SomaifParams *p = somaif_params_new (canvas_params);
-  for (int i = 0; i < p->n; i++)
-    {
-      g_assert_nonnull (p->values[i].spec->def);
-      g_assert_nonnull (p->values[i].spec->doc);
-      take_text (&p->values[i], p->values[i].spec->def);
-    }
-  for (int i = 0; overrides && overrides[i]; i += 2)
-    {
-      SomaifParamValue *v = somaif_params_lookup (p, overrides[i]);
-      g_assert_nonnull (v);
-      take_text (v, overrides[i + 1]);
-      v->given = TRUE;
-    }
-  return p;
-}
 
 static Canvas *
 create_canvas (int point_size, const char *const *overrides, GError **error)
@@ -597,7 +538,7 @@ create_canvas (int point_size, const char *const *overrides, GError **error)
   SomaifSetup setup = { 0 };
   setup.struct_size = sizeof setup;
   setup.input_size = point_size;
-  SomaifParams *p = params_with (overrides);
+  SomaifParams *p = test_params_new (canvas_params, overrides);
   Canvas *self = canvas_vtable.head.create (&setup, p, error);
   somaif_params_free (p);
   return self;

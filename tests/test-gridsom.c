@@ -12,6 +12,7 @@
 
 #include "params-private.h"
 #include "plugins/gridsom/gridsom.c"
+#include "tests/test-params.h"
 
 /* Sparse against dense after a few hundred steps: float rounding. */
 #define KERNEL_TOL 1e-4
@@ -20,49 +21,7 @@ static const double E1 = 0.36787944117144233; /* e^-1 */
 static const double E2 = 0.1353352832366127;  /* e^-2 */
 
 /* ------------------------------------------------------------------ */
-/* Parameters as the host hands them over: defaults, then overrides     */
-
-static void
-take_text (SomaifParamValue *v, const char *text)
-{
-  switch (v->spec->type)
-    {
-    case SOMAIF_PARAM_INT:
-      v->i = g_ascii_strtoll (text, NULL, 10);
-      break;
-    case SOMAIF_PARAM_FLOAT:
-      v->f = g_ascii_strtod (text, NULL);
-      break;
-    case SOMAIF_PARAM_STRING:
-      {
-        gsize len = strlen (text);
-        g_assert_true (len >= 2 && text[0] == '"' && text[len - 1] == '"');
-        g_free (v->s);
-        v->s = g_strndup (text + 1, len - 2);
-        break;
-      }
-    default:
-      g_assert_not_reached ();
-    }
-  v->present = TRUE;
-}
-
-/* overrides: NULL-terminated "name", "libconfig value" pairs. */
-static SomaifParams *
-params_with (const char *const *overrides)
-{
-  SomaifParams *p = somaif_params_new (gridsom_params);
-  for (int i = 0; i < p->n; i++)
-    take_text (&p->values[i], p->values[i].spec->def);
-  for (int i = 0; overrides && overrides[i]; i += 2)
-    {
-      SomaifParamValue *v = somaif_params_lookup (p, overrides[i]);
-      g_assert_nonnull (v);
-      take_text (v, overrides[i + 1]);
-      v->given = TRUE;
-    }
-  return p;
-}
+/* Instances as the host creates them (parameters: tests/test-params.h)  */
 
 static SomaifSetup
 image_setup (guint64 seed, int width, int height)
@@ -81,7 +40,7 @@ image_setup (guint64 seed, int width, int height)
 static Gridsom *
 create_som (const SomaifSetup *setup, const char *const *overrides, GError **error)
 {
-  SomaifParams *p = params_with (overrides);
+  SomaifParams *p = test_params_new (gridsom_params, overrides);
   Gridsom *som = gridsom_vtable.head.create (setup, p, error);
   somaif_params_free (p);
   return som;
