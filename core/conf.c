@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config-private.h"
+#include "host.h"
 
 #ifndef SOMAIF_CONFIGSDIR
 #define SOMAIF_CONFIGSDIR "/usr/local/share/somaif/configs"
