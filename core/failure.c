@@ -4,7 +4,7 @@
 
 #include <stdarg.h>
 
-#include "loader.h"
+#include "somaif/plugin.h"
 
 /* A fixed buffer: saying why must not allocate. */
 static _Thread_local char failure[256];
@@ -21,14 +21,10 @@ somaif_plugin_fail (const char *format, ...)
   return -1;
 }
 
-void
-somaif_plugin_clear_failure (void)
-{
-  failed = FALSE;
-}
-
 const char *
-somaif_plugin_failure (void)
+somaif_plugin_take_failure (void)
 {
-  return failed && failure[0] ? failure : NULL;
+  gboolean was = failed;
+  failed = FALSE;
+  return was ? failure : NULL;
 }

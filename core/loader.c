@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config-private.h"
+#include "host.h"
 #include "loader.h"
 
 #ifndef SOMAIF_PLUGINSDIR
@@ -504,7 +504,7 @@ is_plugin_file (const char *path, GError **error)
 const char *
 somaif_plugin_reason (const SomaifPlugin *p, const void *instance)
 {
-  const char *m = somaif_plugin_failure ();
+  const char *m = somaif_plugin_take_failure ();
   if (!m && p->head->error_message)
     m = p->head->error_message (instance);
   return m && *m ? m

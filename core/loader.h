@@ -38,13 +38,9 @@ gboolean somaif_plugin_check_specs (const SomaifParamSpec *specs, const char *pa
                                     const char *name, GError **error);
 
 /* Why a method of instance just failed: the message the plugin left for this
- * thread with somaif_plugin_fail(), else its error_message(), else words
- * saying it gave none.  Valid until the next call into the plugin. */
+ * thread with somaif_plugin_fail() (then forgotten), else its
+ * error_message(), else words saying it gave none.  Valid until the next
+ * call into the plugin on this thread. */
 const char *somaif_plugin_reason (const SomaifPlugin *plugin, const void *instance);
-
-/* The host side of somaif_plugin_fail(): the calling thread's message (NULL:
- * none), and forgetting it before a call whose failure will be read. */
-const char *somaif_plugin_failure (void);
-void somaif_plugin_clear_failure (void);
 
 #endif

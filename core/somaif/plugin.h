@@ -36,9 +36,8 @@
  *       which may not change the instance;
  *     - a message written into the instance and returned by error_message()
  *       (methods that are not concurrent only).
- *   The host reports the message with the plugin's name; a message left by a
- *   call that then succeeds is forgotten.  Plugins never exit() and never
- *   print.
+ *   The host reports the message with the plugin's name.  Leave a message
+ *   only when failing.  Plugins never exit() and never print.
  *
  * Threads
  *   Methods documented "concurrent" may be called at once from several
@@ -233,6 +232,10 @@ typedef struct
  * which the host reads when the method returns; returns -1, so that a method
  * fails with "return somaif_plugin_fail (...);".  Never allocates. */
 int somaif_plugin_fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* The calling thread's message from somaif_plugin_fail(), then forgotten;
+ * NULL when there is none.  The host calls it when a method fails (a
+ * plugin's own tests may too); valid until that thread's next message. */
+const char *somaif_plugin_take_failure (void);
 
 /* ------------------------------------------------------------------ */
 /* Generator: a batch of initial states -> motor commands over time    */
