@@ -30,7 +30,7 @@ if ! command -v flock >/dev/null 2>&1; then
   exit 0
 fi
 
-echo "1..15"
+echo "1..16"
 n=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -81,10 +81,15 @@ check "a second writer with the same --output exits 2" '[ "$status" -eq 2 ]'
 
 # A finished run keeps its last checkpoint: --resume goes on from it (to the end).
 srun -q -o "$tmp/b" "$tmp/tiny.cfg"
+cp "$tmp/b/run.json" "$tmp/b1.json"
 locked_run "$tmp/b" -q --resume "$tmp/b"
 check "--resume of a run still going (its lock held) exits 2" '[ "$status" -eq 2 ]'
 srun -q --resume "$tmp/b"
 check "... and goes on once the lock is free" '[ "$status" -eq 0 ] && [ -s "$tmp/b/run.json" ]'
+first_start () { grep -m 1 '"started"' "$1"; }
+walls () { sed -n 's/.*"wall_seconds" *: *\([0-9.e+-]*\).*/\1/p' "$1" | tr '\n' ' '; }
+sum_ok=$(walls "$tmp/b/run.json" | awk '{ d = $1 - ($2 + $3); print (NF == 3 && d < 0.002 && d > -0.002) ? "yes" : "no" }')
+check "a resumed run.json keeps the first start and sums the segments' wall time" '[ "$(first_start "$tmp/b/run.json")" = "$(first_start "$tmp/b1.json")" ] && [ "$(grep -c "\"started\"" "$tmp/b/run.json")" -eq 3 ] && [ "$sum_ok" = yes ]'
 
 locked_run "$tmp/a" -q --replay "$tmp/a"
 check "--replay of a folder another run holds exits 2" '[ "$status" -eq 2 ]'
@@ -142,7 +147,7 @@ echo mine >"$tmp/a/notes.txt"
 srun -q --force -o "$tmp/a" "$tmp/tiny.cfg"
 check "--force keeps files that are not the run's" '[ "$status" -eq 0 ] && [ -s "$tmp/a/notes.txt" ]'
 
-if [ $n -ne 15 ]; then
-  echo "not ok - the plan said 15 tests but $n ran"
+if [ $n -ne 16 ]; then
+  echo "not ok - the plan said 16 tests but $n ran"
   exit 1
 fi
