@@ -373,10 +373,9 @@ somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConf
   return ok;
 }
 
-/* Does the checkpoint belong to this config and these plugins? */
-static gboolean
-check_parts (const SomaifCheckpoint *ck, const char *path, const SomaifConfig *cfg,
-             GError **error)
+gboolean
+somaif_checkpoint_check (const SomaifCheckpoint *ck, const char *path, const SomaifConfig *cfg,
+                         GError **error)
 {
   if (ck->config_hash != somaif_config_hash (cfg))
     {
@@ -443,7 +442,7 @@ somaif_checkpoint_restore (const char *path, const SomaifConfig *cfg,
   SomaifCheckpoint *ck = somaif_checkpoint_read (path, error);
   if (!ck)
     return NULL;
-  gboolean ok = check_parts (ck, path, cfg, error);
+  gboolean ok = somaif_checkpoint_check (ck, path, cfg, error);
   for (int k = 0; k < SOMAIF_CHECKPOINT_PARTS && ok; k++)
     ok = restore_part (ck, k, path, &parts[k], error);
   if (!ok)

@@ -1268,12 +1268,54 @@ load_states (SomaifExperiment *x, const char *dir, GError **error)
   return TRUE;
 }
 
+static gboolean
+replay_refused (GError **error, const char *dir, const char *why)
+{
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP, "%s: cannot replay: %s", dir,
+               why);
+  return FALSE;
+}
+
+/* Checks that dir is a finished run of this config and these plugins, as
+ * --resume checks its checkpoint, and that what learned was saved. */
+static gboolean
+check_replay (SomaifExperiment *x, const char *dir, GError **error)
+{
+  const Part *learners[2] = { &x->perceiver, &x->optimiser };
+  for (int i = 0; i < 2; i++)
+    if (!learners[i]->part->plugin->head->save_state)
+      {
+        g_autofree char *why = g_strdup_printf (
+          "the %s plugin '%s' has no save_state, so what it learned was not kept",
+          learners[i]->part->group, learners[i]->part->plugin->head->name);
+        return replay_refused (error, dir, why);
+      }
+  g_autofree char *path = g_build_filename (dir, "checkpoint.bin", NULL);
+  g_autofree char *json = g_build_filename (dir, "run.json", NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return replay_refused (error, dir, "no checkpoint.bin, so not a run that finished");
+  SomaifCheckpoint *ck = somaif_checkpoint_read (path, error);
+  gboolean ok = ck && somaif_checkpoint_check (ck, path, x->cfg, error);
+  if (ok && (ck->next_epoch < x->cfg->epochs || !g_file_test (json, G_FILE_TEST_IS_REGULAR)))
+    {
+      g_autofree char *why = g_strdup_printf (
+        "the run did not finish (trained %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+        " epochs%s); somaif-run --resume finishes it", ck->next_epoch, x->cfg->epochs,
+        g_file_test (json, G_FILE_TEST_IS_REGULAR) ? "" : ", no run.json");
+      ok = replay_refused (error, dir, why);
+    }
+  somaif_checkpoint_free (ck);
+  return ok;
+}
+
 gboolean
 somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *summary,
                           GError **error)
 {
   memset (summary, 0, sizeof *summary);
   gint64 start = g_get_monotonic_time ();
+  if (!check_replay (x, dir, error))
+    return FALSE;
   /* The run evaluated with its last epoch's scheduled values: set them again. */
   if (!load_states (x, dir, error) || !apply_schedules (x, x->cfg->epochs - 1, NULL, error)
       || !evaluate (x, dir, summary, error))

@@ -30,7 +30,7 @@ if ! command -v flock >/dev/null 2>&1; then
   exit 0
 fi
 
-echo "1..16"
+echo "1..19"
 n=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -94,14 +94,35 @@ check "a resumed run.json keeps the first start and sums the segments' wall time
 locked_run "$tmp/a" -q --replay "$tmp/a"
 check "--replay of a folder another run holds exits 2" '[ "$status" -eq 2 ]'
 
+# ---- --replay checks as --resume does, and says why in words ----------------------
+replay_refused () {
+  what=$1 text=$2 dir=$3
+  cp "$dir/final.csv" "$tmp/final.before"
+  srun -q --replay "$dir"
+  if [ "$status" -eq 2 ] && holds "$tmp/err" "$text" && cmp -s "$dir/final.csv" "$tmp/final.before"; then
+    ok "$what"
+  else
+    not_ok "$what (exit $status)"; show
+  fi
+}
+cp -R "$tmp/b" "$tmp/r-cfg"
+sed 's/seed = 3;/seed = 4;/' "$tmp/b/config.cfg" >"$tmp/r-cfg/config.cfg"
+replay_refused "--replay of a folder whose config.cfg is not its checkpoint's exits 2" \
+  "written for another config" "$tmp/r-cfg"
+cp -R "$tmp/b" "$tmp/r-open"
+rm "$tmp/r-open/run.json"
+replay_refused "--replay of an unfinished run says so" "the run did not finish" "$tmp/r-open"
+srun -q -o "$tmp/r-stateless" --set optimiser.plugin='"stateless-optimiser"' "$tmp/tiny.cfg"
+replay_refused "--replay of a run whose optimiser saves no state says why" \
+  "'stateless-optimiser' has no save_state" "$tmp/r-stateless"
+
 # ---- default folder names ----------------------------------------------------------
 mkdir -p "$tmp/cwd/runs"
-# Every name the next minute could give is taken: the run must add a suffix.
-i=0
-while [ $i -lt 60 ]; do
-  mkdir -p "$tmp/cwd/runs/tiny-$(date -d "+$i seconds" +%Y%m%d-%H%M%S)"
-  i=$((i + 1))
-done
+# Every name the next three minutes could give is taken (a few processes, not
+# one a name, so that a loaded machine does not outrun the list): the run must
+# add a suffix.
+seq 0 180 | sed 's/^/now + /; s/$/ seconds/' | date -f - +tiny-%Y%m%d-%H%M%S |
+  (cd "$tmp/cwd/runs" && xargs mkdir -p)
 (cd "$tmp/cwd" && "$run" -q "$tmp/tiny.cfg") >"$tmp/out" 2>"$tmp/err"
 status=$?
 taken=$(find "$tmp/cwd/runs" -name metrics.csv | wc -l)
@@ -147,7 +168,7 @@ echo mine >"$tmp/a/notes.txt"
 srun -q --force -o "$tmp/a" "$tmp/tiny.cfg"
 check "--force keeps files that are not the run's" '[ "$status" -eq 0 ] && [ -s "$tmp/a/notes.txt" ]'
 
-if [ $n -ne 16 ]; then
-  echo "not ok - the plan said 16 tests but $n ran"
+if [ $n -ne 19 ]; then
+  echo "not ok - the plan said 19 tests but $n ran"
   exit 1
 fi
