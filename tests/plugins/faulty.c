@@ -137,27 +137,29 @@ per_prototype (const void *self, int unit, float *out)
   return 0;
 }
 
+/* Unit 0 always wins; its squared distance, or NaN when fault says so. */
 static int
-per_recognise (const void *self, const float *input, int *winner, double *distance)
+per_winner (const Faulty *f, const float *input, int *winner, double *distance, int fault)
 {
-  const Faulty *f = self;
   *winner = 0;
   *distance = 0.0;
   for (int i = 0; i < f->size; i++)
     *distance += (input[i] - f->protos[i]) * (input[i] - f->protos[i]);
-  if (f->fault == 5)
+  if (f->fault == fault)
     *distance = NAN;
   return 0;
 }
 
 static int
+per_recognise (const void *self, const float *input, int *winner, double *distance)
+{
+  return per_winner (self, input, winner, distance, 5);
+}
+
+static int
 per_learn (void *self, const float *input, int *winner, double *distance)
 {
-  const Faulty *f = self;
-  per_recognise (self, input, winner, distance);
-  if (f->fault == 4)
-    *distance = NAN;
-  return 0;
+  return per_winner (self, input, winner, distance, 4);
 }
 
 static const SomaifPerceiver vtable = {
