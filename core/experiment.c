@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "experiment.h"
+#include "memlimit.h"
 #include "checkpoint.h"
 #include "figures.h"
 #include "free-energy.h"
@@ -62,6 +63,8 @@ struct SomaifExperiment
   /* The failure of a parallel task, kept for the message. */
   GMutex fail_lock;
   char *fail_message;
+  gboolean fail_numeric; /* the failure is a NaN or an infinity */
+  guint64 memory_need; /* bytes the host allocates after the plugins' create() */
   char *command;      /* the command line, for run.json */
   volatile sig_atomic_t *stop; /* set by a signal handler: stop after this epoch */
 };
@@ -87,9 +90,27 @@ derive_seed (guint64 seed, guint64 stream)
 static const char *
 plugin_message (const SomaifPart *part, const void *inst)
 {
-  const char *m = part->plugin->head->error_message ? part->plugin->head->error_message (inst)
-                                                    : NULL;
-  return m && *m ? m : "no reason given";
+  return somaif_plugin_reason (part->plugin, inst);
+}
+
+/* Whether n numbers are all finite: x - x is 0 for a finite x and NaN for
+ * an infinity or a NaN, and the sum is one pass the compiler vectorises. */
+static gboolean
+all_finite_f32 (const float *v, gsize n)
+{
+  float sum = 0.0f;
+  for (gsize i = 0; i < n; i++)
+    sum += v[i] - v[i];
+  return sum == 0.0f;
+}
+
+static gboolean
+all_finite_f64 (const double *v, gsize n)
+{
+  double sum = 0.0;
+  for (gsize i = 0; i < n; i++)
+    sum += v[i] - v[i];
+  return sum == 0.0;
 }
 
 const SomaifConfig *
@@ -154,12 +175,88 @@ create_part (SomaifExperiment *x, SomaifKind kind, SomaifSetup *setup, GError **
     {
       g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
                    "%s: %s plugin '%s' could not start: %s", x->cfg->path, part->group,
-                   part->plugin->head->name, err ? err->message : "no reason given");
+                   part->plugin->head->name, err ? err->message
+                   : "its create() returned no instance without setting its GError (a mistake "
+                     "of the plugin)");
       g_clear_error (&err);
       return FALSE;
     }
   x->inst[kind - 1] = inst;
   return TRUE;
+}
+
+/* The complexity prior's normaliser, per goal (on a ring the same for all),
+ * from every pair's map distance, each checked against distance()'s
+ * contract: the run calls it again per rollout and trusts the same value. */
+static gboolean
+normalise_distances (SomaifExperiment *x, GError **error)
+{
+  x->log_z = g_new (double, x->units);
+  double *d = g_new (double, x->units);
+  for (int g = 0; g < x->units; g++)
+    {
+      for (int u = 0; u < x->units; u++)
+        {
+          d[u] = x->per->distance (x->inst[3], u, g);
+          if (!isfinite (d[u]) || d[u] < 0 || (u == g && d[u] != 0.0))
+            {
+              g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                           "%s: perceiver plugin '%s': distance (%d, %d) is %g, but a map "
+                           "distance must be finite and >= 0, and 0 from a unit to itself",
+                           x->cfg->path, x->per->head.name, u, g, d[u]);
+              g_free (d);
+              return FALSE;
+            }
+        }
+      x->log_z[g] = somaif_log_partition (d, x->units, x->cfg->beta);
+    }
+  g_free (d);
+  return TRUE;
+}
+
+static void tile_layout (const SomaifExperiment *x, int *rows, int *cols);
+
+/* What the run will allocate besides what the plugins hold already: the
+ * epoch's buffers, the final evaluation's, the pictures' and the threads'
+ * stacks; refused up front when the limits it can see cannot hold it, and
+ * when a picture of the prototypes cannot be drawn at all (which would
+ * otherwise fail at the first snapshot, or after all training). */
+static gboolean
+check_memory (SomaifExperiment *x, int threads, GError **error)
+{
+  int rows, cols;
+  tile_layout (x, &rows, &cols);
+  GError *err = NULL;
+  gint64 sheet = somaif_figure_tiles_bytes (x->units, rows, cols, x->width, x->height, &err);
+  if (sheet < 0)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                   "%s: the pictures of the prototypes (%d units of %d x %d pixels) cannot "
+                   "be drawn: %s", x->cfg->path, x->units, x->width, x->height, err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+  guint64 K = (guint64) x->max_candidates, U = (guint64) x->units, N = (guint64) x->n_pixels;
+  guint64 rollout = 4 * (guint64) x->state_size + 4 * (guint64) x->steps * x->motor_size
+                    + 8 * (guint64) x->n_points * x->point_size + 4 * N + 8;
+  x->memory_need = K * rollout + 8 * N          /* epoch buffers, goal image */
+                   + U * (rollout + 8 * N)      /* final rollouts, prototypes' copy */
+                   + (guint64) sheet            /* one picture at a time */
+                   + (guint64) MAX (threads, 1) * (8 << 20); /* thread stacks */
+  g_autofree char *what = g_strdup_printf ("%s: this run", x->cfg->path);
+  if (!somaif_memory_check (x->memory_need, what, &err))
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP, "%s", err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+guint64
+somaif_experiment_memory_need (const SomaifExperiment *x)
+{
+  return x->memory_need;
 }
 
 static gboolean
@@ -247,18 +344,8 @@ somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
       goto fail;
     }
 
-  /* The complexity prior's normaliser, per goal (on a ring the same for all). */
-  x->log_z = g_new (double, x->units);
-  {
-    double *d = g_new (double, x->units);
-    for (int g = 0; g < x->units; g++)
-      {
-        for (int u = 0; u < x->units; u++)
-          d[u] = x->per->distance (x->inst[3], u, g);
-        x->log_z[g] = somaif_log_partition (d, x->units, cfg->beta);
-      }
-    g_free (d);
-  }
+  if (!normalise_distances (x, error) || !check_memory (x, threads, error))
+    goto fail;
 
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
@@ -318,16 +405,37 @@ typedef struct
   gboolean score;   /* compute the accuracy against the goal image */
 } Rollouts;
 
+/* Keeps the first failure of a task: a method's (stage is its name), or a
+ * non-finite output (nonfinite says what it was). */
 static void
-task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidate)
+task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidate,
+           const char *nonfinite)
 {
   const SomaifPart *part = &x->cfg->parts[kind - 1];
+  /* Read on this thread, before another call into the plugin. */
+  const char *why = nonfinite ? NULL : plugin_message (part, x->inst[kind - 1]);
   g_mutex_lock (&x->fail_lock);
-  if (!x->fail_message)
+  if (!x->fail_message && nonfinite)
+    x->fail_message = g_strdup_printf ("%s plugin '%s' %s (candidate %d)", part->group,
+                                       part->plugin->head->name, nonfinite, candidate);
+  else if (!x->fail_message)
     x->fail_message = g_strdup_printf ("%s plugin '%s' failed in %s (candidate %d): %s",
                                        part->group, part->plugin->head->name, stage, candidate,
-                                       plugin_message (part, x->inst[kind - 1]));
+                                       why);
+  x->fail_numeric = nonfinite != NULL;
   g_mutex_unlock (&x->fail_lock);
+}
+
+/* The first of n candidates from first whose motor commands are not all
+ * finite, or -1. */
+static int
+nonfinite_motor (const SomaifExperiment *x, int first, int n)
+{
+  gsize row = (gsize) x->steps * x->motor_size;
+  for (int c = first; c < first + n; c++)
+    if (!all_finite_f32 (x->motor + (gsize) c * row, row))
+      return c;
+  return -1;
 }
 
 static void
@@ -344,7 +452,13 @@ rollout_task (void *data, int task)
   if (x->gen->run (x->inst[0], n, x->states + (gsize) first * x->state_size, x->steps,
                    x->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
-      task_fail (x, "run", SOMAIF_KIND_GENERATOR, first);
+      task_fail (x, "run", SOMAIF_KIND_GENERATOR, first, NULL);
+      return;
+    }
+  int bad = nonfinite_motor (x, first, n);
+  if (bad >= 0)
+    {
+      task_fail (x, "run", SOMAIF_KIND_GENERATOR, bad, "gave a non-finite motor command");
       return;
     }
   t1 = now_ns ();
@@ -356,14 +470,24 @@ rollout_task (void *data, int task)
       if (x->plant->run (x->inst[1], x->steps,
                          x->motor + (gsize) c * x->steps * x->motor_size, pts) != 0)
         {
-          task_fail (x, "run", SOMAIF_KIND_PLANT, c);
+          task_fail (x, "run", SOMAIF_KIND_PLANT, c, NULL);
+          return;
+        }
+      if (!all_finite_f64 (pts, (gsize) x->n_points * x->point_size))
+        {
+          task_fail (x, "run", SOMAIF_KIND_PLANT, c, "gave a non-finite point");
           return;
         }
       t0 = now_ns ();
       ns[SOMAIF_STAGE_PLANT] += t0 - t1;
       if (x->ren->draw (x->inst[2], x->n_points, pts, img) != 0)
         {
-          task_fail (x, "draw", SOMAIF_KIND_RENDERER, c);
+          task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, NULL);
+          return;
+        }
+      if (!all_finite_f32 (img, (gsize) x->n_pixels))
+        {
+          task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, "drew a non-finite pixel");
           return;
         }
       t1 = now_ns ();
@@ -391,7 +515,9 @@ run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
   x->stage_ns[SOMAIF_STAGE_ROLLOUTS] += now_ns () - t0;
   if (x->fail_message)
     {
-      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN, "%s", x->fail_message);
+      g_set_error (error, SOMAIF_RUN_ERROR,
+                   x->fail_numeric ? SOMAIF_RUN_ERROR_NUMERIC : SOMAIF_RUN_ERROR_PLUGIN, "%s",
+                   x->fail_message);
       g_clear_pointer (&x->fail_message, g_free);
       return FALSE;
     }
@@ -505,7 +631,8 @@ typedef struct
 static void
 progress_show (Progress *p, gint64 epoch, gint64 epochs, gboolean final)
 {
-  if (p->style == SOMAIF_PROGRESS_NONE)
+  /* A reader that went away (| head) ends the progress, not the run. */
+  if (p->style == SOMAIF_PROGRESS_NONE || ferror (stderr))
     return;
   gint64 now = g_get_monotonic_time ();
   double elapsed = (double) (now - p->start) / 1e6;
@@ -623,6 +750,38 @@ method_failed (SomaifExperiment *x, GError **error, SomaifKind kind, const char 
   return FALSE;
 }
 
+/* Refuses initial states (n rows) that are not all finite, naming the
+ * optimiser's method: a NaN state would otherwise draw nothing and pass. */
+static gboolean
+check_states (SomaifExperiment *x, const float *states, int n, const char *what, gint64 epoch,
+              int goal, GError **error)
+{
+  gsize row = (gsize) x->state_size;
+  for (int c = 0; c < n; c++)
+    if (!all_finite_f32 (states + (gsize) c * row, row))
+      {
+        g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
+                     "epoch %" G_GINT64_FORMAT ", goal %d: optimiser plugin '%s' %s (candidate %d)",
+                     epoch, goal, x->opt->head.name, what, c);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* Refuses a winner's squared distance that is not finite or is negative. */
+static gboolean
+check_winner (SomaifExperiment *x, double distance, const char *method, gint64 epoch, int goal,
+              GError **error)
+{
+  if (isfinite (distance) && distance >= 0)
+    return TRUE;
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
+               "epoch %" G_GINT64_FORMAT ", goal %d: perceiver plugin '%s' gave a %s distance "
+               "to its winner in %s (%g)", epoch, goal, x->per->head.name,
+               isfinite (distance) ? "negative" : "non-finite", method, distance);
+  return FALSE;
+}
+
 /* Names the first stage whose output is not finite, for a NaN's message. */
 static const char *
 nan_stage (const SomaifExperiment *x, int c)
@@ -642,7 +801,7 @@ nan_stage (const SomaifExperiment *x, int c)
   for (int i = 0; i < x->n_pixels; i++)
     if (!isfinite (x->goal_image[i]))
       return "the goal prototype";
-  return "the free energy";
+  return "the perceiver's map distance or the free energy";
 }
 
 static guint64
@@ -699,6 +858,26 @@ save_checkpoint (SomaifExperiment *x, const char *outdir, gint64 next_epoch, Out
 }
 
 /* Restores a checkpoint into the instances; returns it for the output lengths. */
+/* Says how part k differs from what the checkpoint at path recorded, naming
+ * the file loaded now and where the run recorded the one it used. */
+static void
+plugin_changed (const SomaifExperiment *x, int k, const SomaifCheckpoint *ck, const char *path,
+                const char *outdir, GError **error)
+{
+  const SomaifPart *part = &x->cfg->parts[k];
+  const SomaifPluginHead *h = part->plugin->head;
+  g_autofree char *then = g_strdup_printf ("'%s' with %d parameters and %s", ck->names[k],
+                                           ck->n_values[k],
+                                           ck->states[k] ? "a saved state" : "no saved state");
+  g_autofree char *now = g_strdup_printf ("'%s' with %d parameters and %s", h->name,
+                                          part->params->n,
+                                          h->save_state ? "a saved state" : "no saved state");
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+               "%s: the %s was plugin %s when it was written, but the file loaded now, %s, is "
+               "%s (%s/run.json names the file the run used)", path, part->group, then,
+               part->plugin->path, now, outdir);
+}
+
 static SomaifCheckpoint *
 load_checkpoint (SomaifExperiment *x, const char *outdir, GError **error)
 {
@@ -726,9 +905,7 @@ load_checkpoint (SomaifExperiment *x, const char *outdir, GError **error)
       if (g_strcmp0 (ck->names[k], h->name) != 0 || ck->n_values[k] != part->params->n
           || (ck->states[k] != NULL) != (h->save_state != NULL))
         {
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
-                       "%s: the %s was plugin '%s' when it was written, now '%s'", path,
-                       part->group, ck->names[k], h->name);
+          plugin_changed (x, k, ck, path, outdir, error);
           goto fail;
         }
       memcpy (x->last_value[k], ck->values[k], sizeof (double) * ck->n_values[k]);
@@ -837,6 +1014,8 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, GArra
                        "not 1 to %d", e, x->opt->head.name, n, x->max_candidates);
           goto out;
         }
+      if (!check_states (x, x->states, n, "proposed a non-finite initial state", e, g, error))
+        goto out;
       if (!run_rollouts (x, n, TRUE, error))
         {
           g_prefix_error (error, "epoch %" G_GINT64_FORMAT ", goal %d: ", e, g);
@@ -856,6 +1035,8 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, GArra
               method_failed (x, error, SOMAIF_KIND_PERCEIVER, "learn", e, g);
               goto out;
             }
+          if (!check_winner (x, dist, "learn", e, g, error))
+            goto out;
           if (winner < 0 || winner >= x->units)
             {
               g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
@@ -961,6 +1142,10 @@ write_quality (SomaifExperiment *x, const float *drawings, const char *outdir,
       if (status != 0)
         return method_failed (x, error, SOMAIF_KIND_PERCEIVER,
                               x->per->best_two ? "best_two" : "recognise", x->cfg->epochs, g);
+      if (!check_winner (x, d[0], x->per->best_two ? "best_two" : "recognise", x->cfg->epochs,
+                         g, error)
+          || (x->per->best_two && !check_winner (x, d[1], "best_two", x->cfg->epochs, g, error)))
+        return FALSE;
       qe += sqrt (fmax (d[0], 0.0));
       if (x->per->best_two)
         apart += x->per->distance (x->inst[3], best[0], best[1]) > G_SQRT2 + 1e-9;
@@ -992,6 +1177,14 @@ evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GErro
         method_failed (x, error, SOMAIF_KIND_OPTIMISER, "solution", x->cfg->epochs, g);
         goto out;
       }
+  for (int g = 0; g < U; g++)
+    if (!all_finite_f32 (states + (gsize) g * x->state_size, (gsize) x->state_size))
+      {
+        g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
+                     "final evaluation: optimiser plugin '%s' gave a non-finite solution for "
+                     "goal %d", x->opt->head.name, g);
+        goto out;
+      }
   /* Rollouts in batches of the epoch buffers' size. */
   for (int first = 0; first < U; first += x->max_candidates)
     {
@@ -1016,6 +1209,11 @@ evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GErro
       if (x->per->recognise (x->inst[3], img, &winner, &sq) != 0)
         {
           method_failed (x, error, SOMAIF_KIND_PERCEIVER, "recognise", x->cfg->epochs, g);
+          goto out;
+        }
+      if (!check_winner (x, sq, "recognise", x->cfg->epochs, g, error))
+        {
+          g_prefix_error (error, "final evaluation: ");
           goto out;
         }
       memcpy (x->goal_image, protos + (gsize) g * x->n_pixels, sizeof (float) * x->n_pixels);
