@@ -10,6 +10,7 @@
 
 #include "host.h"
 #include "experiment.h"
+#include "memlimit.h"
 
 enum
 {
@@ -48,6 +49,47 @@ catch_stop_signals (void)
   sigemptyset (&sa.sa_mask);
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
+  /* A closed terminal is a request to stop like any other. */
+  sigaction (SIGHUP, &sa, NULL);
+}
+
+/* arg as a shell reads it back: as it is when it holds only safe
+ * characters, else in single quotes. */
+static void
+append_quoted (GString *out, const char *arg)
+{
+  gboolean plain = *arg != '\0';
+  for (const char *c = arg; *c && plain; c++)
+    plain = g_ascii_isalnum (*c) || strchr ("-_./=:,+@%", *c);
+  if (plain)
+    g_string_append (out, arg);
+  else
+    {
+      g_autofree char *q = g_shell_quote (arg);
+      g_string_append (out, q);
+    }
+}
+
+static char *
+quoted (const char *arg)
+{
+  GString *out = g_string_new (NULL);
+  append_quoted (out, arg);
+  return g_string_free (out, FALSE);
+}
+
+/* The command line as a shell would run it again (for run.json). */
+static char *
+quoted_command (int argc, char **argv)
+{
+  GString *out = g_string_new (NULL);
+  for (int i = 0; i < argc; i++)
+    {
+      if (i)
+        g_string_append_c (out, ' ');
+      append_quoted (out, argv[i]);
+    }
+  return g_string_free (out, FALSE);
 }
 static int opt_threads;
 
@@ -177,6 +219,16 @@ default_output (const char *name)
   return g_build_filename ("runs", leaf, NULL);
 }
 
+/* The run's first line: what it runs, with what, and the memory it needs. */
+static void
+announce (const SomaifExperiment *x, const char *cfgpath, int threads, const char *outdir)
+{
+  g_autofree char *need = somaif_memory_text (somaif_experiment_memory_need (x));
+  fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, %s of memory "
+           "besides the plugins', into %s\n", cfgpath, somaif_experiment_config (x)->epochs,
+           threads, need, outdir);
+}
+
 static int
 fail (int status, GError *error)
 {
@@ -189,7 +241,9 @@ int
 main (int argc, char **argv)
 {
   GError *error = NULL;
-  g_autofree char *command = g_strjoinv (" ", argv);
+  g_autofree char *command = quoted_command (argc, argv);
+  /* A closed stdout or stderr (| head) fails the write, and the run goes on. */
+  signal (SIGPIPE, SIG_IGN);
   GOptionContext *ctx = g_option_context_new ("CONFIG");
   g_option_context_set_summary (ctx,
     "Runs a somaif experiment: a generator drives a plant whose pen draws on a\n"
@@ -201,7 +255,8 @@ main (int argc, char **argv)
     "  0  done\n"
     "  1  failed while running (a plugin's failure, a NaN, an unwritable file)\n"
     "  2  bad usage, config, --resume folder or checkpoint, or an overwrite refused\n"
-    "  130, 143  stopped by SIGINT (Ctrl-C) or SIGTERM after writing a checkpoint:\n"
+    "  129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C) or SIGTERM after writing a\n"
+    "     checkpoint:\n"
     "     somaif-run --resume DIR goes on; a second Ctrl-C stops at once\n"
     "\n"
     "Environment:\n"
@@ -335,16 +390,16 @@ main (int argc, char **argv)
                               : isatty (STDERR_FILENO) ? SOMAIF_PROGRESS_BAR
                               : SOMAIF_PROGRESS_LINES;
   if (!opt_quiet)
-    fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, into %s\n",
-             cfgpath, cfg->epochs, threads, outdir);
+    announce (x, cfgpath, threads, outdir);
   catch_stop_signals ();
   somaif_experiment_set_stop_flag (x, &stop_signal);
   if (!somaif_experiment_run (x, outdir, style, opt_resume != NULL, &summary, &error))
     {
       if (g_error_matches (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_INTERRUPTED))
         {
+          g_autofree char *dir = quoted (outdir);
           fprintf (stderr, "somaif-run: %s\nsomaif-run: go on with: somaif-run --resume %s\n",
-                   error->message, outdir);
+                   error->message, dir);
           g_error_free (error);
           status = 128 + stop_signal;
         }
