@@ -565,6 +565,18 @@ mk f-rec '5s/.*/perceiver = { plugin = "faulty-perceiver"; units = 5; fault = 5;
 bad 1 "a NaN winner distance when recognising" "final evaluation" \
   "perceiver plugin 'faulty-perceiver' gave a non-finite distance to its winner in recognise" \
   -- -q -o f-rec f-rec.cfg
+mk f-create '2s/.*/generator = { plugin = "faulty-gen"; fault = 2; };/'
+bad 2 "a create() that fails without a GError" \
+  "generator plugin 'faulty-gen' could not start: its create() returned no instance without" \
+  "(a mistake of the plugin)" -- --check f-create.cfg
+# The same plugin name, another version (no saved state): --resume names the file.
+srun -q -o changed tiny.cfg
+(SOMAIF_PLUGIN_PATH=$builddir/stateless/.libs:$SOMAIF_PLUGIN_PATH && export SOMAIF_PLUGIN_PATH &&
+   cd "$tmp" && exec "$run" -q --resume changed) >"$tmp/out" 2>"$tmp/err"
+status=$?
+expect 2 "--resume with a plugin that changed" \
+  "changed/checkpoint.bin: the optimiser was plugin 'good-optimiser' with 3 parameters and a saved state" \
+  "the file loaded now, $builddir/stateless/.libs/good-optimiser.so, is 'good-optimiser' with 3 parameters and no saved state"
 # The map's distances are checked at start, by --check too.
 mk f-neg '5s/.*/perceiver = { plugin = "faulty-perceiver"; units = 5; fault = 1; };/'
 bad 2 "a negative map distance" "f-neg.cfg: perceiver plugin 'faulty-perceiver':" \

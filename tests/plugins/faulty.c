@@ -10,7 +10,7 @@
 
 #if FAULTY_KIND == 1
 #define FAULTY_NAME "faulty-gen"
-#define FAULTY_DOC "1: a NaN motor command"
+#define FAULTY_DOC "1: a NaN motor command, 2: create() fails without saying why"
 #elif FAULTY_KIND == 2
 #define FAULTY_NAME "faulty-plant"
 #define FAULTY_DOC "1: an infinite point"
@@ -40,6 +40,8 @@ typedef struct
 static void *
 faulty_create (const SomaifSetup *setup, const SomaifParams *p, GError **error)
 {
+  if (FAULTY_KIND == 1 && somaif_params_get_int (p, "fault") == 2)
+    return NULL; /* the mistake: no GError */
   Faulty *f = g_new0 (Faulty, 1);
   f->fault = (int) somaif_params_get_int (p, "fault");
   f->units = (int) somaif_params_get_int (p, "units");
