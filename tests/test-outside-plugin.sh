@@ -111,7 +111,7 @@ if examples --quiet --set 'perceiver={ plugin = "neuralgas"; units = 6; }' \
      --set 'optimiser={ plugin = "hillclimb"; candidates = 4; }' --set experiment.epochs=40 \
      --output "$tmp/ex" quick >"$tmp/ex.log" 2>&1 \
    && [ "$(wc -l < "$tmp/ex/metrics.csv")" -eq 161 ] && [ "$(wc -l < "$tmp/ex/final.csv")" -eq 7 ] \
-   && grep -q '"name": "neuralgas"' "$tmp/ex/run.json" && grep -q '"name": "hillclimb"' "$tmp/ex/run.json"; then
+   && grep -q '"name" *: *"neuralgas"' "$tmp/ex/run.json" && grep -q '"name" *: *"hillclimb"' "$tmp/ex/run.json"; then
   ok "quick runs with the neural gas and the hill climber (40 epochs, 6 units, 4 candidates)"
 else
   not_ok "quick runs with the neural gas and the hill climber"; sed 's/^/# /' "$tmp/ex.log"
