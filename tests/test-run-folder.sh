@@ -112,9 +112,13 @@ replay_refused "--replay of a folder whose config.cfg is not its checkpoint's ex
 cp -R "$tmp/b" "$tmp/r-open"
 rm "$tmp/r-open/run.json"
 replay_refused "--replay of an unfinished run says so" "the run did not finish" "$tmp/r-open"
-srun -q -o "$tmp/r-stateless" --set optimiser.plugin='"stateless-optimiser"' "$tmp/tiny.cfg"
+# The good optimiser built without save_state (tests/stateless/), found first.
+path_before=$SOMAIF_PLUGIN_PATH
+SOMAIF_PLUGIN_PATH=$builddir/stateless/.libs:$SOMAIF_PLUGIN_PATH
+srun -q -o "$tmp/r-stateless" "$tmp/tiny.cfg"
 replay_refused "--replay of a run whose optimiser saves no state says why" \
-  "'stateless-optimiser' has no save_state" "$tmp/r-stateless"
+  "'good-optimiser' has no save_state" "$tmp/r-stateless"
+SOMAIF_PLUGIN_PATH=$path_before
 
 # ---- default folder names ----------------------------------------------------------
 mkdir -p "$tmp/cwd/runs"

@@ -6,6 +6,10 @@
 
 #include "somaif/plugin.h"
 
+#ifndef GOOD_OPTIMISER_STATELESS
+#define GOOD_OPTIMISER_STATELESS 0
+#endif
+
 enum { P_CANDIDATES, P_SIGMA, P_VARYING };
 
 static const SomaifParamSpec params[] = {
@@ -88,7 +92,6 @@ good_optimiser_error_message (const void *self)
   return ((const GoodOptimiser *) self)->message;
 }
 
-#ifndef GOOD_OPTIMISER_STATELESS
 static int
 good_optimiser_save_state (const void *self, GByteArray *out)
 {
@@ -120,7 +123,6 @@ good_optimiser_load_state (void *self, const guint8 *data, gsize length)
   memcpy (&g->rng, data + 1 + nb + nr, sizeof g->rng);
   return 0;
 }
-#endif
 
 static int
 good_optimiser_max_candidates (const void *self)
@@ -183,21 +185,17 @@ static const SomaifOptimiser vtable = {
     .abi_major = SOMAIF_ABI_MAJOR,
     .abi_minor = SOMAIF_ABI_MINOR,
     .kind = SOMAIF_KIND_OPTIMISER,
-#ifdef GOOD_OPTIMISER_STATELESS
-    .name = "stateless-optimiser",
-#else
     .name = "good-optimiser",
-#endif
     .description = "test optimiser: keeps the best rewarded candidate per goal",
     .params = params,
     .create = good_optimiser_create,
     .destroy = good_optimiser_destroy,
     .set_param = good_optimiser_set_param,
     .error_message = good_optimiser_error_message,
-#ifndef GOOD_OPTIMISER_STATELESS
-    .save_state = good_optimiser_save_state,
-    .load_state = good_optimiser_load_state,
-#endif
+    /* The build without them is the same plugin in another version, for
+       --resume's check (tests/stateless/). */
+    .save_state = GOOD_OPTIMISER_STATELESS ? NULL : good_optimiser_save_state,
+    .load_state = GOOD_OPTIMISER_STATELESS ? NULL : good_optimiser_load_state,
   },
   .max_candidates = good_optimiser_max_candidates,
   .propose = good_optimiser_propose,
