@@ -35,9 +35,9 @@ status=$?
 
 # "path::test PASSED  [ 10%]" lines become TAP; everything is kept as comments.
 awk -v status="$status" '
-  / (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)( |$)/ && /::/ {
-    name = $1; sub(/^.*\/tests\//, "", name)
-    for (i = 2; i <= NF; i++) if ($i ~ /^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)$/) verdict = $i
+  /::/ && match($0, / (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)( |$)/) {
+    name = substr($0, 1, RSTART - 1); sub(/^.*\/tests\//, "", name)
+    verdict = substr($0, RSTART + 1, RLENGTH - 1); sub(/ $/, "", verdict)
     n++
     if (verdict == "PASSED" || verdict == "XFAIL") line[n] = "ok " n " - " name
     else if (verdict == "SKIPPED") line[n] = "ok " n " - " name " # SKIP"

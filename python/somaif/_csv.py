@@ -17,6 +17,7 @@ must be all the file has.  Otherwise every token is checked.
 
 import csv
 import os
+import re
 import warnings
 
 import numpy as np
@@ -64,6 +65,9 @@ def _read_padded(path):
         data[-1] = _NEWLINE
     if b"\r" in data:
         data = data.replace(b"\r", b"")
+    if b"\n\n" in data:
+        # Blank lines are no rows.
+        data = bytearray(re.sub(b"\n\n+", b"\n", data))
     header_end = data.index(b"\n", _PAD)
     names = data[_PAD:header_end].decode("utf-8").split(",")
     if header_end == _PAD or any(not n for n in names):

@@ -17,8 +17,11 @@ _INTEGER_COLUMNS = {
     "metrics.csv": ("epoch", "goal", "candidate", "winner"),
     "final.csv": ("goal", "winner"),
     "schedules.csv": ("epoch",),
-    "curves.csv": ("point",),
+    "curves.csv": ("visit", "goals"),
 }
+
+# The newest run.json schema this package reads (docs/run-folder.md).
+SCHEMA = 1
 
 _SNAPSHOT = re.compile(r"^prototypes-(\d+)\.npy$")
 
@@ -40,7 +43,8 @@ class Run:
     Attributes:
       path:            the run folder (a str)
       config:          the resolved config (config.json) as nested dicts
-      provenance:      run.json as a dict: version, command, plugins, times
+      provenance:      run.json as a dict: schema, version, command, plugins, times
+      finished:        whether run.json is there (it is written last)
       metrics:         metrics.csv, a structured array with a row per rollout
       final:           final.csv, a row per goal for its final solution
       quality:         quality.csv's one row as a dict
@@ -62,9 +66,20 @@ class Run:
                    for f in ("run.json", "config.json", "metrics.csv")):
             raise RunFolderError(f"{self.path}: not a run folder (no run.json, "
                                  "config.json or metrics.csv)")
+        if self.finished:
+            schema = self.provenance.get("schema", 0)
+            if not isinstance(schema, int) or schema > SCHEMA:
+                raise RunFolderError(f"{self.file('run.json')}: schema {schema!r} is newer "
+                                     f"than this somaif package reads ({SCHEMA}): "
+                                     "update the package")
 
     def __repr__(self):
         return f"somaif.Run({self.path!r})"
+
+    @property
+    def finished(self):
+        """Whether the run finished (run.json, written last, is there)."""
+        return os.path.exists(os.path.join(self.path, "run.json"))
 
     def file(self, *parts):
         """The path of a file in the run folder; RunFolderError if absent."""

@@ -14,19 +14,19 @@ __all__ = ["Curves", "compute_curves"]
 
 
 class Curves:
-    """Mean and band half-width of each curve, one value a point.
+    """Mean and 95% band half-width of each curve, a value a visit (point).
 
-    Attributes: ``accuracy_mean``, ``accuracy_band``, ``complexity_mean``,
-    ``complexity_band`` (float64 arrays of the same length) and ``goals``
-    (how many goals each point averages).
+    Attributes: ``accuracy_mean``, ``accuracy_ci95``, ``complexity_mean``,
+    ``complexity_ci95`` (float64 arrays of the same length, as curves.csv's
+    columns) and ``goals`` (how many goals each point averages).
     """
 
-    def __init__(self, accuracy_mean, accuracy_band, complexity_mean, complexity_band,
-                 goals=None):
+    def __init__(self, accuracy_mean, accuracy_ci95, complexity_mean, complexity_ci95,
+                 goals=0):
         self.accuracy_mean = np.asarray(accuracy_mean, np.float64)
-        self.accuracy_band = np.asarray(accuracy_band, np.float64)
+        self.accuracy_ci95 = np.asarray(accuracy_ci95, np.float64)
         self.complexity_mean = np.asarray(complexity_mean, np.float64)
-        self.complexity_band = np.asarray(complexity_band, np.float64)
+        self.complexity_ci95 = np.asarray(complexity_ci95, np.float64)
         self.goals = goals
 
     def __len__(self):
@@ -37,21 +37,22 @@ class Curves:
 
     @classmethod
     def from_array(cls, table):
-        """From curves.csv's columns, read as a structured array."""
-        names = table.dtype.names
-        goals = None
-        if "goals" in names and table.size:
-            goals = int(table["goals"][0])
-        return cls(table["accuracy_mean"], table["accuracy_band"],
-                   table["complexity_mean"], table["complexity_band"], goals)
+        """From curves.csv read as a structured array (visit, goals,
+        accuracy_mean, accuracy_ci95, complexity_mean, complexity_ci95)."""
+        goals = int(table["goals"][0]) if table.size else 0
+        return cls(table["accuracy_mean"], table["accuracy_ci95"],
+                   table["complexity_mean"], table["complexity_ci95"], goals)
 
     def frame(self):
-        """The curves as a pandas DataFrame, a row per point."""
+        """The curves as a pandas DataFrame, a row per visit, with curves.csv's
+        columns."""
         import pandas as pd
-        return pd.DataFrame({"accuracy_mean": self.accuracy_mean,
-                             "accuracy_band": self.accuracy_band,
+        return pd.DataFrame({"visit": np.arange(len(self)),
+                             "goals": np.full(len(self), self.goals),
+                             "accuracy_mean": self.accuracy_mean,
+                             "accuracy_ci95": self.accuracy_ci95,
                              "complexity_mean": self.complexity_mean,
-                             "complexity_band": self.complexity_band})
+                             "complexity_ci95": self.complexity_ci95})
 
 
 def _visit_means(metrics):

@@ -55,7 +55,7 @@ def curves(source, ax=None, which=("accuracy", "complexity"), label=None, band=T
         if name not in _LABELS:
             raise ValueError(f"no curve named {name!r}: 'accuracy' or 'complexity'")
         mean = getattr(data, f"{name}_mean")
-        half = getattr(data, f"{name}_band")
+        half = getattr(data, f"{name}_ci95")
         colour = color or _COLOURS[name]
         text = _LABELS[name] if label is None else f"{label}: {_LABELS[name]}"
         ax.plot(x, mean, color=colour, label=text, **line_style)

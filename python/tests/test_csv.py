@@ -39,10 +39,10 @@ def test_special_tokens_and_integer_columns(tmp_path, engine):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("text, where", [
-    ("a,b\n1,2\n3,x\n", "line 3"),
-    ("a,b\n1,2\n3\n", "line 3"),
-    ("a,b\n1,2.5.1\n", "line 2"),
-    ("a,b\n1,2\n4-5,1\n", "line 3"),
+    pytest.param("a,b\n1,2\n3,x\n", "line 3", id="not-a-number"),
+    pytest.param("a,b\n1,2\n3\n", "line 3", id="short-row"),
+    pytest.param("a,b\n1,2.5.1\n", "line 2", id="two-dots"),
+    pytest.param("a,b\n1,2\n4-5,1\n", "line 3", id="inner-minus"),
 ])
 def test_errors_name_the_file_and_line(tmp_path, engine, text, where):
     path = write(tmp_path / "bad.csv", text)
@@ -56,6 +56,12 @@ def test_integer_column_refuses_a_fraction(tmp_path, engine):
     path = write(tmp_path / "x.csv", "a,b\n1,2\n3.5,4\n")
     with pytest.raises(CSVError, match="line 3"):
         read_numeric(path, ("a",), engine=engine)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_crlf_and_blank_lines_are_accepted(tmp_path, engine):
+    path = write(tmp_path / "x.csv", "a,b\r\n1,2.5\r\n\r\n3,4\r\n\n")
+    assert read_numeric(path, ("a",), engine=engine).tolist() == [(1, 2.5), (3, 4.0)]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
