@@ -73,7 +73,7 @@ def test_ctrl_c_checkpoints_and_resume_finishes_the_same_run(tmp_path, quick_cfg
         import sys, somaif
         try:
             somaif.run({quick_cfg!r}, output={str(tmp_path / 'cut')!r}, threads=1,
-                       experiment__epochs=2000)
+                       experiment__epochs=600)
         except somaif.Interrupted as e:
             print("interrupted", e.status, e.output)
             sys.exit(0)
@@ -92,6 +92,6 @@ def test_ctrl_c_checkpoints_and_resume_finishes_the_same_run(tmp_path, quick_cfg
     assert os.path.exists(tmp_path / "cut" / "checkpoint.bin")
     resumed = somaif.resume(tmp_path / "cut", threads=2, quiet=True)
     whole = somaif.run(quick_cfg, output=tmp_path / "whole", threads=2, quiet=True,
-                       experiment__epochs=2000)
+                       experiment__epochs=600)
     assert np.array_equal(resumed.metrics, whole.metrics)
     assert np.array_equal(resumed.prototypes, whole.prototypes)
