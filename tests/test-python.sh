@@ -4,6 +4,9 @@
 # pytest (or a python3) it is skipped with the reason, except under CI=true,
 # where CI installs them and their absence is a failure.
 #
+# test-python.sh --install runs only test_install.py (make install into a
+# DESTDIR: test-python-install.sh); without it, every other test file.
+#
 # Environment (set by tests/Makefile.am): PYTHON (configure's; empty when
 # built --without-python), SOMAIF_PYTHONDIR, SOMAIF_RUN, SOMAIF_PLUGIN_PATH,
 # SOMAIF_CONFIGS, G_TEST_SRCDIR, G_TEST_BUILDDIR.
@@ -29,8 +32,14 @@ trap 'rm -rf "$tmp"' EXIT
 PYTHONDONTWRITEBYTECODE=1; export PYTHONDONTWRITEBYTECODE
 PYTHONPATH=$srcdir/../python${PYTHONPATH:+:$PYTHONPATH}; export PYTHONPATH
 MPLBACKEND=Agg; export MPLBACKEND
-"$python" -m pytest -p no:cacheprovider -v -rs --tb=short --basetemp="$tmp/pytest" \
-  "$srcdir/../python/tests" >"$tmp/out" 2>&1
+tests=$srcdir/../python/tests
+if [ "${1:-}" = --install ]; then
+  set -- "$tests/test_install.py"
+else
+  set -- "$tests" --ignore="$tests/test_install.py"
+fi
+"$python" -m pytest -p no:cacheprovider -v -rs --tb=short --basetemp="$tmp/pytest" "$@" \
+  >"$tmp/out" 2>&1
 status=$?
 
 # "path::test PASSED  [ 10%]" lines become TAP; everything is kept as comments.
