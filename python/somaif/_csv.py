@@ -1,8 +1,11 @@
 """Readers of the run folder's CSV files.
 
 The C side writes numeric CSV with a header line: integers with ``%d`` and
-reals with ``%.10g`` or ``%.17g``.  :func:`read_numeric` parses such a file
-with numpy alone, a column at a time over all rows at once: each token's last
+reals with ``%.10g`` or ``%.17g``.  :func:`read_numeric` reads such a file
+with numpy's C reader (np.loadtxt, numpy 1.23 and later) or, with an older
+numpy, whose loadtxt is a Python loop, with the vectorised reader here.
+
+That reader parses a column at a time over all rows at once: each token's last
 16 characters are read as two little-endian 64-bit words, the dot found and
 the digits summed with SWAR arithmetic (a handful of integer operations per
 8 characters).  Each value is exact: a token of at most 15 significant

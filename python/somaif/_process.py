@@ -111,9 +111,12 @@ def _execute(command, echo):
     out, err = [], []
     # Its own process group: a terminal's Ctrl-C reaches it only through us,
     # once (a second SIGINT would stop it without a checkpoint).
-    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, bufsize=1,
-                            start_new_session=True)
+    try:
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, encoding="utf-8", errors="replace",
+                                bufsize=1, start_new_session=True)
+    except OSError as e:
+        raise SomaifError(f"cannot run {command[0]}: {e.strerror}", command=command) from None
     pumps = [threading.Thread(target=_pump, args=(proc.stdout, sys.stdout, out, echo)),
              threading.Thread(target=_pump, args=(proc.stderr, sys.stderr, err, echo))]
     for t in pumps:

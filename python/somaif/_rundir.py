@@ -7,7 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ._csv import read_numeric, read_table
+from ._csv import read_numeric
 from .curves import Curves, compute_curves
 
 __all__ = ["Run", "load", "RunFolderError"]

@@ -95,3 +95,9 @@ def test_ctrl_c_checkpoints_and_resume_finishes_the_same_run(tmp_path, quick_cfg
                        experiment__epochs=600)
     assert np.array_equal(resumed.metrics, whole.metrics)
     assert np.array_equal(resumed.prototypes, whole.prototypes)
+
+
+def test_a_missing_program_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOMAIF_RUN", str(tmp_path / "no-such-somaif-run"))
+    with pytest.raises(somaif.SomaifError, match="no-such-somaif-run"):
+        somaif.run("quick", quiet=True)
