@@ -6,7 +6,7 @@
 #include <glib.h>
 
 #include "chain.h"
-#include "config-private.h"
+#include "host.h"
 
 G_BEGIN_DECLS
 

@@ -4,7 +4,7 @@
 #include <dlfcn.h>
 #include <string.h>
 
-#include "config-private.h"
+#include "host.h"
 #include "loader.h"
 
 #ifndef SOMAIF_PLUGINSDIR

@@ -10,7 +10,7 @@
 #include "chain.h"
 #include "chain-io.h"
 #include "chain-targets.h"
-#include "config-private.h"
+#include "host.h"
 
 #ifndef SOMAIF_HERSHEY_DIR
 #define SOMAIF_HERSHEY_DIR "/usr/share/hershey-fonts"
