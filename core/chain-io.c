@@ -237,7 +237,13 @@ write_chain_csv (const char *dir, const SomaifChainResult *r, GError **error)
   GString *s = g_string_new ("target,step,primitive,G,risk,ambiguity,cross_entropy");
   for (int d = 0; d < r->pose_size; d++)
     g_string_append_printf (s, ",pose_%d", d);
-  g_string_append (s, ",pen_x,pen_y\n");
+  g_string_append (s, ",pen_x,pen_y");
+  for (int k = 0; k < r->n_classes; k++)
+    {
+      g_autofree char *label = target_label (r->targets[k]);
+      g_string_append_printf (s, ",q_%s", label);
+    }
+  g_string_append_c (s, '\n');
   for (int t = 0; t < r->n_targets; t++)
     {
       g_autofree char *label = target_label (r->targets[t]);
@@ -255,6 +261,8 @@ write_chain_csv (const char *dir, const SomaifChainResult *r, GError **error)
           const double *pen = somaif_chain_pen (c, k, r->segment_points);
           append_num (s, pen[0]);
           append_num (s, r->point_size > 1 ? pen[1] : NAN);
+          for (int j = 0; j < r->n_classes; j++)
+            append_num (s, c->q[(gsize) k * r->n_classes + j]);
           g_string_append_c (s, '\n');
         }
     }
