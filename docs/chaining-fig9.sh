@@ -19,6 +19,7 @@
 #   FIG9_SIZES    map units (default "50 25 10")     FIG9_SEEDS  seeds (5)
 #   FIG9_EPOCHS   epochs instead of the config's     FIG9_LETTERS  ("c,h,i,s,r")
 #   FIG9_PLANNERS ("greedy beam lookahead")          FIG9_JOBS  runs at once (2)
+#   FIG9_SAMPLES  samples a letter (70)
 #   SOMAIF_SWEEP, SOMAIF_CHAIN  the programs (default: from PATH)
 set -eu
 sweep=${SOMAIF_SWEEP:-somaif-sweep}
@@ -30,6 +31,7 @@ seeds=${FIG9_SEEDS:-5}
 letters=${FIG9_LETTERS:-c,h,i,s,r}
 planners=${FIG9_PLANNERS:-greedy beam lookahead}
 jobs=${FIG9_JOBS:-2}
+samples=${FIG9_SAMPLES:-70}
 configs=${FIG9_CONFIGS:-}
 if [ -z "$configs" ]; then
   for c in seed paper; do [ -f "$here/configs/$c.cfg" ] && configs="$configs $c"; done
@@ -60,7 +62,8 @@ for cfg in $configs; do
         dir=$out/chains/$cfg/$name/$rep-$planner
         [ -f "$dir/chain-summary.csv" ] && continue
         $chain --quiet --force --output "$dir" --repertoire "$rep" --seed "$seed" \
-          --set "chain.targets=\"$letters\"" --set "chain.planner=\"$planner\"" "$run"
+          --set "chain.targets=\"$letters\"" --set "chain.planner=\"$planner\"" \
+          --set "letters.samples=$samples" "$run"
       done
     done
   done
