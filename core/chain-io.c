@@ -429,32 +429,32 @@ new_figure (int w, int h, cairo_surface_t **s)
   return cr;
 }
 
-/* chains.png: a row a target: its filter, then its drawing over the filter
- * with each primitive's stroke in its own colour. */
+/* chains.png: a column a target: its filter above, its drawing below (over
+ * the filter, faint) with each primitive's stroke in its own colour. */
 static gboolean
 write_chains_png (const char *dir, const SomaifChainResult *r, GError **error)
 {
   int tw = r->width * TILE_SCALE, th = r->height * TILE_SCALE, gap = 10;
-  int W = 2 * tw + 3 * gap, rowh = th + LABEL_HEIGHT + gap, C = r->n_classes;
+  int colw = tw + gap, rowh = th + LABEL_HEIGHT + gap, C = r->n_classes;
   gsize n = (gsize) r->width * r->height;
   cairo_surface_t *s;
-  cairo_t *cr = new_figure (W, r->n_targets * rowh + gap, &s);
+  cairo_t *cr = new_figure (r->n_targets * colw + gap, 2 * rowh + gap, &s);
   for (int t = 0; t < r->n_targets; t++)
     {
       const SomaifChain *c = r->chains[t];
       const double *q = c->q + (gsize) (c->length - 1) * C;
-      double y = gap + t * rowh;
+      double x = gap + t * colw;
       g_autofree char *name = target_label (r->targets[t]);
       g_autofree char *top = g_strdup_printf ("%s: filter", name);
-      g_autofree char *right = C >= 2
-        ? g_strdup_printf ("chain: q(target) %.2f, KL %.2f", q[t],
+      g_autofree char *below = C >= 2
+        ? g_strdup_printf ("q %.2f, KL(q||p) %.2f", q[t],
                            somaif_kl (q, r->preference + (gsize) t * C, C))
-        : g_strdup_printf ("chain: cross-entropy %.1f", c->scores[c->length - 1].cross_entropy);
-      label (cr, gap, y + 15, top);
-      label (cr, 2 * gap + tw, y + 15, right);
+        : g_strdup_printf ("cross-entropy %.1f", c->scores[c->length - 1].cross_entropy);
       const float *filter = r->classes->filters + (gsize) t * n;
-      paint_tile (cr, gap, y + LABEL_HEIGHT, r->width, r->height, filter, 1.0, NULL, 0);
-      paint_tile (cr, 2 * gap + tw, y + LABEL_HEIGHT, r->width, r->height, filter, 0.3,
+      label (cr, x, gap + 15, top);
+      paint_tile (cr, x, gap + LABEL_HEIGHT, r->width, r->height, filter, 1.0, NULL, 0);
+      label (cr, x, gap + rowh + 15, below);
+      paint_tile (cr, x, gap + rowh + LABEL_HEIGHT, r->width, r->height, filter, 0.3,
                   r->drawings + (gsize) t * r->length * n, c->length);
     }
   cairo_destroy (cr);

@@ -17,11 +17,12 @@
 
 /* nan-renderer is valid too: test-bad-input.sh orders its faults. */
 static const char *const good_names[] = {
-  "good-gen", "good-plant", "good-renderer", "good-perceiver", "good-optimiser", "nan-renderer"
+  "good-gen", "good-plant", "good-renderer", "good-perceiver", "good-optimiser", "nan-renderer",
+  "old-plant" /* built for ABI 1.0: still loaded */
 };
 static const SomaifKind good_kinds[] = {
   SOMAIF_KIND_GENERATOR, SOMAIF_KIND_PLANT, SOMAIF_KIND_RENDERER, SOMAIF_KIND_PERCEIVER,
-  SOMAIF_KIND_OPTIMISER, SOMAIF_KIND_RENDERER
+  SOMAIF_KIND_OPTIMISER, SOMAIF_KIND_RENDERER, SOMAIF_KIND_PLANT
 };
 
 static void
