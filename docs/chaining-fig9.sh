@@ -122,7 +122,7 @@ awk -F, '
   { row[++n] = $0; if ($8 > top) top = $8 }
   END {
     bw = 14; gap = 6; x = 60; h = 260; y0 = 300; if (top <= 0) top = 1
-    printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"380\" font-family=\"sans-serif\" font-size=\"10\">\n", 80 + n * (bw + gap) + 40
+    printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"440\" font-family=\"sans-serif\" font-size=\"10\">\n", 80 + n * (bw + gap) + 40
     printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
     printf "<text x=\"10\" y=\"20\" font-size=\"13\">Final complexity KL(q||p), mean over letters; mean and 95%% t interval over repertoires</text>\n"
     printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n", x - 4, y0, x - 4, y0 - h
@@ -135,7 +135,8 @@ awk -F, '
       lo = y0 - h * (f[7] > 0 ? f[7] : 0) / top; hi = y0 - h * f[8] / top
       printf "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n", bx + bw / 2, lo, bx + bw / 2, hi
       printf "<text transform=\"translate(%.1f,%d) rotate(60)\">%s %s %s %s</text>\n", bx + 3, y0 + 6, f[1], f[2], substr(f[3], 1, 1), f[4] }
-    printf "<rect x=\"%d\" y=\"30\" width=\"10\" height=\"10\" fill=\"#1f77b4\"/><text x=\"%d\" y=\"39\">learned</text>\n", x, x + 14
-    printf "<rect x=\"%d\" y=\"30\" width=\"10\" height=\"10\" fill=\"#ff7f0e\"/><text x=\"%d\" y=\"39\">random</text>\n", x + 70, x + 84
+    lx = x + n * (bw + gap) - 130
+    printf "<rect x=\"%d\" y=\"30\" width=\"10\" height=\"10\" fill=\"#1f77b4\"/><text x=\"%d\" y=\"39\">learned (l)</text>\n", lx, lx + 14
+    printf "<rect x=\"%d\" y=\"46\" width=\"10\" height=\"10\" fill=\"#ff7f0e\"/><text x=\"%d\" y=\"55\">random (r)</text>\n", lx, lx + 14
     print "</svg>" }' "$out/fig9.csv" >"$out/fig9.svg"
 cat "$out/fig9.md"
