@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "chain-io.h"
+#include "rundir.h"
 
 static gboolean
 input_error (GError **error, const char *format, const char *a, const char *b)
@@ -17,49 +18,6 @@ input_error (GError **error, const char *format, const char *a, const char *b)
 
 /* ------------------------------------------------------------------ */
 /* Reading a run                                                        */
-
-/* A C-order little-endian float32 .npy of 2 dimensions. */
-static float *
-read_npy_f32_2d (const char *path, int shape[2], GError **error)
-{
-  g_autofree char *data = NULL;
-  gsize len = 0;
-  GError *err = NULL;
-  if (!g_file_get_contents (path, &data, &len, &err))
-    {
-      input_error (error, "%s%s", err->message, "");
-      g_error_free (err);
-      return NULL;
-    }
-  gboolean ok = len >= 10 && memcmp (data, "\x93NUMPY", 6) == 0 && data[6] == 1;
-  gsize hlen = ok ? (guint8) data[8] | ((gsize) (guint8) data[9] << 8) : 0;
-  ok = ok && 10 + hlen <= len;
-  g_autofree char *header = ok ? g_strndup (data + 10, hlen) : NULL;
-  long a = 0, b = 0;
-  const char *sh = header ? strstr (header, "'shape': (") : NULL;
-  ok = ok && strstr (header, "'descr': '<f4'") && strstr (header, "'fortran_order': False")
-       && sh && sscanf (sh, "'shape': (%ld, %ld)", &a, &b) == 2 && a > 0 && b > 0
-       && a < (1 << 24) && b < (1 << 24) && len - 10 - hlen == (gsize) a * (gsize) b * 4;
-  if (!ok)
-    {
-      input_error (error, "%s: not a 2-D float32 .npy array as somaif-run writes it%s", path,
-                   "");
-      return NULL;
-    }
-  shape[0] = (int) a;
-  shape[1] = (int) b;
-  float *out = g_new (float, (gsize) a * b);
-  memcpy (out, data + 10 + hlen, (gsize) a * b * 4);
-  if (G_BYTE_ORDER == G_BIG_ENDIAN)
-    for (gsize i = 0; i < (gsize) a * b; i++)
-      {
-        guint32 v;
-        memcpy (&v, out + i, 4);
-        v = GUINT32_SWAP_LE_BE (v);
-        memcpy (out + i, &v, 4);
-      }
-  return out;
-}
 
 /* The stream seeds somaif-run hands its parts (experiment.c's derive_seed). */
 static guint64
@@ -94,19 +52,24 @@ open_part (SomaifChainRun *run, SomaifKind kind, int input_size, GError **error)
       g_clear_error (&err);
       return NULL;
     }
-  g_autofree char *name = g_strdup_printf ("%s.state", part->group);
-  g_autofree char *path = g_build_filename (run->dir, "model", name, NULL);
-  g_autofree char *data = NULL;
+  GBytes *state = h->load_state ? somaif_rundir_read_state (run->dir, part->group, &err) : NULL;
   gsize len = 0;
-  if (h->load_state && g_file_get_contents (path, &data, &len, NULL)
-      && h->load_state (self, (const guint8 *) data, len) != 0)
+  const guint8 *data = state ? g_bytes_get_data (state, &len) : NULL;
+  if (err || (state && h->load_state (self, data, len) != 0))
     {
       g_set_error (error, SOMAIF_CHAIN_ERROR, SOMAIF_CHAIN_ERROR_INPUT,
-                   "%s: %s plugin '%s' refused this state: %s", path, part->group, h->name,
-                   h->error_message ? h->error_message (self) : "no reason given");
+                   "%s/model/%s.state: %s plugin '%s' refused this state: %s", run->dir,
+                   part->group, part->group, h->name,
+                   err ? err->message
+                   : h->error_message ? h->error_message (self) : "no reason given");
+      g_clear_error (&err);
+      if (state)
+        g_bytes_unref (state);
       h->destroy (self);
       return NULL;
     }
+  if (state)
+    g_bytes_unref (state);
   return self;
 }
 
@@ -148,7 +111,7 @@ somaif_chain_run_open (const char *dir, GError **error)
     input_error (error, "%s: not a finished run (no model/: train it to the end with "
                  "somaif-run, or --resume it)%s", dir, "");
   else if ((run->cfg = somaif_config_load (cfgpath, NULL, -1, error))
-           && (run->learned = read_npy_f32_2d (states, shape, error)))
+           && (run->learned = somaif_rundir_read_npy_f32 (states, 2, shape, error)))
     {
       run->units = shape[0];
       run->state_size = shape[1];
@@ -209,7 +172,7 @@ static gboolean
 write_file (const char *dir, const char *name, const void *data, gsize len, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  return g_file_set_contents (path, data, (gssize) len, error);
+  return somaif_rundir_write (path, data, len, error);
 }
 
 /* A target as a CSV field: a file's base name, without commas or quotes. */
@@ -332,10 +295,10 @@ write_npys (const char *dir, const SomaifChainResult *r, GError **error)
   g_autofree char *p4 = g_build_filename (dir, "class-filters.npy", NULL);
   int s1[3] = { T, n_points, ps }, s2[2] = { T, M }, s3[3] = { T, M, C };
   int s4[3] = { C, r->height, r->width };
-  gboolean ok = somaif_npy_write_f64 (p1, points, 3, s1, error)
-                && somaif_npy_write_f64 (p2, prims, 2, s2, error)
-                && somaif_npy_write_f64 (p3, q, 3, s3, error)
-                && somaif_npy_write_f32 (p4, r->classes->filters, 3, s4, error);
+  gboolean ok = somaif_rundir_write_npy_f64 (p1, points, 3, s1, error)
+                && somaif_rundir_write_npy_f64 (p2, prims, 2, s2, error)
+                && somaif_rundir_write_npy_f64 (p3, q, 3, s3, error)
+                && somaif_rundir_write_npy_f32 (p4, r->classes->filters, 3, s4, error);
   g_free (points);
   g_free (prims);
   g_free (q);

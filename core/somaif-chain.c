@@ -11,6 +11,7 @@
 #include "chain-io.h"
 #include "chain-targets.h"
 #include "host.h"
+#include "rundir.h"
 
 #ifndef SOMAIF_HERSHEY_DIR
 #define SOMAIF_HERSHEY_DIR "/usr/share/hershey-fonts"
@@ -374,8 +375,10 @@ fail (int status, GError *error)
 static int
 status_of (const GError *error)
 {
+  /* Bad input is 2; what fails while chaining (a plugin, a write) is 1. */
   return g_error_matches (error, SOMAIF_CHAIN_ERROR, SOMAIF_CHAIN_ERROR_PLUGIN)
-         || g_error_matches (error, G_FILE_ERROR, error->code) ? EXIT_FAILED : EXIT_USAGE;
+         || g_error_matches (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_WRITE)
+         || error->domain == G_FILE_ERROR ? EXIT_FAILED : EXIT_USAGE;
 }
 
 static gboolean
@@ -426,12 +429,8 @@ run_main (const char *run_dir, const char *cfgpath)
                    "add --force to write over them\n", outdir);
           status = EXIT_USAGE;
         }
-      else if (g_mkdir_with_parents (outdir, 0777) != 0)
-        {
-          fprintf (stderr, "somaif-chain: %s: cannot create the output folder: %s\n", outdir,
-                   g_strerror (errno));
-          status = EXIT_FAILED;
-        }
+      else if (!somaif_rundir_mkdir (outdir, &error))
+        status = fail (EXIT_FAILED, error);
       else if (!chain_all (&c, outdir, &error))
         status = fail (status_of (error), error);
       else if (!opt_quiet)

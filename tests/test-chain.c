@@ -4,11 +4,13 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "chain.h"
 #include "chain-targets.h"
 #include "hershey.h"
 #include "loader.h"
+#include "rundir.h"
 #include "test-params.h"
 
 /* ---- the .jhf reader ---- */
@@ -169,9 +171,10 @@ load_plant (const char *name, SomaifPlugin **plugin)
 static void *
 create (const SomaifPluginHead *head, int input_size)
 {
-  SomaifParams *params = test_params_new (head->params, NULL);
-  SomaifSetup setup = { sizeof setup, 1, ".", 10, input_size, 0, 0, 0, 1 };
   GError *error = NULL;
+  SomaifParams *params = test_params_new (head->params, NULL, &error);
+  g_assert_no_error (error);
+  SomaifSetup setup = { sizeof setup, 1, ".", 10, input_size, 0, 0, 0, 1 };
   void *self = head->create (&setup, params, &error);
   g_assert_no_error (error);
   somaif_params_free (params);
@@ -413,6 +416,36 @@ test_targets (void)
   somaif_hershey_free (font);
 }
 
+/* model/'s arrays read back as written; another shape refused. */
+static void
+test_npy_read (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("test-chain-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "a.npy", NULL);
+  float data[2 * 3 * 4];
+  for (int i = 0; i < 24; i++)
+    data[i] = (float) i / 7.0f - 1.0f;
+  int shape[3] = { 2, 3, 4 }, got[4];
+  GError *error = NULL;
+  g_assert_true (somaif_rundir_write_npy_f32 (path, data, 3, shape, &error));
+  float *back = somaif_rundir_read_npy_f32 (path, 3, got, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (got, sizeof shape, shape, sizeof shape);
+  g_assert_cmpmem (back, sizeof data, data, sizeof data);
+  g_free (back);
+  g_assert_null (somaif_rundir_read_npy_f32 (path, 2, got, &error));
+  g_assert_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE);
+  g_clear_error (&error);
+  g_assert_true (somaif_rundir_write_npy_f64 (path, (double[]) { 1, 2 }, 1, (int[]) { 2 }, &error));
+  g_assert_null (somaif_rundir_read_npy_f32 (path, 1, got, &error));
+  g_assert_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE);
+  g_clear_error (&error);
+  g_assert_null (somaif_rundir_read_state (dir, "generator", &error));
+  g_assert_no_error (error);
+  g_remove (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -427,5 +460,6 @@ main (int argc, char **argv)
   g_test_add_func ("/chain/pose/old-plant", test_old_plant);
   g_test_add_func ("/chain/planners", test_planners);
   g_test_add_func ("/chain/targets", test_targets);
+  g_test_add_func ("/chain/npy-read", test_npy_read);
   return g_test_run ();
 }
