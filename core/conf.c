@@ -8,6 +8,11 @@
 #include <string.h>
 
 #include "host.h"
+#include "include.h"
+
+#ifndef SOMAIF_CONFIGSDIR
+#define SOMAIF_CONFIGSDIR "/usr/local/share/somaif/configs"
+#endif
 
 G_DEFINE_QUARK (somaif-config-error-quark, somaif_config_error)
 
@@ -31,13 +36,30 @@ static const char *const group_names[] = {
   "experiment", "generator", "plant", "renderer", "perceiver", "optimiser"
 };
 
+/* The config being read on this thread, with where each of its lines was
+ * written: a message names the file and line of a setting, also of one
+ * from an @include, though the settings come from one expanded text. */
+static _Thread_local const SomaifSourceMap *loading_map;
+static _Thread_local const char *loading_path;
+
+/* file:line of the expanded text's line, in the file that holds it. */
+static void
+source_of (const char **file, int *line)
+{
+  if (*line > 0 && loading_map && g_strcmp0 (*file, loading_path) == 0)
+    somaif_source_map_find (loading_map, *line, file, line);
+}
+
 void
 somaif_config_error (GError **error, const char *file, int line, const char *key,
                      const char *message)
 {
+  source_of (&file, &line);
   if (line > 0)
     g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_INVALID, "%s:%d: %s: %s",
                  file, line, key, message);
+  else if (line < 0) /* a declared default: the caller says whose */
+    g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_INVALID, "%s", message);
   else
     g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_INVALID,
                  "%s: %s (from --set): %s", file, key, message);
@@ -162,6 +184,73 @@ range_text (const SomaifParamSpec *spec)
   return g_strdup_printf ("[%g, %g]", spec->min, spec->max);
 }
 
+static char *
+number_problem (const SomaifParamSpec *spec, double v)
+{
+  if (in_range (spec, v))
+    return NULL;
+  g_autofree char *r = range_text (spec);
+  return g_strdup_printf ("%.17g is outside its range %s", v, r);
+}
+
+static char *
+floats_problem (const SomaifParamSpec *spec, const double *x, int n)
+{
+  if (spec->length > 0 && n != spec->length)
+    return g_strdup_printf ("must have %d numbers, not %d", spec->length, n);
+  for (int i = 0; i < n; i++)
+    {
+      if (!isfinite (x[i]))
+        return g_strdup_printf ("element %d must be a finite number", i);
+      if (!in_range (spec, x[i]))
+        {
+          g_autofree char *r = range_text (spec);
+          return g_strdup_printf ("element %d (%g) is outside %s", i, x[i], r);
+        }
+    }
+  return NULL;
+}
+
+char *
+somaif_param_value_problem (const SomaifParamValue *v)
+{
+  switch (v->spec->type)
+    {
+    case SOMAIF_PARAM_INT:
+      return number_problem (v->spec, (double) v->i);
+    case SOMAIF_PARAM_FLOAT:
+      if (!isfinite (v->f))
+        return g_strdup ("must be a finite number");
+      return number_problem (v->spec, v->f);
+    case SOMAIF_PARAM_FLOATS:
+      return floats_problem (v->spec, v->floats, v->n_floats);
+    default:
+      return NULL;
+    }
+}
+
+gboolean
+somaif_params_validate (const SomaifParams *params, const char *group, GError **error)
+{
+  for (int i = 0; i < params->n; i++)
+    {
+      const SomaifParamValue *v = &params->values[i];
+      const SomaifParamSpec *spec = v->spec;
+      g_autofree char *problem = NULL;
+      if (v->present)
+        problem = somaif_param_value_problem (v);
+      else if (!(spec->flags & SOMAIF_PARAM_OPTIONAL))
+        problem = g_strdup_printf ("is required (%s: %s)", type_word (spec->type), spec->doc);
+      if (problem)
+        {
+          g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_PARAMS, "%s.%s: %s",
+                       group, spec->name, problem);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* Stores setting s as spec's value; file and line for messages. */
 static gboolean
 take_value (SomaifParamValue *v, const config_setting_t *s, const char *file, int line,
@@ -182,7 +271,6 @@ take_value (SomaifParamValue *v, const config_setting_t *s, const char *file, in
             return FALSE;
           }
         v->i = config_setting_get_int64 (s);
-        num = (double) v->i;
         break;
       }
     case SOMAIF_PARAM_FLOAT:
@@ -244,8 +332,9 @@ take_value (SomaifParamValue *v, const config_setting_t *s, const char *file, in
             return FALSE;
           }
         g_free (v->s);
+        /* A path given with --set is the user's, from the current folder. */
         if ((spec->flags & SOMAIF_PARAM_PATH) && str[0])
-          v->s = g_canonicalize_filename (str, config_dir);
+          v->s = g_canonicalize_filename (str, line == 0 ? NULL : config_dir);
         else
           v->s = g_strdup (str);
         v->present = TRUE;
@@ -276,30 +365,20 @@ take_value (SomaifParamValue *v, const config_setting_t *s, const char *file, in
                 g_free (vals);
                 return FALSE;
               }
-            if (!in_range (spec, x))
-              {
-                g_autofree char *r = range_text (spec);
-                g_autofree char *m = g_strdup_printf ("element %d (%g) is outside %s", i, x, r);
-                somaif_config_error (error, file, line, key, m);
-                g_free (vals);
-                return FALSE;
-              }
             vals[i] = x;
           }
         g_free (v->floats);
         v->floats = vals;
         v->n_floats = n;
-        v->present = TRUE;
-        return TRUE;
+        break;
       }
     default:
       return FALSE;
     }
-  if (!in_range (spec, num))
+  g_autofree char *problem = somaif_param_value_problem (v);
+  if (problem)
     {
-      g_autofree char *r = range_text (spec);
-      g_autofree char *m = g_strdup_printf ("%.17g is outside its range %s", num, r);
-      somaif_config_error (error, file, line, key, m);
+      somaif_config_error (error, file, line, key, problem);
       return FALSE;
     }
   v->present = TRUE;
@@ -370,7 +449,7 @@ validate_group (const config_setting_t *group, const char *group_name, const cha
       GError *derr = NULL;
       gboolean sched = (v->spec->flags & SOMAIF_PARAM_SCHEDULABLE) != 0;
       if (config_read_string (&tmp, text) != CONFIG_TRUE
-          || !take_value (v, config_lookup (&tmp, "v"), who, 0, key, config_dir,
+          || !take_value (v, config_lookup (&tmp, "v"), who, -1, key, config_dir,
                           sched ? &schedules[i] : NULL, &derr))
         {
           g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_PARAMS,
@@ -664,7 +743,8 @@ load_part (SomaifConfig *c, config_t *cfg, SomaifKind kind, GError **error)
       return FALSE;
     }
   GError *lerr = NULL;
-  part->plugin = somaif_plugin_load (pname, c->dir, kind, &lerr);
+  /* A path given with --set (line 0) is the user's, from the current folder. */
+  part->plugin = somaif_plugin_load (pname, pline > 0 ? c->dir : NULL, kind, &lerr);
   if (!part->plugin)
     {
       somaif_config_error (error, c->path, pline, pkey, lerr->message);
@@ -713,6 +793,7 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
   config_init (&cfg);
   gboolean ok = FALSE;
   int read = CONFIG_FALSE;
+  SomaifSourceMap *map = NULL;
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
@@ -721,21 +802,11 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
       goto out;
     }
   {
-    g_autofree char *text = NULL;
-    gsize len = 0;
-    GError *ferr = NULL;
-    if (!g_file_get_contents (path, &text, &len, &ferr))
-      {
-        g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_USAGE, "%s", ferr->message);
-        g_error_free (ferr);
-        goto out;
-      }
-    if (memchr (text, '\0', len) || !g_utf8_validate (text, (gssize) len, NULL))
-      {
-        g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_SYNTAX,
-                     "%s: not a text config file (it holds binary data)", path);
-        goto out;
-      }
+    g_autofree char *text = somaif_config_expand (path, &map, error);
+    if (!text)
+      goto out;
+    loading_map = map;
+    loading_path = path;
     g_autofree char *wide = widen_integers (text, path, error);
     if (!wide)
       goto out;
@@ -743,9 +814,11 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
   }
   if (read != CONFIG_TRUE)
     {
+      const char *file = path;
+      int line = config_error_line (&cfg);
+      source_of (&file, &line);
       g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_SYNTAX, "%s:%d: syntax error: %s",
-                   config_error_file (&cfg) ? config_error_file (&cfg) : path,
-                   config_error_line (&cfg), config_error_text (&cfg));
+                   file, line, config_error_text (&cfg));
       goto out;
     }
   for (int i = 0; sets && sets[i]; i++)
@@ -810,6 +883,9 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
   ok = TRUE;
 out:
   config_destroy (&cfg);
+  loading_map = NULL;
+  loading_path = NULL;
+  somaif_source_map_free (map);
   if (!ok)
     {
       somaif_config_free (c);
@@ -920,4 +996,29 @@ somaif_config_resolved (const SomaifConfig *c)
       g_string_append (out, "};\n");
     }
   return g_string_free (out, FALSE);
+}
+
+char *
+somaif_config_find (const char *name, const char *dir)
+{
+  char *here = dir && !g_path_is_absolute (name) ? g_build_filename (dir, name, NULL)
+                                                 : g_strdup (name);
+  if (g_file_test (here, G_FILE_TEST_EXISTS) || strchr (name, '/'))
+    return here;
+  const char *dirs[] = { g_getenv ("SOMAIF_CONFIGS_DIR"), SOMAIF_CONFIGSDIR };
+  g_autofree char *file = g_str_has_suffix (name, ".cfg") ? g_strdup (name)
+                                                          : g_strconcat (name, ".cfg", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      if (!dirs[i])
+        continue;
+      char *path = g_build_filename (dirs[i], file, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_free (here);
+          return path;
+        }
+      g_free (path);
+    }
+  return here;
 }

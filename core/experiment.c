@@ -1,29 +1,43 @@
-/* experiment.c: one run: the instances, the epoch loop of DESIGN.md, and
- * the outputs (CSV, .npy, figures, provenance). */
+/* experiment.c: one run: the parts wired together and the epoch loop, as
+ * docs/design.md describes them (the data flow of an epoch, where each job
+ * lives).  The files it writes are rundir.c's, the checkpoint checkpoint.c's,
+ * the pictures figures.c's. */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "experiment.h"
+#include "memlimit.h"
 #include "checkpoint.h"
 #include "figures.h"
 #include "free-energy.h"
 #include "pool.h"
+#include "rundir.h"
 
 G_DEFINE_QUARK (somaif-run-error-quark, somaif_run_error)
+
+/* A part of the run: its config, its plugin's instance, its schedulable
+ * parameters' last values. */
+typedef SomaifCheckpointPart Part;
 
 struct SomaifExperiment
 {
   SomaifConfig *cfg;
-  void *inst[SOMAIF_N_PARTS];
+  /* The five parts by name, and as an array in SomaifKind order. */
+  union
+  {
+    struct
+    {
+      Part generator, plant, renderer, perceiver, optimiser;
+    };
+    Part parts[SOMAIF_N_PARTS];
+  };
   const SomaifGenerator *gen;
-  const SomaifPlant *plant;
+  const SomaifPlant *pla;
   const SomaifRenderer *ren;
   const SomaifPerceiver *per;
   const SomaifOptimiser *opt;
@@ -39,7 +53,6 @@ struct SomaifExperiment
   int max_candidates; /* K */
 
   double *log_z;      /* per goal: log sum_u exp(-beta dist(u, g)) */
-  double *last_value[SOMAIF_N_PARTS]; /* schedulable parameters' last values */
   SomaifRng rng;      /* the core's own stream: goal choice */
   SomaifPool *pool;
 
@@ -61,9 +74,18 @@ struct SomaifExperiment
   /* The failure of a parallel task, kept for the message. */
   GMutex fail_lock;
   char *fail_message;
+  gboolean fail_numeric; /* the failure is a NaN or an infinity */
+  guint64 memory_need; /* bytes the host allocates after the plugins' create() */
   char *command;      /* the command line, for run.json */
   volatile sig_atomic_t *stop; /* set by a signal handler: stop after this epoch */
+  SomaifProgressFunc progress;
+  gpointer progress_data;
+  GArray *segments;   /* SomaifRunSegment: this run's, the last one going on */
+  gint64 segment_start; /* monotonic, microseconds */
 };
+
+/* ------------------------------------------------------------------ */
+/* Timing                                                              */
 
 static gint64
 now_ns (void)
@@ -72,6 +94,18 @@ now_ns (void)
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+/* Adds the time since *t to *total and moves *t on to now. */
+static void
+lap (gint64 *total, gint64 *t)
+{
+  gint64 now = now_ns ();
+  *total += now - *t;
+  *t = now;
+}
+
+/* ------------------------------------------------------------------ */
+/* Wiring                                                              */
 
 static guint64
 derive_seed (guint64 seed, guint64 stream)
@@ -83,12 +117,34 @@ derive_seed (guint64 seed, guint64 stream)
   return z ^ (z >> 31);
 }
 
-static const char *
-plugin_message (const SomaifPart *part, const void *inst)
+/* Whether n numbers are all finite: an infinity or a NaN has every exponent
+ * bit set.  Integer tests the compiler vectorises (a float sum would be
+ * one long chain of adds): a pass costs about 2 us over 4096 pixels. */
+static gboolean
+all_finite_f32 (const float *v, gsize n)
 {
-  const char *m = part->plugin->head->error_message ? part->plugin->head->error_message (inst)
-                                                    : NULL;
-  return m && *m ? m : "no reason given";
+  guint32 bad = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 u;
+      memcpy (&u, &v[i], sizeof u);
+      bad |= (u & 0x7f800000u) == 0x7f800000u;
+    }
+  return !bad;
+}
+
+static gboolean
+all_finite_f64 (const double *v, gsize n)
+{
+  const guint64 exponent = G_GUINT64_CONSTANT (0x7ff0000000000000);
+  guint64 bad = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      guint64 u;
+      memcpy (&u, &v[i], sizeof u);
+      bad |= (u & exponent) == exponent;
+    }
+  return !bad;
 }
 
 const SomaifConfig *
@@ -101,6 +157,13 @@ void
 somaif_experiment_set_stop_flag (SomaifExperiment *x, volatile sig_atomic_t *flag)
 {
   x->stop = flag;
+}
+
+void
+somaif_experiment_set_progress (SomaifExperiment *x, SomaifProgressFunc func, gpointer data)
+{
+  x->progress = func;
+  x->progress_data = data;
 }
 
 void
@@ -117,9 +180,9 @@ somaif_experiment_free (SomaifExperiment *x)
     return;
   for (int k = SOMAIF_N_PARTS - 1; k >= 0; k--)
     {
-      if (x->inst[k])
-        x->cfg->parts[k].plugin->head->destroy (x->inst[k]);
-      g_free (x->last_value[k]);
+      if (x->parts[k].inst)
+        x->cfg->parts[k].plugin->head->destroy (x->parts[k].inst);
+      g_free (x->parts[k].values);
     }
   somaif_pool_free (x->pool);
   g_free (x->log_z);
@@ -133,6 +196,8 @@ somaif_experiment_free (SomaifExperiment *x)
   g_free (x->goal_d);
   g_free (x->fail_message);
   g_free (x->command);
+  if (x->segments)
+    g_array_unref (x->segments);
   g_mutex_clear (&x->fail_lock);
   somaif_config_free (x->cfg);
   g_free (x);
@@ -153,11 +218,13 @@ create_part (SomaifExperiment *x, SomaifKind kind, SomaifSetup *setup, GError **
     {
       g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
                    "%s: %s plugin '%s' could not start: %s", x->cfg->path, part->group,
-                   part->plugin->head->name, err ? err->message : "no reason given");
+                   part->plugin->head->name, err ? err->message
+                   : "its create() returned no instance without setting its GError (a mistake "
+                     "of the plugin)");
       g_clear_error (&err);
       return FALSE;
     }
-  x->inst[kind - 1] = inst;
+  x->parts[kind - 1].inst = inst;
   return TRUE;
 }
 
@@ -172,45 +239,33 @@ size_error (SomaifExperiment *x, GError **error, const char *what, SomaifKind a,
   return FALSE;
 }
 
-SomaifExperiment *
-somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
+/* Creates the parts in data-flow order, each told the size of its input. */
+static gboolean
+create_parts (SomaifExperiment *x, GError **error)
 {
-  SomaifExperiment *x = g_new0 (SomaifExperiment, 1);
-  g_mutex_init (&x->fail_lock);
-  x->cfg = cfg;
-  x->gen = (const SomaifGenerator *) cfg->parts[0].plugin->head;
-  x->plant = (const SomaifPlant *) cfg->parts[1].plugin->head;
-  x->ren = (const SomaifRenderer *) cfg->parts[2].plugin->head;
-  x->per = (const SomaifPerceiver *) cfg->parts[3].plugin->head;
-  x->opt = (const SomaifOptimiser *) cfg->parts[4].plugin->head;
-  x->steps = (int) cfg->steps;
-
   SomaifSetup setup = { 0 };
   if (!create_part (x, SOMAIF_KIND_GENERATOR, &setup, error))
-    goto fail;
-  x->state_size = x->gen->state_size (x->inst[0]);
-  x->motor_size = x->gen->output_size (x->inst[0]);
+    return FALSE;
+  x->state_size = x->gen->state_size (x->generator.inst);
+  x->motor_size = x->gen->output_size (x->generator.inst);
 
   memset (&setup, 0, sizeof setup);
   setup.input_size = x->motor_size;
   if (!create_part (x, SOMAIF_KIND_PLANT, &setup, error))
-    goto fail;
-  int plant_in = x->plant->input_size (x->inst[1]);
+    return FALSE;
+  int plant_in = x->pla->input_size (x->plant.inst);
   if (plant_in != x->motor_size)
-    {
-      size_error (x, error, "motor commands per step do not match", SOMAIF_KIND_GENERATOR,
-                  x->motor_size, SOMAIF_KIND_PLANT, plant_in);
-      goto fail;
-    }
-  x->point_size = x->plant->point_size (x->inst[1]);
-  x->n_points = x->plant->n_points (x->inst[1], x->steps);
+    return size_error (x, error, "motor commands per step do not match",
+                       SOMAIF_KIND_GENERATOR, x->motor_size, SOMAIF_KIND_PLANT, plant_in);
+  x->point_size = x->pla->point_size (x->plant.inst);
+  x->n_points = x->pla->n_points (x->plant.inst, x->steps);
 
   memset (&setup, 0, sizeof setup);
   setup.input_size = x->point_size;
   if (!create_part (x, SOMAIF_KIND_RENDERER, &setup, error))
-    goto fail;
-  x->width = x->ren->width (x->inst[2]);
-  x->height = x->ren->height (x->inst[2]);
+    return FALSE;
+  x->width = x->ren->width (x->renderer.inst);
+  x->height = x->ren->height (x->renderer.inst);
   x->n_pixels = x->width * x->height;
 
   memset (&setup, 0, sizeof setup);
@@ -218,56 +273,115 @@ somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
   setup.input_width = x->width;
   setup.input_height = x->height;
   if (!create_part (x, SOMAIF_KIND_PERCEIVER, &setup, error))
-    goto fail;
-  x->units = x->per->n_units (x->inst[3]);
+    return FALSE;
+  x->units = x->per->n_units (x->perceiver.inst);
 
   memset (&setup, 0, sizeof setup);
   setup.input_size = x->state_size;
   setup.goals = x->units;
   if (!create_part (x, SOMAIF_KIND_OPTIMISER, &setup, error))
-    goto fail;
-  x->max_candidates = x->opt->max_candidates (x->inst[4]);
+    return FALSE;
+  x->max_candidates = x->opt->max_candidates (x->optimiser.inst);
+  return TRUE;
+}
 
+static gboolean
+check_sizes (SomaifExperiment *x, GError **error)
+{
   if (x->state_size < 1 || x->motor_size < 1 || x->point_size < 1 || x->n_points < 1
       || x->width < 1 || x->height < 1 || x->units < 1 || x->max_candidates < 1)
     {
       g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
                    "%s: a plugin reported an empty size (state %d, motor %d, points %d x %d, "
-                   "image %d x %d, units %d, candidates %d)", cfg->path, x->state_size,
+                   "image %d x %d, units %d, candidates %d)", x->cfg->path, x->state_size,
                    x->motor_size, x->n_points, x->point_size, x->width, x->height, x->units,
                    x->max_candidates);
-      goto fail;
+      return FALSE;
     }
+  /* Renderers draw on paper: the plant must give 2-D points. */
   if (x->point_size != 2)
-    {
-      /* Renderers draw on paper: the plant must give 2-D points. */
-      size_error (x, error, "point coordinates do not match", SOMAIF_KIND_PLANT,
-                  x->point_size, SOMAIF_KIND_RENDERER, 2);
-      goto fail;
-    }
+    return size_error (x, error, "point coordinates do not match", SOMAIF_KIND_PLANT,
+                       x->point_size, SOMAIF_KIND_RENDERER, 2);
+  return TRUE;
+}
 
-  /* The complexity prior's normaliser, per goal (on a ring the same for all). */
+/* The complexity prior's normaliser, per goal (on a ring the same for all),
+ * from every pair's map distance, each checked against distance()'s
+ * contract: the run calls it again per rollout and trusts the same value. */
+static gboolean
+compute_log_z (SomaifExperiment *x, GError **error)
+{
   x->log_z = g_new (double, x->units);
-  {
-    double *d = g_new (double, x->units);
-    for (int g = 0; g < x->units; g++)
-      {
-        for (int u = 0; u < x->units; u++)
-          d[u] = x->per->distance (x->inst[3], u, g);
-        x->log_z[g] = somaif_log_partition (d, x->units, cfg->beta);
-      }
-    g_free (d);
-  }
-
-  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+  double *d = g_new (double, x->units);
+  for (int g = 0; g < x->units; g++)
     {
-      int n = cfg->parts[k].params->n;
-      x->last_value[k] = g_new (double, n ? n : 1);
-      for (int i = 0; i < n; i++)
-        x->last_value[k][i] = cfg->parts[k].params->values[i].f;
+      for (int u = 0; u < x->units; u++)
+        {
+          d[u] = x->per->distance (x->perceiver.inst, u, g);
+          if (!isfinite (d[u]) || d[u] < 0 || (u == g && d[u] != 0.0))
+            {
+              g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                           "%s: perceiver plugin '%s': distance (%d, %d) is %g, but a map "
+                           "distance must be finite and >= 0, and 0 from a unit to itself",
+                           x->cfg->path, x->per->head.name, u, g, d[u]);
+              g_free (d);
+              return FALSE;
+            }
+        }
+      x->log_z[g] = somaif_log_partition (d, x->units, x->cfg->beta);
     }
-  somaif_rng_init (&x->rng, derive_seed ((guint64) cfg->seed, 0));
+  g_free (d);
+  return TRUE;
+}
 
+static void tile_layout (const SomaifExperiment *x, int *rows, int *cols);
+
+/* What the run will allocate besides what the plugins hold already: the
+ * epoch's buffers, the final evaluation's, the pictures' and the threads'
+ * stacks; refused up front when the limits it can see cannot hold it, and
+ * when a picture of the prototypes cannot be drawn at all (which would
+ * otherwise fail at the first snapshot, or after all training). */
+static gboolean
+check_memory (SomaifExperiment *x, int threads, GError **error)
+{
+  int rows, cols;
+  tile_layout (x, &rows, &cols);
+  GError *err = NULL;
+  gint64 sheet = somaif_figure_tiles_bytes (x->units, rows, cols, x->width, x->height, &err);
+  if (sheet < 0)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                   "%s: the pictures of the prototypes (%d units of %d x %d pixels) cannot "
+                   "be drawn: %s", x->cfg->path, x->units, x->width, x->height, err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+  guint64 K = (guint64) x->max_candidates, U = (guint64) x->units, N = (guint64) x->n_pixels;
+  guint64 rollout = 4 * (guint64) x->state_size + 4 * (guint64) x->steps * x->motor_size
+                    + 8 * (guint64) x->n_points * x->point_size + 4 * N + 8;
+  x->memory_need = K * rollout + 8 * N          /* epoch buffers, goal image */
+                   + U * (rollout + 8 * N)      /* final rollouts, prototypes' copy */
+                   + (guint64) sheet            /* one picture at a time */
+                   + (guint64) MAX (threads, 1) * (8 << 20); /* thread stacks */
+  g_autofree char *what = g_strdup_printf ("%s: this run", x->cfg->path);
+  if (!somaif_memory_check (x->memory_need, what, &err))
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP, "%s", err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+guint64
+somaif_experiment_memory_need (const SomaifExperiment *x)
+{
+  return x->memory_need;
+}
+
+static void
+allocate_buffers (SomaifExperiment *x, int threads)
+{
   gsize K = (gsize) x->max_candidates;
   x->states = g_new0 (float, K * x->state_size);
   x->motor = g_new0 (float, K * x->steps * x->motor_size);
@@ -278,11 +392,37 @@ somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
   x->goal_d = g_new0 (float, x->n_pixels);
   x->pool = somaif_pool_new (threads);
   x->task_ns = g_malloc0 (sizeof *x->task_ns * (gsize) somaif_pool_threads (x->pool));
-  return x;
+}
 
-fail:
-  somaif_experiment_free (x);
-  return NULL;
+SomaifExperiment *
+somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
+{
+  SomaifExperiment *x = g_new0 (SomaifExperiment, 1);
+  g_mutex_init (&x->fail_lock);
+  x->cfg = cfg;
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      int n = cfg->parts[k].params->n;
+      x->parts[k].part = &cfg->parts[k];
+      x->parts[k].values = g_new (double, n ? n : 1);
+      for (int i = 0; i < n; i++)
+        x->parts[k].values[i] = cfg->parts[k].params->values[i].f;
+    }
+  x->gen = (const SomaifGenerator *) cfg->parts[SOMAIF_KIND_GENERATOR - 1].plugin->head;
+  x->pla = (const SomaifPlant *) cfg->parts[SOMAIF_KIND_PLANT - 1].plugin->head;
+  x->ren = (const SomaifRenderer *) cfg->parts[SOMAIF_KIND_RENDERER - 1].plugin->head;
+  x->per = (const SomaifPerceiver *) cfg->parts[SOMAIF_KIND_PERCEIVER - 1].plugin->head;
+  x->opt = (const SomaifOptimiser *) cfg->parts[SOMAIF_KIND_OPTIMISER - 1].plugin->head;
+  x->steps = (int) cfg->steps;
+  if (!create_parts (x, error) || !check_sizes (x, error) || !compute_log_z (x, error)
+      || !check_memory (x, threads, error))
+    {
+      somaif_experiment_free (x);
+      return NULL;
+    }
+  somaif_rng_init (&x->rng, derive_seed ((guint64) cfg->seed, 0));
+  allocate_buffers (x, threads);
+  return x;
 }
 
 /* ------------------------------------------------------------------ */
@@ -303,7 +443,7 @@ cross_entropy (const SomaifExperiment *x, const float *image)
 static double
 complexity (const SomaifExperiment *x, int winner, int goal)
 {
-  return somaif_complexity (x->cfg->beta, x->per->distance (x->inst[3], winner, goal),
+  return somaif_complexity (x->cfg->beta, x->per->distance (x->perceiver.inst, winner, goal),
                             x->log_z[goal]);
 }
 
@@ -317,16 +457,72 @@ typedef struct
   gboolean score;   /* compute the accuracy against the goal image */
 } Rollouts;
 
+/* Keeps the first failure of a task: a method's (stage is its name), or a
+ * non-finite output (nonfinite says what it was). */
 static void
-task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidate)
+task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidate,
+           const char *nonfinite)
 {
-  const SomaifPart *part = &x->cfg->parts[kind - 1];
+  const Part *p = &x->parts[kind - 1];
+  /* Read on this thread, before another call into the plugin. */
+  const char *why = nonfinite ? NULL : somaif_part_message (p->part, p->inst);
   g_mutex_lock (&x->fail_lock);
-  if (!x->fail_message)
+  if (!x->fail_message && nonfinite)
+    x->fail_message = g_strdup_printf ("%s plugin '%s' %s (candidate %d)", p->part->group,
+                                       p->part->plugin->head->name, nonfinite, candidate);
+  else if (!x->fail_message)
     x->fail_message = g_strdup_printf ("%s plugin '%s' failed in %s (candidate %d): %s",
-                                       part->group, part->plugin->head->name, stage, candidate,
-                                       plugin_message (part, x->inst[kind - 1]));
+                                       p->part->group, p->part->plugin->head->name, stage,
+                                       candidate, why);
+  x->fail_numeric = nonfinite != NULL;
   g_mutex_unlock (&x->fail_lock);
+}
+
+/* The first of n candidates from first whose motor commands are not all
+ * finite, or -1. */
+static int
+nonfinite_motor (const SomaifExperiment *x, int first, int n)
+{
+  gsize row = (gsize) x->steps * x->motor_size;
+  for (int c = first; c < first + n; c++)
+    if (!all_finite_f32 (x->motor + (gsize) c * row, row))
+      return c;
+  return -1;
+}
+
+/* Plant, renderer and accuracy of candidate c. */
+static gboolean
+rollout_one (SomaifExperiment *x, int c, gboolean score, gint64 *ns, gint64 *t)
+{
+  double *pts = x->points + (gsize) c * x->n_points * x->point_size;
+  float *img = x->images + (gsize) c * x->n_pixels;
+  if (x->pla->run (x->plant.inst, x->steps, x->motor + (gsize) c * x->steps * x->motor_size,
+                   pts) != 0)
+    {
+      task_fail (x, "run", SOMAIF_KIND_PLANT, c, NULL);
+      return FALSE;
+    }
+  if (!all_finite_f64 (pts, (gsize) x->n_points * x->point_size))
+    {
+      task_fail (x, "run", SOMAIF_KIND_PLANT, c, "gave a non-finite point");
+      return FALSE;
+    }
+  lap (&ns[SOMAIF_STAGE_PLANT], t);
+  if (x->ren->draw (x->renderer.inst, x->n_points, pts, img) != 0)
+    {
+      task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, NULL);
+      return FALSE;
+    }
+  if (!all_finite_f32 (img, (gsize) x->n_pixels))
+    {
+      task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, "drew a non-finite pixel");
+      return FALSE;
+    }
+  lap (&ns[SOMAIF_STAGE_RENDERER], t);
+  if (score)
+    x->accuracy[c] = cross_entropy (x, img);
+  lap (&ns[SOMAIF_STAGE_ACCURACY], t);
+  return TRUE;
 }
 
 static void
@@ -339,40 +535,23 @@ rollout_task (void *data, int task)
   if (n <= 0)
     return;
   gint64 *ns = x->task_ns[task];
-  gint64 t0 = now_ns (), t1;
-  if (x->gen->run (x->inst[0], n, x->states + (gsize) first * x->state_size, x->steps,
+  gint64 t = now_ns ();
+  if (x->gen->run (x->generator.inst, n, x->states + (gsize) first * x->state_size, x->steps,
                    x->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
-      task_fail (x, "run", SOMAIF_KIND_GENERATOR, first);
+      task_fail (x, "run", SOMAIF_KIND_GENERATOR, first, NULL);
       return;
     }
-  t1 = now_ns ();
-  ns[SOMAIF_STAGE_GENERATOR] += t1 - t0;
-  for (int c = first; c < first + n; c++)
+  int bad = nonfinite_motor (x, first, n);
+  if (bad >= 0)
     {
-      double *pts = x->points + (gsize) c * x->n_points * x->point_size;
-      float *img = x->images + (gsize) c * x->n_pixels;
-      if (x->plant->run (x->inst[1], x->steps,
-                         x->motor + (gsize) c * x->steps * x->motor_size, pts) != 0)
-        {
-          task_fail (x, "run", SOMAIF_KIND_PLANT, c);
-          return;
-        }
-      t0 = now_ns ();
-      ns[SOMAIF_STAGE_PLANT] += t0 - t1;
-      if (x->ren->draw (x->inst[2], x->n_points, pts, img) != 0)
-        {
-          task_fail (x, "draw", SOMAIF_KIND_RENDERER, c);
-          return;
-        }
-      t1 = now_ns ();
-      ns[SOMAIF_STAGE_RENDERER] += t1 - t0;
-      if (r->score)
-        x->accuracy[c] = cross_entropy (x, img);
-      t0 = now_ns ();
-      ns[SOMAIF_STAGE_ACCURACY] += t0 - t1;
-      t1 = t0;
+      task_fail (x, "run", SOMAIF_KIND_GENERATOR, bad, "gave a non-finite motor command");
+      return;
     }
+  lap (&ns[SOMAIF_STAGE_GENERATOR], &t);
+  for (int c = first; c < first + n; c++)
+    if (!rollout_one (x, c, r->score, ns, &t))
+      return;
 }
 
 static gboolean
@@ -385,12 +564,14 @@ run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
   if (x->chunk < 1)
     x->chunk = 1;
   int tasks = (n + x->chunk - 1) / x->chunk;
-  gint64 t0 = now_ns ();
+  gint64 t = now_ns ();
   somaif_pool_run (x->pool, tasks, rollout_task, &r);
-  x->stage_ns[SOMAIF_STAGE_ROLLOUTS] += now_ns () - t0;
+  lap (&x->stage_ns[SOMAIF_STAGE_ROLLOUTS], &t);
   if (x->fail_message)
     {
-      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN, "%s", x->fail_message);
+      g_set_error (error, SOMAIF_RUN_ERROR,
+                   x->fail_numeric ? SOMAIF_RUN_ERROR_NUMERIC : SOMAIF_RUN_ERROR_PLUGIN, "%s",
+                   x->fail_message);
       g_clear_pointer (&x->fail_message, g_free);
       return FALSE;
     }
@@ -398,7 +579,7 @@ run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
 }
 
 /* ------------------------------------------------------------------ */
-/* Output helpers                                                      */
+/* Outputs                                                             */
 
 typedef struct
 {
@@ -411,77 +592,28 @@ static gboolean
 out_open (OutFile *o, const char *dir, const char *name, gint64 keep, GError **error)
 {
   o->path = g_build_filename (dir, name, NULL);
-  o->f = fopen (o->path, keep < 0 ? "w" : "r+");
-  if (o->f && keep >= 0)
+  GError *err = NULL;
+  o->f = somaif_rundir_open (o->path, keep, &err);
+  if (g_error_matches (err, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE))
     {
-      struct stat st;
-      if (fstat (fileno (o->f), &st) != 0 || st.st_size < keep
-          || ftruncate (fileno (o->f), (off_t) keep) != 0 || fseeko (o->f, 0, SEEK_END) != 0)
-        {
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
-                       "%s: shorter than its checkpoint says (%" G_GINT64_FORMAT
-                       " bytes): cannot resume", o->path, keep);
-          fclose (o->f);
-          o->f = NULL;
-          g_clear_pointer (&o->path, g_free);
-          return FALSE;
-        }
+      /* A folder that does not match its checkpoint cannot be resumed. */
+      err->domain = SOMAIF_RUN_ERROR;
+      err->code = SOMAIF_RUN_ERROR_SETUP;
     }
+  if (err)
+    g_propagate_error (error, err);
   if (!o->f)
-    {
-      int e = errno;
-      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s: cannot write: %s",
-                   o->path, g_strerror (e));
-      g_clear_pointer (&o->path, g_free);
-      return FALSE;
-    }
-  /* Large buffer: 200,000 metric rows go out without a syscall each. */
-  setvbuf (o->f, NULL, _IOFBF, 1 << 20);
-  return TRUE;
+    g_clear_pointer (&o->path, g_free);
+  return o->f != NULL;
 }
 
 static gboolean
 out_close (OutFile *o, GError **error)
 {
-  if (!o->f)
-    return TRUE;
-  gboolean ok = !ferror (o->f);
-  int e = errno;
-  if (fclose (o->f) != 0)
-    ok = FALSE, e = errno;
+  gboolean ok = somaif_rundir_close (o->f, o->path, error);
   o->f = NULL;
-  if (!ok && error && !*error)
-    g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s: write failed: %s",
-                 o->path, g_strerror (e ? e : EIO));
   g_clear_pointer (&o->path, g_free);
   return ok;
-}
-
-static gboolean
-write_text (const char *dir, const char *name, const char *text, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  GError *err = NULL;
-  if (!g_file_set_contents (path, text, -1, &err))
-    {
-      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s", err->message);
-      g_error_free (err);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-make_dir (const char *path, GError **error)
-{
-  if (g_mkdir_with_parents (path, 0777) != 0)
-    {
-      int e = errno;
-      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s: cannot create: %s",
-                   path, g_strerror (e));
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -501,7 +633,7 @@ static void
 tile_layout (const SomaifExperiment *x, int *rows, int *cols)
 {
   int r = 1, c = x->units;
-  x->per->layout (x->inst[3], &r, &c);
+  x->per->layout (x->perceiver.inst, &r, &c);
   if (r <= 1 || r * c != x->units)
     {
       c = MIN (x->units, 10);
@@ -516,73 +648,30 @@ all_prototypes (const SomaifExperiment *x)
 {
   float *protos = g_new (float, (gsize) x->units * x->n_pixels);
   for (int u = 0; u < x->units; u++)
-    x->per->prototype (x->inst[3], u, protos + (gsize) u * x->n_pixels);
+    x->per->prototype (x->perceiver.inst, u, protos + (gsize) u * x->n_pixels);
   return protos;
 }
 
+/* The map's prototypes as snapshots/prototypes-NNNNNN.npy and .png. */
 static gboolean
-write_prototypes (const SomaifExperiment *x, const char *path_npy, const char *path_png,
-                  const char *title, GError **error)
+write_snapshot (const SomaifExperiment *x, const char *snapdir, gint64 epochs_done,
+                GError **error)
 {
+  g_autofree char *name = g_strdup_printf ("prototypes-%06" G_GINT64_FORMAT, epochs_done);
+  g_autofree char *npy = g_strdup_printf ("%s/%s.npy", snapdir, name);
+  g_autofree char *png = g_strdup_printf ("%s/%s.png", snapdir, name);
+  g_autofree char *title = g_strdup_printf ("Prototypes after %" G_GINT64_FORMAT " epochs",
+                                            epochs_done);
   g_autofree float *protos = all_prototypes (x);
   int shape[3] = { x->units, x->height, x->width };
+  if (!somaif_rundir_write_npy_f32 (npy, protos, 3, shape, error))
+    return FALSE;
+  int rows, cols;
+  tile_layout (x, &rows, &cols);
   GError *err = NULL;
-  if (!somaif_npy_write_f32 (path_npy, protos, 3, shape, &err))
-    return wrap_output_error (error, err);
-  if (path_png)
-    {
-      int rows, cols;
-      tile_layout (x, &rows, &cols);
-      if (!somaif_figure_tiles (path_png, title, x->units, rows, cols, x->width, x->height,
-                                protos, NULL, &err))
-        return wrap_output_error (error, err);
-    }
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------ */
-/* Progress                                                            */
-
-typedef struct
-{
-  SomaifProgressStyle style;
-  gint64 start, last;
-  int last_tenth;
-} Progress;
-
-static void
-progress_show (Progress *p, gint64 epoch, gint64 epochs, gboolean final)
-{
-  if (p->style == SOMAIF_PROGRESS_NONE)
-    return;
-  gint64 now = g_get_monotonic_time ();
-  double elapsed = (double) (now - p->start) / 1e6;
-  double rate = elapsed > 0 ? (double) epoch / elapsed : 0.0;
-  double left = rate > 0 ? (double) (epochs - epoch) / rate : 0.0;
-  if (p->style == SOMAIF_PROGRESS_BAR)
-    {
-      if (!final && now - p->last < 100000)
-        return;
-      p->last = now;
-      char bar[31];
-      int filled = (int) (30.0 * (double) epoch / (double) epochs);
-      for (int i = 0; i < 30; i++)
-        bar[i] = i < filled ? '#' : (i == filled ? '>' : '.');
-      bar[30] = '\0';
-      fprintf (stderr, "\r[%s] epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
-               "  %.0f epochs/s  %.1f s left   %s", bar, epoch, epochs, rate, left,
-               final ? "\n" : "");
-      fflush (stderr);
-      return;
-    }
-  int tenth = (int) (10 * epoch / epochs);
-  if (tenth > p->last_tenth)
-    {
-      p->last_tenth = tenth;
-      fprintf (stderr, "somaif: epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
-               " (%d%%), %.0f epochs/s, %.1f s left\n", epoch, epochs,
-               (int) (100 * epoch / epochs), rate, left);
-    }
+  return somaif_figure_tiles (png, title, x->units, rows, cols, x->width, x->height, protos,
+                              NULL, &err)
+         || wrap_output_error (error, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -591,7 +680,7 @@ progress_show (Progress *p, gint64 epoch, gint64 epochs, gboolean final)
 typedef struct
 {
   OutFile file;
-  GString *row;
+  GArray *values;     /* double: this epoch's scheduled values */
 } ScheduleLog;
 
 static gboolean
@@ -600,78 +689,121 @@ schedules_open (SomaifExperiment *x, ScheduleLog *log, const char *outdir, gint6
 {
   if (!out_open (&log->file, outdir, "schedules.csv", keep, error))
     return FALSE;
-  log->row = g_string_new (NULL);
+  log->values = g_array_new (FALSE, FALSE, sizeof (double));
   if (keep >= 0)
     return TRUE;
-  fputs ("epoch", log->file.f);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
       const SomaifPart *part = &x->cfg->parts[k];
       for (int i = 0; i < part->params->n; i++)
         if (part->schedules[i])
-          fprintf (log->file.f, ",%s.%s", part->group, part->params->values[i].spec->name);
+          g_ptr_array_add (names, g_strdup_printf ("%s.%s", part->group,
+                                                   part->params->values[i].spec->name));
     }
-  fputc ('\n', log->file.f);
+  somaif_rundir_schedules_header (log->file.f, (const char *const *) names->pdata,
+                                  (int) names->len);
+  g_ptr_array_free (names, TRUE);
   return TRUE;
 }
 
-/* Sets this epoch's scheduled values; a row in schedules.csv when one changed. */
+/* Sets this epoch's scheduled values; a row in schedules.csv when one
+ * changed (log NULL: set them, write nothing). */
 static gboolean
 apply_schedules (SomaifExperiment *x, gint64 epoch, ScheduleLog *log, GError **error)
 {
   gboolean changed = epoch == 0;
-  g_string_truncate (log->row, 0);
+  if (log)
+    g_array_set_size (log->values, 0);
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
-      SomaifPart *part = &x->cfg->parts[k];
-      for (int i = 0; i < part->params->n; i++)
+      Part *p = &x->parts[k];
+      for (int i = 0; i < p->part->params->n; i++)
         {
-          if (!part->schedules[i])
+          if (!p->part->schedules[i])
             continue;
-          double v = somaif_schedule_eval (part->schedules[i], epoch, x->cfg->epochs);
-          if (epoch == 0 || v != x->last_value[k][i])
+          double v = somaif_schedule_eval (p->part->schedules[i], epoch, x->cfg->epochs);
+          if (!log || epoch == 0 || v != p->values[i])
             {
               changed = TRUE;
-              x->last_value[k][i] = v;
-              if (part->plugin->head->set_param (x->inst[k], i, v) != 0)
+              p->values[i] = v;
+              if (!somaif_part_set_param (p->part, p->inst, i, v, error))
                 {
-                  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
-                               "epoch %" G_GINT64_FORMAT ": %s plugin '%s' refused %s.%s = %g: %s",
-                               epoch, part->group, part->plugin->head->name, part->group,
-                               part->params->values[i].spec->name, v,
-                               plugin_message (part, x->inst[k]));
+                  g_prefix_error (error, "epoch %" G_GINT64_FORMAT ": ", epoch);
                   return FALSE;
                 }
             }
-          char buf[G_ASCII_DTOSTR_BUF_SIZE];
-          g_string_append_c (log->row, ',');
-          g_string_append (log->row, g_ascii_formatd (buf, sizeof buf, "%.17g", v));
+          if (log)
+            g_array_append_val (log->values, v);
         }
     }
-  if (changed && log->file.f)
-    fprintf (log->file.f, "%" G_GINT64_FORMAT "%s\n", epoch, log->row->str);
+  if (changed && log && log->file.f)
+    somaif_rundir_schedules_row (log->file.f, epoch, (const double *) (void *) log->values->data,
+                                 (int) log->values->len);
   return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
-/* Training                                                            */
+/* One epoch: the rollouts, then the learning                          */
 
 typedef struct
 {
-  GArray *goal;        /* int, per rollout */
-  GArray *accuracy;    /* double */
-  GArray *complexity;  /* double */
-} Metrics;
+  OutFile metrics;
+  ScheduleLog sched;
+  GArray *rows;        /* SomaifMetricsRow: every rollout so far */
+  double *rewards;     /* K */
+  char *snapdir;
+  gint64 every;        /* epochs between snapshots; 0: none */
+} Training;
+
+typedef struct
+{
+  gint64 e;
+  int goal;
+  int n;               /* candidates proposed */
+} Epoch;
 
 static gboolean
 method_failed (SomaifExperiment *x, GError **error, SomaifKind kind, const char *method,
                gint64 epoch, int goal)
 {
-  const SomaifPart *part = &x->cfg->parts[kind - 1];
+  const Part *p = &x->parts[kind - 1];
   g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
                "epoch %" G_GINT64_FORMAT ", goal %d: %s plugin '%s' failed in %s: %s", epoch,
-               goal, part->group, part->plugin->head->name, method,
-               plugin_message (part, x->inst[kind - 1]));
+               goal, p->part->group, p->part->plugin->head->name, method,
+               somaif_part_message (p->part, p->inst));
+  return FALSE;
+}
+
+/* Refuses initial states (n rows) that are not all finite, naming the
+ * optimiser's method: a NaN state would otherwise draw nothing and pass. */
+static gboolean
+check_states (SomaifExperiment *x, const float *states, int n, const char *what, gint64 epoch,
+              int goal, GError **error)
+{
+  gsize row = (gsize) x->state_size;
+  for (int c = 0; c < n; c++)
+    if (!all_finite_f32 (states + (gsize) c * row, row))
+      {
+        g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
+                     "epoch %" G_GINT64_FORMAT ", goal %d: optimiser plugin '%s' %s (candidate %d)",
+                     epoch, goal, x->opt->head.name, what, c);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* Refuses a winner's squared distance that is not finite or is negative. */
+static gboolean
+check_winner (SomaifExperiment *x, double distance, const char *method, gint64 epoch, int goal,
+              GError **error)
+{
+  if (isfinite (distance) && distance >= 0)
+    return TRUE;
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
+               "epoch %" G_GINT64_FORMAT ", goal %d: perceiver plugin '%s' gave a %s distance "
+               "to its winner in %s (%g)", epoch, goal, x->per->head.name,
+               isfinite (distance) ? "negative" : "non-finite", method, distance);
   return FALSE;
 }
 
@@ -694,22 +826,165 @@ nan_stage (const SomaifExperiment *x, int c)
   for (int i = 0; i < x->n_pixels; i++)
     if (!isfinite (x->goal_image[i]))
       return "the goal prototype";
-  return "the free energy";
+  return "the perceiver's map distance or the free energy";
 }
 
-static guint64
-config_hash (const SomaifExperiment *x)
+/* A goal, its image, the optimiser's candidates and their drawings. */
+static gboolean
+epoch_rollouts (SomaifExperiment *x, Epoch *ep, GError **error)
 {
-  g_autofree char *text = somaif_config_resolved (x->cfg);
-  return somaif_hash64 (text, strlen (text));
+  ep->goal = (int) somaif_rng_below (&x->rng, (guint32) x->units);
+  /* The goal is a copy: the map keeps learning during the rollouts. */
+  gint64 t = now_ns ();
+  x->per->prototype (x->perceiver.inst, ep->goal, x->goal_image);
+  lap (&x->stage_ns[SOMAIF_STAGE_PERCEIVER], &t);
+  prepare_goal (x);
+  lap (&x->stage_ns[SOMAIF_STAGE_ACCURACY], &t);
+  ep->n = 0;
+  int proposed = x->opt->propose (x->optimiser.inst, ep->goal, x->states, &ep->n);
+  lap (&x->stage_ns[SOMAIF_STAGE_OPTIMISER], &t);
+  if (proposed != 0)
+    return method_failed (x, error, SOMAIF_KIND_OPTIMISER, "propose", ep->e, ep->goal);
+  if (ep->n < 1 || ep->n > x->max_candidates)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+                   "epoch %" G_GINT64_FORMAT ": optimiser '%s' proposed %d candidates, "
+                   "not 1 to %d", ep->e, x->opt->head.name, ep->n, x->max_candidates);
+      return FALSE;
+    }
+  if (!check_states (x, x->states, ep->n, "proposed a non-finite initial state", ep->e,
+                     ep->goal, error))
+    return FALSE;
+  if (!run_rollouts (x, ep->n, TRUE, error))
+    {
+      g_prefix_error (error, "epoch %" G_GINT64_FORMAT ", goal %d: ", ep->e, ep->goal);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Candidate c's drawing through the perceiver (which learns from it): its
+ * metrics row. */
+static gboolean
+learn_one (SomaifExperiment *x, const Epoch *ep, int c, SomaifMetricsRow *row, GError **error)
+{
+  int winner = -1;
+  double dist = 0.0;
+  gint64 t = now_ns ();
+  int learned = x->per->learn (x->perceiver.inst, x->images + (gsize) c * x->n_pixels,
+                               &winner, &dist);
+  lap (&x->stage_ns[SOMAIF_STAGE_PERCEIVER], &t);
+  if (learned != 0)
+    return method_failed (x, error, SOMAIF_KIND_PERCEIVER, "learn", ep->e, ep->goal);
+  if (!check_winner (x, dist, "learn", ep->e, ep->goal, error))
+    return FALSE;
+  if (winner < 0 || winner >= x->units)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+                   "epoch %" G_GINT64_FORMAT ": perceiver '%s' named unit %d of %d", ep->e,
+                   x->per->head.name, winner, x->units);
+      return FALSE;
+    }
+  double acc = x->accuracy[c];
+  double comp = complexity (x, winner, ep->goal);
+  double fe = acc + comp;
+  if (!isfinite (fe))
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
+                   "epoch %" G_GINT64_FORMAT ", goal %d, candidate %d: the free energy is %g "
+                   "(accuracy %g, complexity %g): %s went non-finite", ep->e, ep->goal, c, fe,
+                   acc, comp, nan_stage (x, c));
+      return FALSE;
+    }
+  *row = (SomaifMetricsRow) { ep->e, ep->goal, c, winner, acc, comp, fe };
+  return TRUE;
+}
+
+/* In order (the map changes with each drawing): the perceiver learns, the
+ * free energies go to metrics.csv, then the optimiser updates the goal. */
+static gboolean
+epoch_learning (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
+{
+  for (int c = 0; c < ep->n; c++)
+    {
+      SomaifMetricsRow row;
+      if (!learn_one (x, ep, c, &row, error))
+        return FALSE;
+      gint64 t = now_ns ();
+      tr->rewards[c] = -row.free_energy;
+      g_array_append_val (tr->rows, row);
+      somaif_rundir_metrics_row (tr->metrics.f, &row);
+      lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
+    }
+  if (ferror (tr->metrics.f))
+    {
+      /* errno still holds the failed write's reason here, not later. */
+      int e = errno ? errno : EIO;
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s: write failed: %s",
+                   tr->metrics.path, g_strerror (e));
+      return FALSE;
+    }
+  gint64 t = now_ns ();
+  int updated = x->opt->update (x->optimiser.inst, ep->goal, ep->n, tr->rewards);
+  lap (&x->stage_ns[SOMAIF_STAGE_OPTIMISER], &t);
+  if (updated != 0)
+    return method_failed (x, error, SOMAIF_KIND_OPTIMISER, "update", ep->e, ep->goal);
+  return TRUE;
+}
+
+static gboolean
+run_epoch (SomaifExperiment *x, Training *tr, gint64 e, GError **error)
+{
+  Epoch ep = { e, -1, 0 };
+  return apply_schedules (x, e, &tr->sched, error) && epoch_rollouts (x, &ep, error)
+         && epoch_learning (x, tr, &ep, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Training: the epoch loop, its checkpoints and snapshots             */
+
+static void
+parts_array (SomaifExperiment *x, SomaifCheckpointPart *out)
+{
+  memcpy (out, x->parts, sizeof x->parts);
+}
+
+/* segments.json with this segment's wall time so far: a resumed run adds
+ * its segment to these. */
+static gboolean
+record_segment (SomaifExperiment *x, const char *outdir, GError **error)
+{
+  SomaifRunSegment *s = &g_array_index (x->segments, SomaifRunSegment, x->segments->len - 1);
+  s->wall_seconds = (double) (g_get_monotonic_time () - x->segment_start) / 1e6;
+  return somaif_rundir_write_segments (outdir, (const SomaifRunSegment *) (void *)
+                                       x->segments->data, (int) x->segments->len, error);
+}
+
+/* The segments before this one (resume) and this one, just started. */
+static gboolean
+start_segment (SomaifExperiment *x, const char *outdir, gboolean resume, GError **error)
+{
+  x->segment_start = g_get_monotonic_time ();
+  if (x->segments)
+    g_array_unref (x->segments);
+  x->segments = resume ? somaif_rundir_read_segments (outdir, error)
+                       : somaif_rundir_segments_new ();
+  if (!x->segments)
+    return FALSE;
+  GDateTime *now = g_date_time_new_now_local ();
+  SomaifRunSegment s = { g_date_time_format_iso8601 (now), 0.0, somaif_pool_threads (x->pool),
+                         g_strdup (x->command ? x->command : "") };
+  g_date_time_unref (now);
+  g_array_append_val (x->segments, s);
+  return TRUE;
 }
 
 /* Writes outdir/checkpoint.bin: everything needed to go on at next_epoch. */
 static gboolean
-save_checkpoint (SomaifExperiment *x, const char *outdir, gint64 next_epoch, OutFile *metrics,
-                 OutFile *schedules, GError **error)
+save_checkpoint (SomaifExperiment *x, Training *tr, const char *outdir, gint64 next_epoch,
+                 GError **error)
 {
-  if (fflush (metrics->f) != 0 || fflush (schedules->f) != 0)
+  if (fflush (tr->metrics.f) != 0 || fflush (tr->sched.file.f) != 0)
     {
       int e = errno;
       g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT,
@@ -717,276 +992,106 @@ save_checkpoint (SomaifExperiment *x, const char *outdir, gint64 next_epoch, Out
       return FALSE;
     }
   SomaifCheckpoint ck = { 0 };
-  ck.config_hash = config_hash (x);
   ck.next_epoch = next_epoch;
   ck.rng = x->rng;
-  ck.metrics_bytes = ftello (metrics->f);
-  ck.schedules_bytes = ftello (schedules->f);
-  gboolean ok = TRUE;
-  for (int k = 0; k < SOMAIF_N_PARTS && ok; k++)
-    {
-      const SomaifPart *part = &x->cfg->parts[k];
-      ck.names[k] = (char *) part->plugin->head->name;
-      ck.n_values[k] = part->params->n;
-      ck.values[k] = x->last_value[k];
-      if (part->plugin->head->save_state)
-        {
-          GByteArray *buf = g_byte_array_new ();
-          if (part->plugin->head->save_state (x->inst[k], buf) != 0)
-            {
-              g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
-                           "%s plugin '%s' could not save its state: %s", part->group,
-                           part->plugin->head->name, plugin_message (part, x->inst[k]));
-              ok = FALSE;
-            }
-          ck.states[k] = g_byte_array_free_to_bytes (buf);
-        }
-    }
+  ck.metrics_bytes = ftello (tr->metrics.f);
+  ck.schedules_bytes = ftello (tr->sched.file.f);
+  SomaifCheckpointPart parts[SOMAIF_N_PARTS];
+  parts_array (x, parts);
   g_autofree char *path = g_build_filename (outdir, "checkpoint.bin", NULL);
-  ok = ok && somaif_checkpoint_write (path, &ck, error);
-  for (int k = 0; k < SOMAIF_N_PARTS; k++)
-    if (ck.states[k])
-      g_bytes_unref (ck.states[k]);
-  return ok;
+  return somaif_checkpoint_save (path, &ck, x->cfg, parts, error)
+         && record_segment (x, outdir, error);
 }
 
-/* Restores a checkpoint into the instances; returns it for the output lengths. */
-static SomaifCheckpoint *
-load_checkpoint (SomaifExperiment *x, const char *outdir, GError **error)
-{
-  g_autofree char *path = g_build_filename (outdir, "checkpoint.bin", NULL);
-  SomaifCheckpoint *ck = somaif_checkpoint_read (path, error);
-  if (!ck)
-    return NULL;
-  if (ck->config_hash != config_hash (x))
-    {
-      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
-                   "%s: written for another config than %s/config.cfg", path, outdir);
-      goto fail;
-    }
-  if (ck->next_epoch > x->cfg->epochs)
-    {
-      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
-                   "%s: at epoch %" G_GINT64_FORMAT ", past the run's %" G_GINT64_FORMAT,
-                   path, ck->next_epoch, x->cfg->epochs);
-      goto fail;
-    }
-  for (int k = 0; k < SOMAIF_N_PARTS; k++)
-    {
-      const SomaifPart *part = &x->cfg->parts[k];
-      const SomaifPluginHead *h = part->plugin->head;
-      if (g_strcmp0 (ck->names[k], h->name) != 0 || ck->n_values[k] != part->params->n
-          || (ck->states[k] != NULL) != (h->save_state != NULL))
-        {
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
-                       "%s: the %s was plugin '%s' when it was written, now '%s'", path,
-                       part->group, ck->names[k], h->name);
-          goto fail;
-        }
-      memcpy (x->last_value[k], ck->values[k], sizeof (double) * ck->n_values[k]);
-      for (int i = 0; i < part->params->n; i++)
-        if (part->schedules[i] && h->set_param (x->inst[k], i, x->last_value[k][i]) != 0)
-          {
-            g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
-                         "%s plugin '%s' refused %s.%s from the checkpoint: %s", part->group,
-                         h->name, part->group, part->params->values[i].spec->name,
-                         plugin_message (part, x->inst[k]));
-            goto fail;
-          }
-      if (ck->states[k])
-        {
-          gsize len = 0;
-          const guint8 *data = g_bytes_get_data (ck->states[k], &len);
-          if (!h->load_state || h->load_state (x->inst[k], data, len) != 0)
-            {
-              g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
-                           "%s: %s plugin '%s' refused its saved state: %s", path, part->group,
-                           h->name, h->load_state ? plugin_message (part, x->inst[k])
-                                                  : "it cannot load a state");
-              goto fail;
-            }
-        }
-    }
-  x->rng = ck->rng;
-  return ck;
-fail:
-  somaif_checkpoint_free (ck);
-  return NULL;
-}
-
-static gboolean read_metrics (const char *dir, Metrics *mx, GError **error);
-
+/* Opens the outputs, new or (resume) cut back to the checkpoint, whose
+ * state the parts take; *first: the first epoch to run. */
 static gboolean
-train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metrics *mx,
-       gboolean resume, GError **error)
+training_open (SomaifExperiment *x, Training *tr, const char *outdir, gboolean resume,
+               gint64 *first, GError **error)
+{
+  *first = 0;
+  if (!resume)
+    {
+      if (!out_open (&tr->metrics, outdir, "metrics.csv", -1, error)
+          || !schedules_open (x, &tr->sched, outdir, -1, error))
+        return FALSE;
+      somaif_rundir_metrics_header (tr->metrics.f);
+      return TRUE;
+    }
+  SomaifCheckpointPart parts[SOMAIF_N_PARTS];
+  parts_array (x, parts);
+  g_autofree char *path = g_build_filename (outdir, "checkpoint.bin", NULL);
+  SomaifCheckpoint *ck = somaif_checkpoint_restore (path, x->cfg, parts, error);
+  if (!ck)
+    return FALSE;
+  x->rng = ck->rng;
+  *first = ck->next_epoch;
+  gint64 mb = ck->metrics_bytes, sb = ck->schedules_bytes;
+  somaif_checkpoint_free (ck);
+  if (!out_open (&tr->metrics, outdir, "metrics.csv", mb, error)
+      || !schedules_open (x, &tr->sched, outdir, sb, error))
+    return FALSE;
+  /* The curves need every rollout so far: read back what is final. */
+  fflush (tr->metrics.f);
+  GArray *before = somaif_rundir_read_metrics (outdir, error);
+  if (!before)
+    return FALSE;
+  g_array_append_vals (tr->rows, before->data, before->len);
+  g_array_free (before, TRUE);
+  return TRUE;
+}
+
+/* After epoch e: a snapshot, progress, a checkpoint when one is due, and
+ * the stop a signal asked for. */
+static gboolean
+epoch_end (SomaifExperiment *x, Training *tr, const char *outdir, gint64 e, gint64 first,
+           GError **error)
+{
+  gint64 epochs = x->cfg->epochs, t = now_ns ();
+  if (tr->every && e % tr->every == tr->every - 1
+      && !write_snapshot (x, tr->snapdir, e + 1, error))
+    return FALSE;
+  lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
+  if (x->progress)
+    x->progress (e + 1, first, epochs, x->progress_data);
+  gboolean stopping = x->stop && *x->stop;
+  gint64 ck_every = x->cfg->checkpoint_every;
+  if (stopping || e + 1 == epochs || (ck_every > 0 && (e + 1) % ck_every == 0))
+    {
+      t = now_ns ();
+      if (!save_checkpoint (x, tr, outdir, e + 1, error))
+        return FALSE;
+      lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
+    }
+  if (stopping && e + 1 < epochs)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_INTERRUPTED,
+                   "interrupted after epoch %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                   "; the outputs so far and a checkpoint are in %s", e + 1, epochs, outdir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The epoch loop; rows gets every rollout's metrics. */
+static gboolean
+train (SomaifExperiment *x, const char *outdir, GArray *rows, gboolean resume, GError **error)
 {
   const SomaifConfig *cfg = x->cfg;
-  gint64 epochs = cfg->epochs;
-  gint64 every = cfg->snapshots > 0 ? MAX (1, epochs / cfg->snapshots) : 0;
-  OutFile metrics = { 0 };
-  ScheduleLog sched = { { 0 }, NULL };
-  gboolean ok = FALSE;
-  double *rewards = g_new (double, x->max_candidates);
-  g_autofree char *snapdir = g_build_filename (outdir, "snapshots", NULL);
-  Progress progress = { style, g_get_monotonic_time (), 0, 0 };
+  Training tr = { { 0 }, { { 0 }, NULL }, rows, g_new (double, x->max_candidates),
+                  g_build_filename (outdir, "snapshots", NULL),
+                  cfg->snapshots > 0 ? MAX (1, cfg->epochs / cfg->snapshots) : 0 };
   gint64 first = 0;
-  gint64 ck_every = cfg->checkpoint_every;
-
-  if (resume)
-    {
-      SomaifCheckpoint *ck = load_checkpoint (x, outdir, error);
-      if (!ck)
-        goto out;
-      first = ck->next_epoch;
-      gint64 mb = ck->metrics_bytes, sb = ck->schedules_bytes;
-      somaif_checkpoint_free (ck);
-      if (!out_open (&metrics, outdir, "metrics.csv", mb, error)
-          || !schedules_open (x, &sched, outdir, sb, error))
-        goto out;
-      /* The curves need every rollout so far: read back what is final. */
-      fflush (metrics.f);
-      if (!read_metrics (outdir, mx, error))
-        goto out;
-      progress.last_tenth = (int) (10 * first / epochs);
-    }
-  else
-    {
-      if (!out_open (&metrics, outdir, "metrics.csv", -1, error)
-          || !schedules_open (x, &sched, outdir, -1, error))
-        goto out;
-      fputs ("epoch,goal,candidate,winner,accuracy,complexity,free_energy\n", metrics.f);
-    }
-  if (every && !make_dir (snapdir, error))
-    goto out;
-
-  for (gint64 e = first; e < epochs; e++)
-    {
-      if (!apply_schedules (x, e, &sched, error))
-        goto out;
-      int g = (int) somaif_rng_below (&x->rng, (guint32) x->units);
-      /* The goal is a copy: the map keeps learning during the rollouts. */
-      gint64 t0 = now_ns ();
-      x->per->prototype (x->inst[3], g, x->goal_image);
-      gint64 t1 = now_ns ();
-      x->stage_ns[SOMAIF_STAGE_PERCEIVER] += t1 - t0;
-      prepare_goal (x);
-      int n = 0;
-      t0 = now_ns ();
-      x->stage_ns[SOMAIF_STAGE_ACCURACY] += t0 - t1;
-      int proposed = x->opt->propose (x->inst[4], g, x->states, &n);
-      x->stage_ns[SOMAIF_STAGE_OPTIMISER] += now_ns () - t0;
-      if (proposed != 0)
-        {
-          method_failed (x, error, SOMAIF_KIND_OPTIMISER, "propose", e, g);
-          goto out;
-        }
-      if (n < 1 || n > x->max_candidates)
-        {
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
-                       "epoch %" G_GINT64_FORMAT ": optimiser '%s' proposed %d candidates, "
-                       "not 1 to %d", e, x->opt->head.name, n, x->max_candidates);
-          goto out;
-        }
-      if (!run_rollouts (x, n, TRUE, error))
-        {
-          g_prefix_error (error, "epoch %" G_GINT64_FORMAT ", goal %d: ", e, g);
-          goto out;
-        }
-      for (int c = 0; c < n; c++)
-        {
-          int winner = -1;
-          double dist = 0.0;
-          t0 = now_ns ();
-          int learned = x->per->learn (x->inst[3], x->images + (gsize) c * x->n_pixels,
-                                       &winner, &dist);
-          t1 = now_ns ();
-          x->stage_ns[SOMAIF_STAGE_PERCEIVER] += t1 - t0;
-          if (learned != 0)
-            {
-              method_failed (x, error, SOMAIF_KIND_PERCEIVER, "learn", e, g);
-              goto out;
-            }
-          if (winner < 0 || winner >= x->units)
-            {
-              g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
-                           "epoch %" G_GINT64_FORMAT ": perceiver '%s' named unit %d of %d",
-                           e, x->per->head.name, winner, x->units);
-              goto out;
-            }
-          double acc = x->accuracy[c];
-          double comp = complexity (x, winner, g);
-          double fe = acc + comp;
-          if (!isfinite (fe))
-            {
-              g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
-                           "epoch %" G_GINT64_FORMAT ", goal %d, candidate %d: the free "
-                           "energy is %g (accuracy %g, complexity %g): %s went non-finite",
-                           e, g, c, fe, acc, comp, nan_stage (x, c));
-              goto out;
-            }
-          rewards[c] = -fe;
-          g_array_append_val (mx->goal, g);
-          g_array_append_val (mx->accuracy, acc);
-          g_array_append_val (mx->complexity, comp);
-          fprintf (metrics.f, "%" G_GINT64_FORMAT ",%d,%d,%d,%.10g,%.10g,%.10g\n", e, g, c,
-                   winner, acc, comp, fe);
-          x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t1;
-        }
-      if (ferror (metrics.f))
-        {
-          /* errno still holds the failed write's reason here, not later. */
-          int e = errno ? errno : EIO;
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT,
-                       "%s: write failed: %s", metrics.path, g_strerror (e));
-          goto out;
-        }
-      t0 = now_ns ();
-      int updated = x->opt->update (x->inst[4], g, n, rewards);
-      x->stage_ns[SOMAIF_STAGE_OPTIMISER] += now_ns () - t0;
-      if (updated != 0)
-        {
-          method_failed (x, error, SOMAIF_KIND_OPTIMISER, "update", e, g);
-          goto out;
-        }
-      if (every && e % every == every - 1)
-        {
-          g_autofree char *name = g_strdup_printf ("prototypes-%06" G_GINT64_FORMAT, e + 1);
-          g_autofree char *npy = g_strdup_printf ("%s/%s.npy", snapdir, name);
-          g_autofree char *png = g_strdup_printf ("%s/%s.png", snapdir, name);
-          g_autofree char *title = g_strdup_printf ("Prototypes after %" G_GINT64_FORMAT
-                                                    " epochs", e + 1);
-          t0 = now_ns ();
-          if (!write_prototypes (x, npy, png, title, error))
-            goto out;
-          x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t0;
-        }
-      progress_show (&progress, e + 1, epochs, e + 1 == epochs);
-      gboolean stopping = x->stop && *x->stop;
-      if (stopping || e + 1 == epochs || (ck_every > 0 && (e + 1) % ck_every == 0))
-        {
-          t0 = now_ns ();
-          if (!save_checkpoint (x, outdir, e + 1, &metrics, &sched.file, error))
-            goto out;
-          x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t0;
-        }
-      if (stopping && e + 1 < epochs)
-        {
-          if (style == SOMAIF_PROGRESS_BAR)
-            fputc ('\n', stderr);
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_INTERRUPTED,
-                       "interrupted after epoch %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
-                       "; the outputs so far and a checkpoint are in %s", e + 1, epochs,
-                       outdir);
-          goto out;
-        }
-    }
-  ok = TRUE;
-out:
-  ok = out_close (&metrics, ok ? error : NULL) && ok;
-  ok = out_close (&sched.file, ok ? error : NULL) && ok;
-  if (sched.row)
-    g_string_free (sched.row, TRUE);
-  g_free (rewards);
+  gboolean ok = training_open (x, &tr, outdir, resume, &first, error)
+                && (!tr.every || somaif_rundir_mkdir (tr.snapdir, error));
+  for (gint64 e = first; ok && e < cfg->epochs; e++)
+    ok = run_epoch (x, &tr, e, error) && epoch_end (x, &tr, outdir, e, first, error);
+  ok = out_close (&tr.metrics, ok ? error : NULL) && ok;
+  ok = out_close (&tr.sched.file, ok ? error : NULL) && ok;
+  if (tr.sched.values)
+    g_array_free (tr.sched.values, TRUE);
+  g_free (tr.rewards);
+  g_free (tr.snapdir);
   return ok;
 }
 
@@ -1003,151 +1108,187 @@ write_quality (SomaifExperiment *x, const float *drawings, const char *outdir,
 {
   double qe = 0.0, te = NAN;
   int apart = 0;
+  void *inst = x->perceiver.inst;
   for (int g = 0; g < x->units; g++)
     {
       const float *img = drawings + (gsize) g * x->n_pixels;
       int best[2] = { -1, -1 };
       double d[2] = { 0, 0 };
-      int status = x->per->best_two ? x->per->best_two (x->inst[3], img, best, d)
-                                    : x->per->recognise (x->inst[3], img, &best[0], &d[0]);
+      int status = x->per->best_two ? x->per->best_two (inst, img, best, d)
+                                    : x->per->recognise (inst, img, &best[0], &d[0]);
+      const char *method = x->per->best_two ? "best_two" : "recognise";
       if (status != 0)
-        return method_failed (x, error, SOMAIF_KIND_PERCEIVER,
-                              x->per->best_two ? "best_two" : "recognise", x->cfg->epochs, g);
+        return method_failed (x, error, SOMAIF_KIND_PERCEIVER, method, x->cfg->epochs, g);
+      if (!check_winner (x, d[0], method, x->cfg->epochs, g, error)
+          || (x->per->best_two && !check_winner (x, d[1], method, x->cfg->epochs, g, error)))
+        return FALSE;
       qe += sqrt (fmax (d[0], 0.0));
       if (x->per->best_two)
-        apart += x->per->distance (x->inst[3], best[0], best[1]) > G_SQRT2 + 1e-9;
+        apart += x->per->distance (inst, best[0], best[1]) > G_SQRT2 + 1e-9;
     }
   qe /= x->units;
   if (x->per->best_two)
     te = (double) apart / x->units;
   summary->quantization_error = qe;
   summary->topographic_error = te;
-  char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
-  g_autofree char *text = g_strdup_printf ("quantization_error,topographic_error\n%s,%s\n",
-                                           g_ascii_formatd (a, sizeof a, "%.10g", qe),
-                                           g_ascii_formatd (b, sizeof b, "%.10g", te));
-  return write_text (outdir, "quality.csv", text, error);
+  return somaif_rundir_write_quality (outdir, qe, te, error);
+}
+
+/* What the evaluation produces, goal by goal. */
+typedef struct
+{
+  float *states;        /* U x D: the optimiser's solutions */
+  float *drawings;      /* U x pixels */
+  double *trajectories; /* U x P x point_size */
+  float *protos;        /* U x pixels */
+} Final;
+
+static void
+final_clear (Final *f)
+{
+  g_free (f->states);
+  g_free (f->drawings);
+  g_free (f->trajectories);
+  g_free (f->protos);
+}
+
+/* Each goal's solution, rolled out in batches of the epoch buffers' size. */
+static gboolean
+final_rollouts (SomaifExperiment *x, Final *f, GError **error)
+{
+  int U = x->units;
+  for (int g = 0; g < U; g++)
+    {
+      float *state = f->states + (gsize) g * x->state_size;
+      if (x->opt->solution (x->optimiser.inst, g, state) != 0)
+        return method_failed (x, error, SOMAIF_KIND_OPTIMISER, "solution", x->cfg->epochs, g);
+      if (!all_finite_f32 (state, (gsize) x->state_size))
+        {
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
+                       "final evaluation: optimiser plugin '%s' gave a non-finite solution for "
+                       "goal %d", x->opt->head.name, g);
+          return FALSE;
+        }
+    }
+  for (int first = 0; first < U; first += x->max_candidates)
+    {
+      int n = MIN (x->max_candidates, U - first);
+      memcpy (x->states, f->states + (gsize) first * x->state_size,
+              sizeof (float) * (gsize) n * x->state_size);
+      if (!run_rollouts (x, n, FALSE, error))
+        {
+          g_prefix_error (error, "final evaluation: ");
+          return FALSE;
+        }
+      memcpy (f->drawings + (gsize) first * x->n_pixels, x->images,
+              sizeof (float) * (gsize) n * x->n_pixels);
+      memcpy (f->trajectories + (gsize) first * x->n_points * x->point_size, x->points,
+              sizeof (double) * (gsize) n * x->n_points * x->point_size);
+    }
+  return TRUE;
+}
+
+/* final.csv: each drawing recognised and scored against its own goal. */
+static gboolean
+write_final (SomaifExperiment *x, const Final *f, const char *outdir, SomaifSummary *summary,
+             GError **error)
+{
+  int U = x->units;
+  SomaifFinalRow *rows = g_new (SomaifFinalRow, MAX (U, 1));
+  double sum_acc = 0, sum_comp = 0;
+  int recognised = 0;
+  gboolean ok = TRUE;
+  for (int g = 0; g < U && ok; g++)
+    {
+      int winner = -1;
+      double sq = 0;
+      const float *img = f->drawings + (gsize) g * x->n_pixels;
+      if (x->per->recognise (x->perceiver.inst, img, &winner, &sq) != 0)
+        {
+          ok = method_failed (x, error, SOMAIF_KIND_PERCEIVER, "recognise", x->cfg->epochs, g);
+          break;
+        }
+      if (!check_winner (x, sq, "recognise", x->cfg->epochs, g, error))
+        {
+          g_prefix_error (error, "final evaluation: ");
+          ok = FALSE;
+          break;
+        }
+      memcpy (x->goal_image, f->protos + (gsize) g * x->n_pixels, sizeof (float) * x->n_pixels);
+      prepare_goal (x);
+      double acc = cross_entropy (x, img);
+      double comp = complexity (x, winner, g);
+      double d = x->per->distance (x->perceiver.inst, winner, g);
+      rows[g] = (SomaifFinalRow) { g, winner, d, acc, comp };
+      sum_acc += acc;
+      sum_comp += comp;
+      recognised += d == 0.0;
+    }
+  ok = ok && somaif_rundir_write_final (outdir, rows, U, error);
+  g_free (rows);
+  summary->final_accuracy = sum_acc / U;
+  summary->final_complexity = sum_comp / U;
+  summary->final_recognised = (double) recognised / U;
+  return ok;
+}
+
+/* model/: the arrays, and what the generator exports. */
+static gboolean
+write_model (SomaifExperiment *x, const Final *f, const char *outdir, GError **error)
+{
+  int U = x->units;
+  g_autofree char *model = g_build_filename (outdir, "model", NULL);
+  g_autofree char *p1 = g_build_filename (model, "prototypes.npy", NULL);
+  g_autofree char *p2 = g_build_filename (model, "initial_states.npy", NULL);
+  g_autofree char *p3 = g_build_filename (model, "trajectories.npy", NULL);
+  g_autofree char *p4 = g_build_filename (model, "drawings.npy", NULL);
+  int s1[3] = { U, x->height, x->width };
+  int s2[2] = { U, x->state_size };
+  int s3[3] = { U, x->n_points, x->point_size };
+  if (!somaif_rundir_mkdir (model, error)
+      || !somaif_rundir_write_npy_f32 (p1, f->protos, 3, s1, error)
+      || !somaif_rundir_write_npy_f32 (p2, f->states, 2, s2, error)
+      || !somaif_rundir_write_npy_f64 (p3, f->trajectories, 3, s3, error)
+      || !somaif_rundir_write_npy_f32 (p4, f->drawings, 3, s1, error))
+    return FALSE;
+  GError *err = NULL;
+  if (x->gen->export_model && x->gen->export_model (x->generator.inst, model, &err) != 0)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT,
+                   "generator '%s' could not export its model: %s", x->gen->head.name,
+                   err ? err->message
+                       : somaif_part_message (x->generator.part, x->generator.inst));
+      g_clear_error (&err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+draw_repertoire (SomaifExperiment *x, const Final *f, const char *outdir, GError **error)
+{
+  int rows, cols, U = x->units;
+  tile_layout (x, &rows, &cols);
+  GError *err = NULL;
+  g_autofree char *rep = g_build_filename (outdir, "repertoire.png", NULL);
+  g_autofree char *pro = g_build_filename (outdir, "prototypes.png", NULL);
+  return (somaif_figure_tiles (rep, "Learned repertoire: prototypes (magenta), drawings (cyan)",
+                               U, rows, cols, x->width, x->height, f->protos, f->drawings, &err)
+          && somaif_figure_tiles (pro, "Prototypes of the map", U, rows, cols, x->width,
+                                  x->height, f->protos, NULL, &err))
+         || wrap_output_error (error, err);
 }
 
 static gboolean
 evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GError **error)
 {
   int U = x->units;
-  float *states = g_new (float, (gsize) U * x->state_size);
-  float *drawings = g_new (float, (gsize) U * x->n_pixels);
-  double *trajectories = g_new (double, (gsize) U * x->n_points * x->point_size);
-  float *protos = all_prototypes (x);
-  GString *csv = g_string_new ("goal,winner,distance,accuracy,complexity\n");
-  gboolean ok = FALSE;
-  double sum_acc = 0, sum_comp = 0;
-  int recognised = 0;
-
-  for (int g = 0; g < U; g++)
-    if (x->opt->solution (x->inst[4], g, states + (gsize) g * x->state_size) != 0)
-      {
-        method_failed (x, error, SOMAIF_KIND_OPTIMISER, "solution", x->cfg->epochs, g);
-        goto out;
-      }
-  /* Rollouts in batches of the epoch buffers' size. */
-  for (int first = 0; first < U; first += x->max_candidates)
-    {
-      int n = MIN (x->max_candidates, U - first);
-      memcpy (x->states, states + (gsize) first * x->state_size,
-              sizeof (float) * (gsize) n * x->state_size);
-      if (!run_rollouts (x, n, FALSE, error))
-        {
-          g_prefix_error (error, "final evaluation: ");
-          goto out;
-        }
-      memcpy (drawings + (gsize) first * x->n_pixels, x->images,
-              sizeof (float) * (gsize) n * x->n_pixels);
-      memcpy (trajectories + (gsize) first * x->n_points * x->point_size, x->points,
-              sizeof (double) * (gsize) n * x->n_points * x->point_size);
-    }
-  for (int g = 0; g < U; g++)
-    {
-      int winner = -1;
-      double sq = 0;
-      const float *img = drawings + (gsize) g * x->n_pixels;
-      if (x->per->recognise (x->inst[3], img, &winner, &sq) != 0)
-        {
-          method_failed (x, error, SOMAIF_KIND_PERCEIVER, "recognise", x->cfg->epochs, g);
-          goto out;
-        }
-      memcpy (x->goal_image, protos + (gsize) g * x->n_pixels, sizeof (float) * x->n_pixels);
-      prepare_goal (x);
-      double acc = cross_entropy (x, img);
-      double comp = complexity (x, winner, g);
-      double d = x->per->distance (x->inst[3], winner, g);
-      char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
-      g_string_append_printf (csv, "%d,%d,%s,%s,%s\n", g, winner,
-                              g_ascii_formatd (a, sizeof a, "%.10g", d),
-                              g_ascii_formatd (b, sizeof b, "%.10g", acc),
-                              g_ascii_formatd (c, sizeof c, "%.10g", comp));
-      sum_acc += acc;
-      sum_comp += comp;
-      recognised += d == 0.0;
-    }
-  if (!write_text (outdir, "final.csv", csv->str, error))
-    goto out;
-  summary->final_accuracy = sum_acc / U;
-  summary->final_complexity = sum_comp / U;
-  summary->final_recognised = (double) recognised / U;
-  if (!write_quality (x, drawings, outdir, summary, error))
-    goto out;
-
-  {
-    g_autofree char *model = g_build_filename (outdir, "model", NULL);
-    if (!make_dir (model, error))
-      goto out;
-    GError *err = NULL;
-    g_autofree char *p1 = g_build_filename (model, "prototypes.npy", NULL);
-    g_autofree char *p2 = g_build_filename (model, "initial_states.npy", NULL);
-    g_autofree char *p3 = g_build_filename (model, "trajectories.npy", NULL);
-    g_autofree char *p4 = g_build_filename (model, "drawings.npy", NULL);
-    int s1[3] = { U, x->height, x->width };
-    int s2[2] = { U, x->state_size };
-    int s3[3] = { U, x->n_points, x->point_size };
-    if (!somaif_npy_write_f32 (p1, protos, 3, s1, &err)
-        || !somaif_npy_write_f32 (p2, states, 2, s2, &err)
-        || !somaif_npy_write_f64 (p3, trajectories, 3, s3, &err)
-        || !somaif_npy_write_f32 (p4, drawings, 3, s1, &err))
-      {
-        wrap_output_error (error, err);
-        goto out;
-      }
-    if (x->gen->export_model && x->gen->export_model (x->inst[0], model, &err) != 0)
-      {
-        g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT,
-                     "generator '%s' could not export its model: %s", x->gen->head.name,
-                     err ? err->message : plugin_message (&x->cfg->parts[0], x->inst[0]));
-        g_clear_error (&err);
-        goto out;
-      }
-  }
-
-  {
-    int rows, cols;
-    tile_layout (x, &rows, &cols);
-    GError *err = NULL;
-    g_autofree char *rep = g_build_filename (outdir, "repertoire.png", NULL);
-    g_autofree char *pro = g_build_filename (outdir, "prototypes.png", NULL);
-    if (!somaif_figure_tiles (rep, "Learned repertoire: prototypes (magenta), drawings (cyan)",
-                              U, rows, cols, x->width, x->height, protos, drawings, &err)
-        || !somaif_figure_tiles (pro, "Prototypes of the map", U, rows, cols, x->width,
-                                 x->height, protos, NULL, &err))
-      {
-        wrap_output_error (error, err);
-        goto out;
-      }
-  }
-  ok = TRUE;
-out:
-  g_free (states);
-  g_free (drawings);
-  g_free (trajectories);
-  g_free (protos);
-  g_string_free (csv, TRUE);
+  Final f = { g_new (float, (gsize) U * x->state_size), g_new (float, (gsize) U * x->n_pixels),
+              g_new (double, (gsize) U * x->n_points * x->point_size), all_prototypes (x) };
+  gboolean ok = final_rollouts (x, &f, error) && write_final (x, &f, outdir, summary, error)
+                && write_quality (x, f.drawings, outdir, summary, error)
+                && write_model (x, &f, outdir, error) && draw_repertoire (x, &f, outdir, error);
+  final_clear (&f);
   return ok;
 }
 
@@ -1157,204 +1298,145 @@ save_states (SomaifExperiment *x, const char *outdir, GError **error)
 {
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
-      const SomaifPart *part = &x->cfg->parts[k];
-      if (!part->plugin->head->save_state)
+      const Part *p = &x->parts[k];
+      if (!p->part->plugin->head->save_state)
         continue;
-      GByteArray *buf = g_byte_array_new ();
-      if (part->plugin->head->save_state (x->inst[k], buf) != 0)
-        {
-          g_byte_array_unref (buf);
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
-                       "%s plugin '%s' could not save its state: %s", part->group,
-                       part->plugin->head->name, plugin_message (part, x->inst[k]));
-          return FALSE;
-        }
-      g_autofree char *name = g_strdup_printf ("model/%s.state", part->group);
+      GBytes *state = somaif_part_save_state (p->part, p->inst, error);
+      if (!state)
+        return FALSE;
+      g_autofree char *name = g_strdup_printf ("model/%s.state", p->part->group);
       g_autofree char *path = g_build_filename (outdir, name, NULL);
-      GError *err = NULL;
-      gboolean ok = g_file_set_contents (path, (const char *) buf->data, buf->len, &err);
-      g_byte_array_unref (buf);
+      gsize len = 0;
+      const void *data = g_bytes_get_data (state, &len);
+      gboolean ok = somaif_rundir_write (path, data, len, error);
+      g_bytes_unref (state);
       if (!ok)
-        return wrap_output_error (error, err);
+        return FALSE;
     }
   return TRUE;
 }
 
+/* curves.csv and curves.png, from every rollout so far. */
 static gboolean
-draw_curves (const Metrics *mx, int units, int block, const char *outdir, GError **error)
+draw_curves (const GArray *rows, const char *outdir, GError **error)
 {
-  int n_points = 0;
-  double *am = NULL, *ab = NULL, *cm = NULL, *cb = NULL;
-  somaif_curves_compute (units, mx->goal->len, (const int *) (void *) mx->goal->data,
-                         (const double *) (void *) mx->accuracy->data,
-                         (const double *) (void *) mx->complexity->data, block, &n_points,
-                         &am, &ab, &cm, &cb);
+  SomaifCurves c;
+  somaif_rundir_curves ((const SomaifMetricsRow *) (void *) rows->data, rows->len, &c);
   g_autofree char *path = g_build_filename (outdir, "curves.png", NULL);
   GError *err = NULL;
-  gboolean ok = somaif_figure_curves (path, n_points, am, ab, cm, cb, &err);
-  g_free (am);
-  g_free (ab);
-  g_free (cm);
-  g_free (cb);
-  return ok || wrap_output_error (error, err);
+  gboolean ok = somaif_rundir_write_curves (outdir, &c, error);
+  ok = ok && (somaif_figure_curves (path, c.n_points, c.acc_mean, c.acc_band, c.comp_mean,
+                                    c.comp_band, &err) || wrap_output_error (error, err));
+  somaif_rundir_curves_clear (&c);
+  return ok;
 }
 
 static void
-tail_means (const Metrics *mx, SomaifSummary *s)
+tail_means (const GArray *rows, SomaifSummary *s)
 {
-  guint n = mx->goal->len;
+  guint n = rows->len;
   guint from = n - MAX (1u, n / 20);
   double a = 0, c = 0;
   for (guint i = from; i < n; i++)
     {
-      a += g_array_index (mx->accuracy, double, i);
-      c += g_array_index (mx->complexity, double, i);
+      a += g_array_index (rows, SomaifMetricsRow, i).accuracy;
+      c += g_array_index (rows, SomaifMetricsRow, i).complexity;
     }
   s->tail_accuracy = n ? a / (n - from) : NAN;
   s->tail_complexity = n ? c / (n - from) : NAN;
 }
 
-static char *
-json_string (const char *s)
+/* run.json: the first segment's start, the wall time of all segments. */
+static gboolean
+write_run_json (SomaifExperiment *x, const char *outdir, GError **error)
 {
-  GString *out = g_string_new ("\"");
-  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+  if (!record_segment (x, outdir, error))
+    return FALSE;
+  const SomaifRunSegment *seg = (const SomaifRunSegment *) (void *) x->segments->data;
+  SomaifRunInfo info = { 0 };
+  info.somaif = g_strdup (PACKAGE_VERSION);
+  info.abi = g_strdup_printf ("%d.%d", SOMAIF_ABI_MAJOR, SOMAIF_ABI_MINOR);
+  info.config = g_strdup (x->cfg->path);
+  info.started = g_strdup (seg[0].started);
+  info.threads = somaif_pool_threads (x->pool);
+  for (guint i = 0; i < x->segments->len; i++)
+    info.wall_seconds += seg[i].wall_seconds;
+  info.command = g_strdup (x->command ? x->command : "");
+  info.segments = seg;
+  info.n_segments = (int) x->segments->len;
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if (*p < 0x20)
-        g_string_append_printf (out, "\\u%04x", *p);
-      else
-        g_string_append_c (out, (char) *p);
+      info.plugin_names[k] = g_strdup (x->cfg->parts[k].plugin->head->name);
+      info.plugin_files[k] = g_canonicalize_filename (x->cfg->parts[k].plugin->path, NULL);
     }
-  g_string_append_c (out, '"');
-  return g_string_free (out, FALSE);
+  gboolean ok = somaif_rundir_write_run (outdir, &info, error);
+  somaif_rundir_run_info_clear (&info);
+  return ok;
 }
 
-gboolean
-somaif_experiment_run (SomaifExperiment *x, const char *outdir, SomaifProgressStyle progress,
-                       gboolean resume, SomaifSummary *summary, GError **error)
+static void
+sum_timings (SomaifExperiment *x, SomaifSummary *summary)
 {
-  gint64 start = g_get_monotonic_time ();
-  GDateTime *now = g_date_time_new_now_local ();
-  g_autofree char *started = g_date_time_format_iso8601 (now);
-  g_date_time_unref (now);
-  Metrics mx = { g_array_new (FALSE, FALSE, sizeof (int)),
-                 g_array_new (FALSE, FALSE, sizeof (double)),
-                 g_array_new (FALSE, FALSE, sizeof (double)) };
-  gboolean ok = FALSE;
-  memset (summary, 0, sizeof *summary);
-
-  if (!resume)
-    {
-      g_autofree char *resolved = somaif_config_resolved (x->cfg);
-      if (!write_text (outdir, "config.cfg", resolved, error))
-        goto out;
-    }
-  gint64 t_train = now_ns ();
-  if (!train (x, outdir, progress, &mx, resume, error))
-    goto out;
-  summary->train_seconds = (double) (now_ns () - t_train) / 1e9;
-  summary->rollouts = mx.goal->len;
-  summary->epochs = x->cfg->epochs;
-  gint64 t_final = now_ns ();
-  tail_means (&mx, summary);
-  if (!evaluate (x, outdir, summary, error) || !save_states (x, outdir, error))
-    goto out;
-  if (!draw_curves (&mx, x->units, x->max_candidates, outdir, error))
-    goto out;
-
-  x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t_final;
   for (int t = 0; t < somaif_pool_threads (x->pool); t++)
     for (int k = 0; k <= SOMAIF_STAGE_ACCURACY; k++)
       x->stage_ns[k] += x->task_ns[t][k];
   for (int k = 0; k < SOMAIF_N_STAGES; k++)
     summary->stage_seconds[k] = (double) x->stage_ns[k] / 1e9;
+}
+
+gboolean
+somaif_experiment_run (SomaifExperiment *x, const char *outdir, gboolean resume,
+                       SomaifSummary *summary, GError **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  GArray *rows = g_array_new (FALSE, FALSE, sizeof (SomaifMetricsRow));
+  gboolean ok = FALSE;
+  memset (summary, 0, sizeof *summary);
+
+  if (!start_segment (x, outdir, resume, error)
+      || (!resume && !somaif_rundir_write_config (outdir, x->cfg, error)))
+    goto out;
+  gint64 t = now_ns ();
+  if (!train (x, outdir, rows, resume, error))
+    goto out;
+  summary->train_seconds = (double) (now_ns () - t) / 1e9;
+  summary->rollouts = rows->len;
+  summary->epochs = x->cfg->epochs;
+  t = now_ns ();
+  tail_means (rows, summary);
+  if (!evaluate (x, outdir, summary, error) || !save_states (x, outdir, error)
+      || !draw_curves (rows, outdir, error))
+    goto out;
+  lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
+  sum_timings (x, summary);
   summary->wall_seconds = (double) (g_get_monotonic_time () - start) / 1e6;
-  {
-    GString *j = g_string_new ("{\n");
-    g_autofree char *cfgpath = json_string (x->cfg->path);
-    g_autofree char *st = json_string (started);
-    g_string_append_printf (j, "  \"somaif\": \"%s\",\n  \"abi\": \"%d.%d\",\n", PACKAGE_VERSION,
-                            SOMAIF_ABI_MAJOR, SOMAIF_ABI_MINOR);
-    g_string_append_printf (j, "  \"config\": %s,\n  \"started\": %s,\n", cfgpath, st);
-    g_string_append_printf (j, "  \"threads\": %d,\n", somaif_pool_threads (x->pool));
-    g_string_append_printf (j, "  \"wall_seconds\": %.3f,\n", summary->wall_seconds);
-    g_autofree char *cmdj = json_string (x->command ? x->command : "");
-    g_string_append_printf (j, "  \"command\": %s,\n  \"plugins\": {\n", cmdj);
-    for (int k = 0; k < SOMAIF_N_PARTS; k++)
-      {
-        const SomaifPart *part = &x->cfg->parts[k];
-        g_autofree char *file = g_canonicalize_filename (part->plugin->path, NULL);
-        g_autofree char *fj = json_string (file);
-        g_string_append_printf (j, "    \"%s\": { \"name\": \"%s\", \"file\": %s }%s\n",
-                                part->group, part->plugin->head->name, fj,
-                                k + 1 < SOMAIF_N_PARTS ? "," : "");
-      }
-    g_string_append (j, "  }\n}\n");
-    ok = write_text (outdir, "run.json", j->str, error);
-    g_string_free (j, TRUE);
-  }
+  ok = write_run_json (x, outdir, error);
 out:
-  g_array_free (mx.goal, TRUE);
-  g_array_free (mx.accuracy, TRUE);
-  g_array_free (mx.complexity, TRUE);
+  g_array_free (rows, TRUE);
   return ok;
 }
 
 /* ------------------------------------------------------------------ */
 /* Replay                                                              */
 
+/* Loads model/<group>.state into each part that saves one. */
 static gboolean
-read_metrics (const char *dir, Metrics *mx, GError **error)
+load_states (SomaifExperiment *x, const char *dir, GError **error)
 {
-  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
-  g_autofree char *text = NULL;
-  GError *err = NULL;
-  if (!g_file_get_contents (path, &text, NULL, &err))
-    return wrap_output_error (error, err);
-  char *save = NULL;
-  int line = 0;
-  for (char *l = strtok_r (text, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
-    {
-      if (line++ == 0)
-        continue;
-      long long e;
-      int g, c, w;
-      double a, cx, fe;
-      if (sscanf (l, "%lld,%d,%d,%d,%lf,%lf,%lf", &e, &g, &c, &w, &a, &cx, &fe) != 7)
-        {
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT,
-                       "%s:%d: not a metrics row", path, line);
-          return FALSE;
-        }
-      g_array_append_val (mx->goal, g);
-      g_array_append_val (mx->accuracy, a);
-      g_array_append_val (mx->complexity, cx);
-    }
-  return TRUE;
-}
-
-gboolean
-somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *summary,
-                          GError **error)
-{
-  memset (summary, 0, sizeof *summary);
-  gint64 start = g_get_monotonic_time ();
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
-      const SomaifPart *part = &x->cfg->parts[k];
-      const SomaifPluginHead *h = part->plugin->head;
-      g_autofree char *name = g_strdup_printf ("model/%s.state", part->group);
-      g_autofree char *path = g_build_filename (dir, name, NULL);
+      const Part *p = &x->parts[k];
+      const SomaifPluginHead *h = p->part->plugin->head;
       if (!h->save_state)
         continue; /* nothing learned to restore: rebuilt from the config's seed */
       if (!h->load_state)
         {
           g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
-                       "%s plugin '%s' cannot load its state", part->group, h->name);
+                       "%s plugin '%s' cannot load its state", p->part->group, h->name);
           return FALSE;
         }
+      g_autofree char *name = g_strdup_printf ("model/%s.state", p->part->group);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autofree char *data = NULL;
       gsize len = 0;
       GError *err = NULL;
@@ -1364,46 +1446,75 @@ somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *s
           g_error_free (err);
           return FALSE;
         }
-      if (h->load_state (x->inst[k], (const guint8 *) data, len) != 0)
+      if (h->load_state (p->inst, (const guint8 *) data, len) != 0)
         {
           g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
-                       "%s: %s plugin '%s' refused this state: %s", path, part->group,
-                       h->name, plugin_message (part, x->inst[k]));
+                       "%s: %s plugin '%s' refused this state: %s", path, p->part->group,
+                       h->name, somaif_part_message (p->part, p->inst));
           return FALSE;
         }
     }
-  /* The run evaluated with its last epoch's scheduled values: set them again. */
-  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+  return TRUE;
+}
+
+static gboolean
+replay_refused (GError **error, const char *dir, const char *why)
+{
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP, "%s: cannot replay: %s", dir,
+               why);
+  return FALSE;
+}
+
+/* Checks that dir is a finished run of this config and these plugins, as
+ * --resume checks its checkpoint, and that what learned was saved. */
+static gboolean
+check_replay (SomaifExperiment *x, const char *dir, GError **error)
+{
+  const Part *learners[2] = { &x->perceiver, &x->optimiser };
+  for (int i = 0; i < 2; i++)
+    if (!learners[i]->part->plugin->head->save_state)
+      {
+        g_autofree char *why = g_strdup_printf (
+          "the %s plugin '%s' has no save_state, so what it learned was not kept",
+          learners[i]->part->group, learners[i]->part->plugin->head->name);
+        return replay_refused (error, dir, why);
+      }
+  g_autofree char *path = g_build_filename (dir, "checkpoint.bin", NULL);
+  g_autofree char *json = g_build_filename (dir, "run.json", NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return replay_refused (error, dir, "no checkpoint.bin, so not a run that finished");
+  SomaifCheckpoint *ck = somaif_checkpoint_read (path, error);
+  gboolean ok = ck && somaif_checkpoint_check (ck, path, x->cfg, error);
+  if (ok && (ck->next_epoch < x->cfg->epochs || !g_file_test (json, G_FILE_TEST_IS_REGULAR)))
     {
-      const SomaifPart *part = &x->cfg->parts[k];
-      for (int i = 0; i < part->params->n; i++)
-        if (part->schedules[i])
-          {
-            double v = somaif_schedule_eval (part->schedules[i], x->cfg->epochs - 1,
-                                             x->cfg->epochs);
-            if (part->plugin->head->set_param (x->inst[k], i, v) != 0)
-              {
-                g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
-                             "%s plugin '%s' refused %s.%s = %g: %s", part->group,
-                             part->plugin->head->name, part->group,
-                             part->params->values[i].spec->name, v,
-                             plugin_message (part, x->inst[k]));
-                return FALSE;
-              }
-          }
+      g_autofree char *why = g_strdup_printf (
+        "the run did not finish (trained %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+        " epochs%s); somaif-run --resume finishes it", ck->next_epoch, x->cfg->epochs,
+        g_file_test (json, G_FILE_TEST_IS_REGULAR) ? "" : ", no run.json");
+      ok = replay_refused (error, dir, why);
     }
-  if (!evaluate (x, dir, summary, error))
+  somaif_checkpoint_free (ck);
+  return ok;
+}
+
+gboolean
+somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *summary,
+                          GError **error)
+{
+  memset (summary, 0, sizeof *summary);
+  gint64 start = g_get_monotonic_time ();
+  if (!check_replay (x, dir, error))
     return FALSE;
-  Metrics mx = { g_array_new (FALSE, FALSE, sizeof (int)),
-                 g_array_new (FALSE, FALSE, sizeof (double)),
-                 g_array_new (FALSE, FALSE, sizeof (double)) };
-  gboolean ok = read_metrics (dir, &mx, error)
-                && draw_curves (&mx, x->units, x->max_candidates, dir, error);
+  /* The run evaluated with its last epoch's scheduled values: set them again. */
+  if (!load_states (x, dir, error) || !apply_schedules (x, x->cfg->epochs - 1, NULL, error)
+      || !evaluate (x, dir, summary, error))
+    return FALSE;
+  GArray *rows = somaif_rundir_read_metrics (dir, error);
+  gboolean ok = rows && draw_curves (rows, dir, error);
   if (ok)
-    tail_means (&mx, summary);
-  g_array_free (mx.goal, TRUE);
-  g_array_free (mx.accuracy, TRUE);
-  g_array_free (mx.complexity, TRUE);
+    tail_means (rows, summary);
+  if (rows)
+    g_array_free (rows, TRUE);
   summary->wall_seconds = (double) (g_get_monotonic_time () - start) / 1e6;
   return ok;
 }

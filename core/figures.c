@@ -1,127 +1,18 @@
-/* figures.c: the notebook's learning curves and the repertoire picture, drawn with cairo. */
+/* figures.c: the learning curves (computed in rundir.c) and the repertoire
+ * picture, drawn with cairo. */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cairo.h>
 #include <png.h>
 
 #include "figures.h"
-
-/* ------------------------------------------------------------------------ */
-/* Learning curves                                                          */
-/* ------------------------------------------------------------------------ */
-
-void
-somaif_curves_compute (int n_goals, gsize n, const int *goal,
-                       const double *accuracy, const double *complexity, int block,
-                       int *n_points, double **acc_mean, double **acc_band,
-                       double **comp_mean, double **comp_band)
-{
-  double *out[4] = { NULL, NULL, NULL, NULL };
-
-  *n_points = 0;
-  if (acc_mean)
-    *acc_mean = NULL;
-  if (acc_band)
-    *acc_band = NULL;
-  if (comp_mean)
-    *comp_mean = NULL;
-  if (comp_band)
-    *comp_band = NULL;
-  g_return_if_fail (n_goals >= 0 && block >= 1);
-  g_return_if_fail (n == 0 || (goal && accuracy && complexity));
-  if (n_goals == 0 || n == 0)
-    return;
-
-  /* Rollouts whose goal is outside [0, n_goals) are ignored. */
-  gsize *count = g_new0 (gsize, n_goals);
-  for (gsize i = 0; i < n; i++)
-    if (goal[i] >= 0 && goal[i] < n_goals)
-      count[goal[i]]++;
-
-  /* Goals never visited are left out: they have no curve, and counting them
-   * would make min_len 0 (and would shrink the band's sqrt(n_goals)).  A
-   * goal's trailing partial block is dropped (numpy's reshape would refuse it). */
-  int *row = g_new (int, n_goals);
-  int used = 0;
-  gsize min_len = G_MAXSIZE;
-  for (int g = 0; g < n_goals; g++)
-    {
-      row[g] = -1;
-      if (count[g] == 0)
-        continue;
-      row[g] = used++;
-      min_len = MIN (min_len, count[g] / (gsize) block);
-    }
-  if (used == 0 || min_len == 0 || min_len > G_MAXINT)
-    {
-      g_free (count);
-      g_free (row);
-      return;
-    }
-
-  /* Block means of each used goal, over its first min_len blocks. */
-  double *acc = g_new0 (double, (gsize) used * min_len);
-  double *comp = g_new0 (double, (gsize) used * min_len);
-  memset (count, 0, sizeof (gsize) * (gsize) n_goals);
-  for (gsize i = 0; i < n; i++)
-    {
-      int g = goal[i];
-      if (g < 0 || g >= n_goals)
-        continue;
-      gsize b = count[g]++ / (gsize) block;
-      if (b >= min_len)
-        continue;
-      acc[(gsize) row[g] * min_len + b] += accuracy[i];
-      comp[(gsize) row[g] * min_len + b] += complexity[i];
-    }
-  for (gsize k = 0; k < (gsize) used * min_len; k++)
-    {
-      acc[k] /= block;
-      comp[k] /= block;
-    }
-
-  /* Mean across goals and 1.96 * std / sqrt(goals), std as numpy's (ddof 0). */
-  for (int j = 0; j < 4; j++)
-    out[j] = g_new (double, min_len);
-  for (int s = 0; s < 2; s++)
-    {
-      const double *x = s == 0 ? acc : comp;
-      double *mean = out[2 * s], *band = out[2 * s + 1];
-      for (gsize b = 0; b < min_len; b++)
-        {
-          double sum = 0.0, ss = 0.0;
-          for (int r = 0; r < used; r++)
-            sum += x[(gsize) r * min_len + b];
-          double m = sum / used;
-          for (int r = 0; r < used; r++)
-            {
-              double d = x[(gsize) r * min_len + b] - m;
-              ss += d * d;
-            }
-          mean[b] = m;
-          band[b] = 1.96 * sqrt (ss / used) / sqrt ((double) used);
-        }
-    }
-
-  *n_points = (int) min_len;
-  double **dest[4] = { acc_mean, acc_band, comp_mean, comp_band };
-  for (int j = 0; j < 4; j++)
-    {
-      if (dest[j])
-        *dest[j] = out[j];
-      else
-        g_free (out[j]);
-    }
-  g_free (acc);
-  g_free (comp);
-  g_free (count);
-  g_free (row);
-}
+#include "rundir.h"
 
 /* ------------------------------------------------------------------------ */
 /* Shared drawing helpers                                                   */
@@ -195,13 +86,17 @@ write_png (cairo_surface_t *surface, const char *path, GError **error)
   const guint8 *data = cairo_image_surface_get_data (surface);
   g_return_val_if_fail (cairo_image_surface_get_format (surface) == CAIRO_FORMAT_RGB24, FALSE);
 
-  errno = 0;
-  FILE *f = fopen (path, "wb");
+  int fd = somaif_rundir_create (path, TRUE, error);
+  FILE *f = fd >= 0 ? fdopen (fd, "wb") : NULL;
   if (!f)
     {
-      int saved = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "cannot write '%s': %s", path, g_strerror (saved));
+      if (fd >= 0)
+        {
+          int saved = errno;
+          close (fd);
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       "cannot write '%s': %s", path, g_strerror (saved));
+        }
       return FALSE;
     }
   char message[256] = "";
@@ -776,6 +671,52 @@ to_byte (float v)
   return (guint8) lrintf (v * 255.0f);
 }
 
+/* The size of a tile sheet and its tiles' scale: the largest scale up to
+ * the target that keeps the picture a sane size. */
+static int
+tiles_size (int rows, int cols, int width, int height, gboolean has_title, gint64 *img_w,
+            gint64 *img_h)
+{
+  double title_h = has_title ? ceil (TITLE_FONT * 1.2) + 8.0 : 0.0;
+  double label_h = ceil (LABEL_FONT * 1.2) + 2.0;
+  int scale = CLAMP (TILE_TARGET / MAX (width, height), 1, TILE_MAX_SCALE);
+  for (;; scale--)
+    {
+      *img_w = 2 * TILE_MARGIN + (gint64) cols * width * scale + (gint64) (cols - 1) * TILE_GAP;
+      *img_h = 2 * TILE_MARGIN + (gint64) title_h
+               + (gint64) rows * ((gint64) height * scale + (gint64) label_h)
+               + (gint64) (rows - 1) * TILE_GAP;
+      if (scale == 1
+          || (*img_w <= MAX_SIDE && *img_h <= MAX_SIDE && *img_w * *img_h <= MAX_PIXELS))
+        return scale;
+    }
+}
+
+gint64
+somaif_figure_tiles_bytes (int n_units, int rows, int cols, int width, int height,
+                           GError **error)
+{
+  if (rows < 1 || cols < 1 || width < 1 || height < 1 || n_units < 0
+      || (gint64) rows * cols < n_units)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%d units do not fit a %d x %d grid of %d x %d tiles", n_units, rows, cols,
+                   width, height);
+      return -1;
+    }
+  gint64 img_w, img_h;
+  tiles_size (rows, cols, width, height, TRUE, &img_w, &img_h);
+  if (img_w > MAX_SIDE || img_h > MAX_SIDE)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "a %d x %d grid of %d x %d tiles is %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT
+                   " pixels, more than the %d a side of a picture may have", rows, cols, width,
+                   height, img_w, img_h, MAX_SIDE);
+      return -1;
+    }
+  return img_w * img_h * 4;
+}
+
 gboolean
 somaif_figure_tiles (const char *path, const char *title, int n_units, int rows,
                      int cols, int width, int height, const float *prototypes,
@@ -783,37 +724,21 @@ somaif_figure_tiles (const char *path, const char *title, int n_units, int rows,
 {
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  if (rows < 1 || cols < 1 || width < 1 || height < 1 || n_units < 0
-      || (gint64) rows * cols < n_units || (n_units > 0 && !prototypes))
+  GError *err = NULL;
+  if ((n_units > 0 && !prototypes)
+      || somaif_figure_tiles_bytes (n_units, rows, cols, width, height, &err) < 0)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "cannot draw '%s': %d units do not fit a %d x %d grid of %d x %d tiles",
-                   path, n_units, rows, cols, width, height);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "cannot draw '%s': %s", path,
+                   err ? err->message : "no prototypes");
+      g_clear_error (&err);
       return FALSE;
     }
 
   gboolean has_title = title && *title;
   double title_h = has_title ? ceil (TITLE_FONT * 1.2) + 8.0 : 0.0;
   double label_h = ceil (LABEL_FONT * 1.2) + 2.0;
-  /* The largest scale up to the target that keeps the picture a sane size. */
-  int scale = CLAMP (TILE_TARGET / MAX (width, height), 1, TILE_MAX_SCALE);
   gint64 img_w, img_h;
-  for (;; scale--)
-    {
-      img_w = 2 * TILE_MARGIN + (gint64) cols * width * scale + (gint64) (cols - 1) * TILE_GAP;
-      img_h = 2 * TILE_MARGIN + (gint64) title_h
-              + (gint64) rows * ((gint64) height * scale + (gint64) label_h)
-              + (gint64) (rows - 1) * TILE_GAP;
-      if (scale == 1 || (img_w <= MAX_SIDE && img_h <= MAX_SIDE && img_w * img_h <= MAX_PIXELS))
-        break;
-    }
-  if (img_w > MAX_SIDE || img_h > MAX_SIDE)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "cannot draw '%s': a %d x %d grid of %d x %d tiles exceeds %d pixels",
-                   path, rows, cols, width, height, MAX_SIDE);
-      return FALSE;
-    }
+  int scale = tiles_size (rows, cols, width, height, has_title, &img_w, &img_h);
 
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) img_w,
                                                          (int) img_h);
@@ -942,6 +867,215 @@ fit_label (cairo_t *cr, const char *label, double max)
   return g_string_free (s, FALSE);
 }
 
+/* The panels' figure, measured before it is drawn. */
+typedef struct
+{
+  int n_panels, n_curves;
+  const int *n_points;
+  const double *const *mean, *const *band;
+  double x0, x1, y0[PANELS_MAX], y1[PANELS_MAX];
+  double xt[MAX_TICKS], yt[PANELS_MAX][MAX_TICKS];
+  char xlab[MAX_TICKS][80], ylab[PANELS_MAX][MAX_TICKS][80];
+  int nxt, nyt[PANELS_MAX];
+  double text_h, ylab_w, label_w, title_h;
+  int rows;             /* legend rows naming a curve */
+  gboolean more;        /* and a row "... and N more" */
+  char **labels;
+  char *title_text;     /* NULL: no title */
+  double left, top0, panel_step, legend_w, legend_h;
+} Panels;
+
+/* The x range (the longest curve) and each panel's y range over everything
+ * drawable in it. */
+static void
+panels_ranges (Panels *pl)
+{
+  int n_max = 0;
+  for (int c = 0; c < pl->n_curves; c++)
+    n_max = MAX (n_max, pl->n_points[c]);
+  pl->x0 = n_max == 1 ? -1.0 : 0.0;
+  pl->x1 = n_max > 1 ? n_max - 1 : 1.0;
+  pad_range (&pl->x0, &pl->x1);
+  for (int p = 0; p < pl->n_panels; p++)
+    {
+      double y0 = G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
+      for (int c = 0; c < pl->n_curves; c++)
+        {
+          int k = p * pl->n_curves + c;
+          Series s = { pl->mean[k], pl->band ? pl->band[k] : NULL };
+          for (int i = 0; s.mean && i < pl->n_points[c]; i++)
+            {
+              double lo, hi;
+              if (usable (s.mean[i]))
+                y0 = MIN (y0, s.mean[i]), y1 = MAX (y1, s.mean[i]);
+              if (band_at (&s, i, &lo, &hi))
+                y0 = MIN (y0, MIN (lo, hi)), y1 = MAX (y1, MAX (lo, hi));
+            }
+        }
+      if (y0 > y1)
+        y0 = 0.0, y1 = 1.0;
+      pad_range (&y0, &y1);
+      pl->y0[p] = y0;
+      pl->y1[p] = y1;
+    }
+}
+
+static void
+panels_ticks (Panels *pl, cairo_t *cr)
+{
+  double xstep = nice_step (pl->x1 - pl->x0, 8, 1.0);
+  pl->nxt = ticks_in (pl->x0, pl->x1, xstep, pl->xt);
+  for (int k = 0; k < pl->nxt; k++)
+    format_tick (pl->xlab[k], sizeof pl->xlab[k], pl->xt[k], xstep,
+                 MAX (fabs (pl->x0), fabs (pl->x1)));
+  pl->ylab_w = 0.0;
+  for (int p = 0; p < pl->n_panels; p++)
+    {
+      double ystep = nice_step (pl->y1[p] - pl->y0[p], 6, 0.0);
+      pl->nyt[p] = ticks_in (pl->y0[p], pl->y1[p], ystep, pl->yt[p]);
+      for (int k = 0; k < pl->nyt[p]; k++)
+        {
+          format_tick (pl->ylab[p][k], sizeof pl->ylab[p][k], pl->yt[p][k], ystep,
+                       MAX (fabs (pl->y0[p]), fabs (pl->y1[p])));
+          pl->ylab_w = MAX (pl->ylab_w, text_width (cr, pl->ylab[p][k]));
+        }
+    }
+}
+
+/* Measures the text on a scratch surface to size the picture. */
+static void
+panels_measure (Panels *pl, const char *title, const char *const *curve_labels)
+{
+  cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 1, 1);
+  cairo_t *cr = cairo_create (scratch);
+  set_font (cr, CURVES_FONT, FALSE);
+  cairo_font_extents_t fe;
+  cairo_font_extents (cr, &fe);
+  pl->text_h = fe.ascent + fe.descent;
+  panels_ticks (pl, cr);
+  pl->rows = MIN (pl->n_curves, PANELS_LEGEND_ROWS);
+  pl->more = pl->n_curves > pl->rows;
+  pl->labels = g_new0 (char *, pl->rows + 2);
+  pl->label_w = 0.0;
+  for (int c = 0; c < pl->rows; c++)
+    {
+      pl->labels[c] = fit_label (cr, curve_labels && curve_labels[c] ? curve_labels[c] : "",
+                                 PANELS_LABEL_MAX);
+      pl->label_w = MAX (pl->label_w, text_width (cr, pl->labels[c]));
+    }
+  if (pl->more)
+    {
+      pl->labels[pl->rows] = g_strdup_printf ("\xe2\x80\xa6 and %d more",
+                                              pl->n_curves - pl->rows);
+      pl->label_w = MAX (pl->label_w, text_width (cr, pl->labels[pl->rows]));
+    }
+  pl->title_h = 0.0;
+  if (title && *title)
+    {
+      set_font (cr, TITLE_FONT, TRUE);
+      pl->title_text = fit_label (cr, title, PANELS_PLOT_W);
+      pl->title_h = ceil (TITLE_FONT * 1.2) + 8.0;
+    }
+  cairo_destroy (cr);
+  cairo_surface_destroy (scratch);
+}
+
+static void
+panels_draw_panel (cairo_t *cr, const Panels *pl, int p, const char *const *panel_labels)
+{
+  int n_curves = pl->n_curves;
+  Frame f = { pl->x0, pl->x1, pl->y0[p], pl->y1[p], pl->left, pl->left + PANELS_PLOT_W,
+              pl->top0 + p * pl->panel_step, pl->top0 + p * pl->panel_step + PANELS_PLOT_H };
+  cairo_save (cr);
+  cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
+  cairo_clip (cr);
+  /* Bands first, lighter than curves.png's since they overlap. */
+  for (int c = 0; pl->band && c < n_curves; c++)
+    {
+      Series s = { pl->mean[p * n_curves + c], pl->band[p * n_curves + c] };
+      if (!s.mean || !s.band)
+        continue;
+      cairo_push_group (cr);
+      draw_series (cr, &f, &s, &cycle_colour[c % 10], pl->n_points[c]);
+      cairo_pop_group_to_source (cr);
+      cairo_paint_with_alpha (cr, 0.45);
+    }
+  for (int c = 0; c < n_curves; c++)
+    {
+      Series s = { pl->mean[p * n_curves + c], NULL };
+      set_cycle_dash (cr, c);
+      draw_line (cr, &f, &s, &cycle_colour[c % 10], pl->n_points[c]);
+    }
+  cairo_set_dash (cr, NULL, 0, 0.0);
+  cairo_restore (cr);
+
+  draw_frame (cr, &f, pl->xt, (const char (*)[80]) pl->xlab, pl->nxt, pl->yt[p],
+              (const char (*)[80]) pl->ylab[p], pl->nyt[p]);
+  if (panel_labels && panel_labels[p])
+    {
+      cairo_save (cr);
+      cairo_translate (cr, PANELS_MARGIN, (f.top + f.bottom) / 2);
+      cairo_rotate (cr, -G_PI / 2);
+      show_text (cr, panel_labels[p], 0.0, 0.0, 0.5, 0.0);
+      cairo_restore (cr);
+    }
+  if (p == pl->n_panels - 1)
+    show_text (cr, "Training iteration", (f.left + f.right) / 2,
+               f.bottom + TICK_LEN + TICK_PAD + pl->text_h + 5.0, 0.5, 0.0);
+}
+
+static void
+panels_draw_legend (cairo_t *cr, const Panels *pl)
+{
+  const double em = CURVES_FONT, pad = 0.4 * em, handle = 2.0 * em, gap = 0.8 * em;
+  double row_h = pl->text_h + 0.4 * em;
+  double x = round (pl->left + PANELS_PLOT_W + 20.0) + 0.5, y = pl->top0;
+  rounded_rect (cr, x, y, pl->legend_w, pl->legend_h, 0.2 * em);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgb (cr, 0.8, 0.8, 0.8);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+  for (int c = 0; c < pl->rows + (pl->more ? 1 : 0); c++)
+    {
+      double mid = y + pad + c * row_h + row_h / 2;
+      if (c < pl->rows)
+        {
+          const Rgb *col = &cycle_colour[c % 10];
+          cairo_set_source_rgba (cr, col->r, col->g, col->b, 0.225);
+          cairo_rectangle (cr, x + pad, mid - 0.3 * em, handle, 0.6 * em);
+          cairo_fill (cr);
+          cairo_set_source_rgb (cr, col->r, col->g, col->b);
+          cairo_set_line_width (cr, LINE_WIDTH);
+          set_cycle_dash (cr, c);
+          cairo_move_to (cr, x + pad, round (mid));
+          cairo_line_to (cr, x + pad + handle, round (mid));
+          cairo_stroke (cr);
+          cairo_set_dash (cr, NULL, 0, 0.0);
+        }
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      show_text (cr, pl->labels[c], x + pad + handle + gap, mid, 0.0, 0.5);
+    }
+}
+
+/* The picture's size, the panels' origin and the legend's box. */
+static void
+panels_place (Panels *pl, double *width, double *height)
+{
+  const double em = CURVES_FONT, pad = 0.4 * em, handle = 2.0 * em, gap = 0.8 * em;
+  double row_h = pl->text_h + 0.4 * em;
+  int legend_rows = pl->rows + (pl->more ? 1 : 0);
+  pl->legend_w = legend_rows ? 2 * pad + handle + gap + pl->label_w : 0.0;
+  pl->legend_h = legend_rows ? 2 * pad + legend_rows * row_h : 0.0;
+  pl->left = round (PANELS_MARGIN + pl->text_h + 8.0 + pl->ylab_w + TICK_PAD + TICK_LEN) + 0.5;
+  pl->panel_step = PANELS_PLOT_H + TICK_LEN + TICK_PAD + pl->text_h + 14.0;
+  pl->top0 = round (PANELS_MARGIN + pl->title_h) + 0.5;
+  *width = pl->left + PANELS_PLOT_W + (legend_rows ? 20.0 + pl->legend_w : 0.0)
+           + PANELS_MARGIN;
+  *height = MAX (pl->top0 + pl->n_panels * pl->panel_step + pl->text_h + PANELS_MARGIN,
+                 pl->top0 + pl->legend_h + PANELS_MARGIN);
+}
+
 gboolean
 somaif_figure_curve_panels (const char *path, const char *title, int n_panels,
                             const char *const *panel_labels, int n_curves,
@@ -958,209 +1092,272 @@ somaif_figure_curve_panels (const char *path, const char *title, int n_panels,
                    "cannot draw '%s': %d panels of %d curves", path, n_panels, n_curves);
       return FALSE;
     }
-
-  /* The x range: the longest curve. */
-  int n_max = 0;
-  for (int c = 0; c < n_curves; c++)
-    n_max = MAX (n_max, n_points[c]);
-  double x0 = 0.0, x1 = n_max > 1 ? n_max - 1 : 1.0;
-  if (n_max == 1)
-    x0 = -1.0;
-  pad_range (&x0, &x1);
-
-  /* Each panel's y range over everything drawable in it. */
-  double y0[PANELS_MAX], y1[PANELS_MAX];
-  for (int p = 0; p < n_panels; p++)
-    {
-      y0[p] = G_MAXDOUBLE;
-      y1[p] = -G_MAXDOUBLE;
-      for (int c = 0; c < n_curves; c++)
-        {
-          Series s = { mean[p * n_curves + c], band ? band[p * n_curves + c] : NULL };
-          for (int i = 0; s.mean && i < n_points[c]; i++)
-            {
-              double lo, hi;
-              if (usable (s.mean[i]))
-                {
-                  y0[p] = MIN (y0[p], s.mean[i]);
-                  y1[p] = MAX (y1[p], s.mean[i]);
-                }
-              if (band_at (&s, i, &lo, &hi))
-                {
-                  y0[p] = MIN (y0[p], MIN (lo, hi));
-                  y1[p] = MAX (y1[p], MAX (lo, hi));
-                }
-            }
-        }
-      if (y0[p] > y1[p])
-        {
-          y0[p] = 0.0;
-          y1[p] = 1.0;
-        }
-      pad_range (&y0[p], &y1[p]);
-    }
-
-  /* Measure the text on a scratch surface to size the picture. */
-  cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 1, 1);
-  cairo_t *cr = cairo_create (scratch);
-  set_font (cr, CURVES_FONT, FALSE);
-  cairo_font_extents_t fe;
-  cairo_font_extents (cr, &fe);
-  double text_h = fe.ascent + fe.descent;
-  double xt[MAX_TICKS], yt[PANELS_MAX][MAX_TICKS];
-  char xlab[MAX_TICKS][80], ylab[PANELS_MAX][MAX_TICKS][80];
-  double xstep = nice_step (x1 - x0, 8, 1.0), ystep[PANELS_MAX];
-  int nxt = ticks_in (x0, x1, xstep, xt), nyt[PANELS_MAX];
-  for (int k = 0; k < nxt; k++)
-    format_tick (xlab[k], sizeof xlab[k], xt[k], xstep, MAX (fabs (x0), fabs (x1)));
-  double ylab_w = 0.0;
-  for (int p = 0; p < n_panels; p++)
-    {
-      ystep[p] = nice_step (y1[p] - y0[p], 6, 0.0);
-      nyt[p] = ticks_in (y0[p], y1[p], ystep[p], yt[p]);
-      for (int k = 0; k < nyt[p]; k++)
-        {
-          format_tick (ylab[p][k], sizeof ylab[p][k], yt[p][k], ystep[p],
-                       MAX (fabs (y0[p]), fabs (y1[p])));
-          ylab_w = MAX (ylab_w, text_width (cr, ylab[p][k]));
-        }
-    }
-  int rows = MIN (n_curves, PANELS_LEGEND_ROWS);
-  gboolean more = n_curves > rows;
-  char **labels = g_new0 (char *, rows + 2);
-  double label_w = 0.0;
-  for (int c = 0; c < rows; c++)
-    {
-      labels[c] = fit_label (cr, curve_labels && curve_labels[c] ? curve_labels[c] : "",
-                             PANELS_LABEL_MAX);
-      label_w = MAX (label_w, text_width (cr, labels[c]));
-    }
-  if (more)
-    {
-      labels[rows] = g_strdup_printf ("\xe2\x80\xa6 and %d more", n_curves - rows);
-      label_w = MAX (label_w, text_width (cr, labels[rows]));
-    }
-  gboolean has_title = title && *title;
-  double title_h = 0.0;
-  char *title_text = NULL;
-  if (has_title)
-    {
-      set_font (cr, TITLE_FONT, TRUE);
-      title_text = fit_label (cr, title, PANELS_PLOT_W);
-      title_h = ceil (TITLE_FONT * 1.2) + 8.0;
-    }
-  cairo_destroy (cr);
-  cairo_surface_destroy (scratch);
-
-  const double em = CURVES_FONT, pad = 0.4 * em, handle = 2.0 * em, gap = 0.8 * em;
-  double row_h = text_h + 0.4 * em;
-  int legend_rows = rows + (more ? 1 : 0);
-  double legend_w = legend_rows ? 2 * pad + handle + gap + label_w : 0.0;
-  double legend_h = legend_rows ? 2 * pad + legend_rows * row_h : 0.0;
-  double left = round (PANELS_MARGIN + text_h + 8.0 + ylab_w + TICK_PAD + TICK_LEN) + 0.5;
-  double panel_step = PANELS_PLOT_H + TICK_LEN + TICK_PAD + text_h + 14.0;
-  double top0 = round (PANELS_MARGIN + title_h) + 0.5;
-  double width = left + PANELS_PLOT_W + (legend_rows ? 20.0 + legend_w : 0.0) + PANELS_MARGIN;
-  double height = MAX (top0 + n_panels * panel_step + text_h + PANELS_MARGIN,
-                       top0 + legend_h + PANELS_MARGIN);
+  Panels *pl = g_new0 (Panels, 1);
+  pl->n_panels = n_panels;
+  pl->n_curves = n_curves;
+  pl->n_points = n_points;
+  pl->mean = mean;
+  pl->band = band;
+  panels_ranges (pl);
+  panels_measure (pl, title, curve_labels);
+  double width, height;
+  panels_place (pl, &width, &height);
 
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) ceil (width),
                                                          (int) ceil (height));
+  gboolean ok = check_surface (surface, path, error);
+  if (ok)
+    {
+      cairo_t *cr = cairo_create (surface);
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_paint (cr);
+      if (pl->title_text)
+        {
+          set_font (cr, TITLE_FONT, TRUE);
+          cairo_set_source_rgb (cr, 0, 0, 0);
+          show_text (cr, pl->title_text, pl->left + PANELS_PLOT_W / 2.0, PANELS_MARGIN, 0.5,
+                     0.0);
+        }
+      set_font (cr, CURVES_FONT, FALSE);
+      for (int p = 0; p < n_panels; p++)
+        panels_draw_panel (cr, pl, p, panel_labels);
+      if (pl->rows + (pl->more ? 1 : 0))
+        panels_draw_legend (cr, pl);
+      cairo_destroy (cr);
+      ok = check_surface (surface, path, error) && write_png (surface, path, error);
+    }
+  cairo_surface_destroy (surface);
+  g_strfreev (pl->labels);
+  g_free (pl->title_text);
+  g_free (pl);
+  return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A summary column against a varied key                                    */
+/* ------------------------------------------------------------------------ */
+
+#define COLUMN_W 640
+#define COLUMN_H 420
+#define COLUMN_LEGEND_ROWS 12
+
+/* The x position drawn: log10 x on a log axis. */
+static double
+column_x (double x, gboolean log_x)
+{
+  return log_x ? log10 (x) : x;
+}
+
+/* Log-axis ticks: the data's own x values (sorted, distinct), every k-th
+ * one so that their labels do not touch.  Returns how many. */
+static int
+column_log_ticks (cairo_t *cr, int n, const double *x, double width, double span,
+                  double *t, char (*lab)[80])
+{
+  double v[MAX_TICKS];
+  int nv = 0;
+  for (int i = 0; i < n && nv < MAX_TICKS; i++)
+    {
+      int at = 0;
+      while (at < nv && v[at] < x[i])
+        at++;
+      if (at < nv && v[at] == x[i])
+        continue;
+      memmove (v + at + 1, v + at, (size_t) (nv - at) * sizeof (double));
+      v[at] = x[i];
+      nv++;
+    }
+  for (int every = 1;; every++)
+    {
+      int nt = 0;
+      double last_right = -G_MAXDOUBLE;
+      gboolean fits = TRUE;
+      for (int i = 0; i < nv; i += every)
+        {
+          g_snprintf (lab[nt], 80, "%g", v[i]);
+          t[nt] = log10 (v[i]);
+          double centre = t[nt] / span * width, half = text_width (cr, lab[nt]) / 2 + 4.0;
+          fits = fits && centre - half > last_right;
+          last_right = centre + half;
+          nt++;
+        }
+      if (fits || every >= nv)
+        return nt;
+    }
+}
+
+/* Each line's points joined, with their 95% error bars, clipped to f. */
+static void
+column_lines (cairo_t *cr, const Frame *fr, gboolean log_x, int n_lines, int n_points,
+              const double *x, const double *mean, const double *band)
+{
+  const Frame f = *fr;
+  cairo_save (cr);
+  cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
+  cairo_clip (cr);
+  for (int l = 0; l < n_lines; l++)
+    {
+      const Rgb *c = &cycle_colour[l % 10];
+      const double *m = mean + l * n_points, *b = band ? band + l * n_points : NULL;
+      cairo_set_source_rgb (cr, c->r, c->g, c->b);
+      cairo_set_line_width (cr, LINE_WIDTH);
+      set_cycle_dash (cr, l);
+      cairo_new_path (cr);
+      for (int i = 0; i < n_points; i++)
+        if (usable (m[i]))
+          cairo_line_to (cr, px (&f, column_x (x[i], log_x)), py (&f, m[i]));
+        else
+          cairo_new_sub_path (cr);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0.0);
+      for (int i = 0; i < n_points; i++)
+        {
+          double cx = px (&f, column_x (x[i], log_x));
+          Series s = { m, b };
+          double lo, hi;
+          if (band_at (&s, i, &lo, &hi))
+            {
+              /* the 95% interval as an error bar with caps */
+              cairo_move_to (cr, cx, py (&f, lo));
+              cairo_line_to (cr, cx, py (&f, hi));
+              cairo_move_to (cr, cx - 4, py (&f, lo));
+              cairo_line_to (cr, cx + 4, py (&f, lo));
+              cairo_move_to (cr, cx - 4, py (&f, hi));
+              cairo_line_to (cr, cx + 4, py (&f, hi));
+              cairo_set_line_width (cr, 1.0);
+              cairo_stroke (cr);
+            }
+          if (usable (m[i]))
+            {
+              cairo_arc (cr, cx, py (&f, m[i]), 1.5 * LINE_WIDTH, 0, 2 * G_PI);
+              cairo_fill (cr);
+            }
+        }
+    }
+  cairo_restore (cr);
+}
+
+/* The padded data limits of the points and their bands. */
+static void
+column_range (gboolean log_x, int n, int n_points, const double *x, const double *mean,
+              const double *band, double *px0, double *px1, double *py0, double *py1)
+{
+  double x0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y0 = G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
+  for (int i = 0; i < n_points; i++)
+    {
+      x0 = MIN (x0, column_x (x[i], log_x));
+      x1 = MAX (x1, column_x (x[i], log_x));
+    }
+  for (int i = 0; i < n; i++)
+    {
+      Series s = { mean, band };
+      double lo, hi;
+      if (usable (mean[i]))
+        y0 = MIN (y0, mean[i]), y1 = MAX (y1, mean[i]);
+      if (band_at (&s, i, &lo, &hi))
+        y0 = MIN (y0, lo), y1 = MAX (y1, hi);
+    }
+  if (y0 > y1)
+    y0 = 0.0, y1 = 1.0;
+  pad_range (&x0, &x1);
+  pad_range (&y0, &y1);
+  *px0 = x0, *px1 = x1, *py0 = y0, *py1 = y1;
+}
+
+gboolean
+somaif_figure_column (const char *path, const char *title, const char *x_label,
+                      const char *y_label, gboolean log_x, int n_lines,
+                      const char *const *line_labels, int n_points, const double *x,
+                      const double *mean, const double *band, GError **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  int n = n_lines * n_points;
+  gboolean x_ok = n_lines >= 1 && n_points >= 1 && n_points <= MAX_TICKS && x && mean;
+  for (int i = 0; x_ok && i < n_points; i++)
+    x_ok = usable (x[i]) && (!log_x || x[i] > 0.0);
+  if (!x_ok)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "cannot draw '%s': %d lines of %d points%s", path, n_lines, n_points,
+                   log_x ? " (a log axis needs x > 0)" : "");
+      return FALSE;
+    }
+
+  double x0, x1, y0, y1;
+  column_range (log_x, n, n_points, x, mean, band, &x0, &x1, &y0, &y1);
+
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, COLUMN_W, COLUMN_H);
   if (!check_surface (surface, path, error))
     {
       cairo_surface_destroy (surface);
-      g_strfreev (labels);
-      g_free (title_text);
       return FALSE;
     }
-  cr = cairo_create (surface);
+  cairo_t *cr = cairo_create (surface);
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
-  if (has_title)
+  set_font (cr, CURVES_FONT, FALSE);
+  cairo_font_extents_t fe;
+  cairo_font_extents (cr, &fe);
+  double text_h = fe.ascent + fe.descent, title_h = title && *title ? ceil (TITLE_FONT * 1.2) + 8.0 : 0.0;
+
+  double xt[MAX_TICKS], yt[MAX_TICKS];
+  char xlab[MAX_TICKS][80], ylab[MAX_TICKS][80];
+  double ystep = nice_step (y1 - y0, 7, 0.0), ylab_w = 0.0;
+  int nyt = ticks_in (y0, y1, ystep, yt), nxt;
+  for (int k = 0; k < nyt; k++)
+    {
+      format_tick (ylab[k], sizeof ylab[k], yt[k], ystep, MAX (fabs (y0), fabs (y1)));
+      ylab_w = MAX (ylab_w, text_width (cr, ylab[k]));
+    }
+  Frame f = { x0, x1, y0, y1, 0, 0, 0, 0 };
+  f.left = round (12.0 + text_h + 8.0 + ylab_w + TICK_PAD + TICK_LEN) + 0.5;
+  f.right = COLUMN_W - 14.5;
+  f.top = round (12.0 + title_h) + 0.5;
+  f.bottom = round (COLUMN_H - (8.0 + text_h + 5.0 + text_h + TICK_PAD + TICK_LEN)) + 0.5;
+  if (log_x)
+    nxt = column_log_ticks (cr, n_points, x, f.right - f.left, x1 - x0, xt, xlab);
+  else
+    {
+      double xstep = nice_step (x1 - x0, 8, 0.0);
+      nxt = ticks_in (x0, x1, xstep, xt);
+      for (int k = 0; k < nxt; k++)
+        format_tick (xlab[k], sizeof xlab[k], xt[k], xstep, MAX (fabs (x0), fabs (x1)));
+    }
+
+  column_lines (cr, &f, log_x, n_lines, n_points, x, mean, band);
+
+  draw_frame (cr, &f, xt, (const char (*)[80]) xlab, nxt, yt, (const char (*)[80]) ylab, nyt);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  g_autofree char *xl = g_strdup_printf ("%s%s", x_label ? x_label : "", log_x ? " (log scale)" : "");
+  show_text (cr, xl, (f.left + f.right) / 2, f.bottom + TICK_LEN + TICK_PAD + text_h + 5.0, 0.5,
+             0.0);
+  if (y_label)
+    {
+      cairo_save (cr);
+      cairo_translate (cr, 12.0, (f.top + f.bottom) / 2);
+      cairo_rotate (cr, -G_PI / 2);
+      show_text (cr, y_label, 0.0, 0.0, 0.5, 0.0);
+      cairo_restore (cr);
+    }
+  if (title_h > 0.0)
     {
       set_font (cr, TITLE_FONT, TRUE);
-      cairo_set_source_rgb (cr, 0, 0, 0);
-      show_text (cr, title_text, left + PANELS_PLOT_W / 2.0, PANELS_MARGIN, 0.5, 0.0);
+      g_autofree char *t = fit_label (cr, title, f.right - f.left);
+      show_text (cr, t, (f.left + f.right) / 2, 12.0, 0.5, 0.0);
+      set_font (cr, CURVES_FONT, FALSE);
     }
-  set_font (cr, CURVES_FONT, FALSE);
-
-  for (int p = 0; p < n_panels; p++)
+  /* with several lines, their labels at the top right, in their colours */
+  for (int l = 0; n_lines > 1 && line_labels && l < MIN (n_lines, COLUMN_LEGEND_ROWS); l++)
     {
-      Frame f = { x0, x1, y0[p], y1[p], left, left + PANELS_PLOT_W, top0 + p * panel_step,
-                  top0 + p * panel_step + PANELS_PLOT_H };
-      cairo_save (cr);
-      cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
-      cairo_clip (cr);
-      /* Bands first, lighter than curves.png's since they overlap. */
-      for (int c = 0; band && c < n_curves; c++)
-        {
-          Series s = { mean[p * n_curves + c], band[p * n_curves + c] };
-          if (!s.mean || !s.band)
-            continue;
-          cairo_push_group (cr);
-          draw_series (cr, &f, &s, &cycle_colour[c % 10], n_points[c]);
-          cairo_pop_group_to_source (cr);
-          cairo_paint_with_alpha (cr, 0.45);
-        }
-      for (int c = 0; c < n_curves; c++)
-        {
-          Series s = { mean[p * n_curves + c], NULL };
-          set_cycle_dash (cr, c);
-          draw_line (cr, &f, &s, &cycle_colour[c % 10], n_points[c]);
-        }
-      cairo_set_dash (cr, NULL, 0, 0.0);
-      cairo_restore (cr);
-
-      draw_frame (cr, &f, xt, (const char (*)[80]) xlab, nxt, yt[p],
-                  (const char (*)[80]) ylab[p], nyt[p]);
-      if (panel_labels && panel_labels[p])
-        {
-          cairo_save (cr);
-          cairo_translate (cr, PANELS_MARGIN, (f.top + f.bottom) / 2);
-          cairo_rotate (cr, -G_PI / 2);
-          show_text (cr, panel_labels[p], 0.0, 0.0, 0.5, 0.0);
-          cairo_restore (cr);
-        }
-      if (p == n_panels - 1)
-        show_text (cr, "Training iteration", (f.left + f.right) / 2,
-                   f.bottom + TICK_LEN + TICK_PAD + text_h + 5.0, 0.5, 0.0);
-    }
-
-  if (legend_rows)
-    {
-      double x = round (left + PANELS_PLOT_W + 20.0) + 0.5, y = top0;
-      rounded_rect (cr, x, y, legend_w, legend_h, 0.2 * em);
-      cairo_set_source_rgb (cr, 1, 1, 1);
-      cairo_fill_preserve (cr);
-      cairo_set_source_rgb (cr, 0.8, 0.8, 0.8);
-      cairo_set_line_width (cr, 1.0);
-      cairo_stroke (cr);
-      for (int c = 0; c < legend_rows; c++)
-        {
-          double mid = y + pad + c * row_h + row_h / 2;
-          if (c < rows)
-            {
-              const Rgb *col = &cycle_colour[c % 10];
-              cairo_set_source_rgba (cr, col->r, col->g, col->b, 0.225);
-              cairo_rectangle (cr, x + pad, mid - 0.3 * em, handle, 0.6 * em);
-              cairo_fill (cr);
-              cairo_set_source_rgb (cr, col->r, col->g, col->b);
-              cairo_set_line_width (cr, LINE_WIDTH);
-              set_cycle_dash (cr, c);
-              cairo_move_to (cr, x + pad, round (mid));
-              cairo_line_to (cr, x + pad + handle, round (mid));
-              cairo_stroke (cr);
-              cairo_set_dash (cr, NULL, 0, 0.0);
-            }
-          cairo_set_source_rgb (cr, 0, 0, 0);
-          show_text (cr, labels[c], x + pad + handle + gap, mid, 0.0, 0.5);
-        }
+      const Rgb *c = &cycle_colour[l % 10];
+      cairo_set_source_rgb (cr, c->r, c->g, c->b);
+      g_autofree char *t = fit_label (cr, line_labels[l] ? line_labels[l] : "", 260.0);
+      show_text (cr, t, f.right - 8.0, f.top + 6.0 + l * (text_h + 2.0), 1.0, 0.0);
     }
 
   cairo_destroy (cr);
   gboolean ok = check_surface (surface, path, error) && write_png (surface, path, error);
   cairo_surface_destroy (surface);
-  g_strfreev (labels);
-  g_free (title_text);
   return ok;
 }

@@ -1,22 +1,10 @@
-/* figures.h: the run's pictures (cairo), and the learning curves behind them. */
+/* figures.h: the run's pictures (cairo). */
 #ifndef SOMAIF_FIGURES_H
 #define SOMAIF_FIGURES_H
 
 #include <glib.h>
 
 G_BEGIN_DECLS
-
-/* The notebook's learning curves: for each goal, its rollouts (in order) are
- * averaged in consecutive blocks of `block` (one visit of the goal), then,
- * over the first min-over-goals blocks, the mean across goals and the
- * half-width 1.96 * std / sqrt(goals) (population std, as numpy).
- * goal[i], accuracy[i], complexity[i] describe rollout i, n rollouts.
- * On return *n_points is the number of blocks; the four arrays (g_free
- * them) hold the means and half-widths.  Goals with no rollout are left out. */
-void somaif_curves_compute (int n_goals, gsize n, const int *goal,
-                            const double *accuracy, const double *complexity, int block,
-                            int *n_points, double **acc_mean, double **acc_band,
-                            double **comp_mean, double **comp_band);
 
 /* curves.png: inaccuracy and complexity against training iteration, each a
  * line with its shaded band, axes with ticks, labels and a legend. */
@@ -30,6 +18,10 @@ gboolean somaif_figure_curves (const char *path, int n_points, const double *acc
  * drawings: the same layout drawn in cyan over it (NULL: prototypes alone,
  * in black).  As the notebook, a tile is (R, G, B) = (drawing, prototype, 1).
  * A title above the grid; each tile labelled with its unit number. */
+/* The bytes somaif_figure_tiles() takes for its picture, or -1 (error set)
+ * when the grid cannot be drawn: a check before a run that would draw it. */
+gint64 somaif_figure_tiles_bytes (int n_units, int rows, int cols, int width, int height,
+                                  GError **error);
 gboolean somaif_figure_tiles (const char *path, const char *title, int n_units, int rows,
                               int cols, int width, int height, const float *prototypes,
                               const float *drawings, GError **error);
@@ -46,6 +38,15 @@ gboolean somaif_figure_curve_panels (const char *path, const char *title, int n_
                                      const char *const *curve_labels, const int *n_points,
                                      const double *const *mean, const double *const *band,
                                      GError **error);
+
+/* Points (x[i], mean[l * n_points + i]) joined into n_lines lines, each
+ * with its 95% error bars (band: half-widths, NULL or NaN: none), x on a log
+ * scale when log_x (x > 0: ticks at the x values themselves); a title
+ * (NULL: none), axis labels, and with several lines their labels. */
+gboolean somaif_figure_column (const char *path, const char *title, const char *x_label,
+                               const char *y_label, gboolean log_x, int n_lines,
+                               const char *const *line_labels, int n_points, const double *x,
+                               const double *mean, const double *band, GError **error);
 
 G_END_DECLS
 
