@@ -25,6 +25,7 @@
 
 #include "host.h"
 #include "experiment.h"
+#include "rundir.h"
 #include "sweep.h"
 #include "sweep-ranks.h"
 
@@ -120,6 +121,7 @@ typedef struct
 {
   SomaifSweep *sweep;
   char *outdir;
+  SomaifRundirLock *lock; /* rank 0: the sweep folder's, for the sweep's life */
   char *run_bin;          /* somaif-run */
   int jobs;               /* runs at once here */
   gboolean quiet, tty;
@@ -246,7 +248,8 @@ log_tail (const Sweep *sw, int run)
 {
   g_autofree char *path = log_path (sw, run);
   g_autofree char *text = NULL;
-  if (!g_file_get_contents (path, &text, NULL, NULL))
+  /* A link planted as the log is not the run's: nothing of it is shown. */
+  if (!somaif_rundir_check_not_link (path, NULL) || !g_file_get_contents (path, &text, NULL, NULL))
     return g_strdup ("");
   g_strchomp (text);
   char *nl = strrchr (text, '\n');
@@ -441,10 +444,20 @@ static gboolean
 start_run (Sweep *sw, int run, int mode)
 {
   g_autofree char *logp = log_path (sw, run);
-  int fd = open (logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+  GError *error = NULL;
+  int fd = somaif_rundir_create (logp, FALSE, &error);
+  /* Appended to: a resumed run's log follows its first start's. */
+  if (fd >= 0 && fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_APPEND) != 0)
+    {
+      g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", logp,
+                   g_strerror (errno));
+      close (fd);
+      fd = -1;
+    }
   if (fd < 0)
     {
-      fprintf (stderr, "somaif-sweep: %s: %s\n", logp, g_strerror (errno));
+      fprintf (stderr, "somaif-sweep: %s\n", error->message);
+      g_error_free (error);
       return FALSE;
     }
   GPtrArray *args = run_args (sw, run, mode);
@@ -918,6 +931,18 @@ summarise (const SomaifSweep *s, const char *outdir, gboolean quiet)
   return EXIT_DONE;
 }
 
+/* The sweep folder could not be taken or written: status 2 when another
+ * sweep holds it or it is a link, 1 otherwise. */
+static int
+folder_failed (GError *error)
+{
+  gboolean usage = g_error_matches (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_LOCKED)
+                   || g_error_matches (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_REFUSED);
+  fprintf (stderr, "somaif-sweep: %s\n", error->message);
+  g_error_free (error);
+  return usage ? EXIT_USAGE : EXIT_FAILED;
+}
+
 /* Rank 0's part before any run: reads, validates and plans.  Returns the
  * exit status, or -1 to go on. */
 static int
@@ -945,20 +970,13 @@ prepare (Sweep *sw, const char *sweep_file)
       return EXIT_DONE;
     }
   g_autofree char *logs = g_build_filename (sw->outdir, "logs", NULL);
-  if (g_mkdir_with_parents (logs, 0777) != 0)
-    {
-      fprintf (stderr, "somaif-sweep: %s: cannot create the output folder: %s\n", sw->outdir,
-               g_strerror (errno));
-      return EXIT_FAILED;
-    }
   g_autofree char *resolved = somaif_sweep_resolved (sw->sweep);
   g_autofree char *copy = g_build_filename (sw->outdir, "sweep.cfg", NULL);
-  if (!g_file_set_contents (copy, resolved, -1, &error))
-    {
-      fprintf (stderr, "somaif-sweep: %s\n", error->message);
-      g_error_free (error);
-      return EXIT_FAILED;
-    }
+  if (!somaif_rundir_mkdir (sw->outdir, &error)
+      || !(sw->lock = somaif_rundir_lock (sw->outdir, &error))
+      || !somaif_rundir_mkdir (logs, &error)
+      || !somaif_rundir_write (copy, resolved, strlen (resolved), &error))
+    return folder_failed (error);
   plan_runs (sw, FALSE);
   return -1;
 }
@@ -998,6 +1016,7 @@ static void
 sweep_clear (Sweep *sw)
 {
   somaif_sweep_free (sw->sweep);
+  somaif_rundir_unlock (sw->lock);
   g_free (sw->outdir);
   g_free (sw->run_bin);
   g_free (sw->queue);
@@ -1162,7 +1181,10 @@ summarise_folder (int argc)
       g_error_free (error);
       return EXIT_USAGE;
     }
-  int status = summarise (s, opt_summarise, opt_quiet);
+  SomaifRundirLock *lock = somaif_rundir_check_not_link (opt_summarise, &error)
+                           ? somaif_rundir_lock (opt_summarise, &error) : NULL;
+  int status = lock ? summarise (s, opt_summarise, opt_quiet) : folder_failed (error);
+  somaif_rundir_unlock (lock);
   somaif_sweep_free (s);
   return status;
 }

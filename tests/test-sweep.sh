@@ -3,7 +3,9 @@
 # on a short quick.cfg (run folders, summary.csv, sweep.png), re-running skips
 # what is done, an invalid combination is refused before any run, Ctrl-C
 # checkpoints the runs and the next sweep resumes them byte for byte, a hangup
-# too, a sweep killed by SIGKILL leaves no run behind, the man page agrees
+# too, a sweep killed by SIGKILL leaves no run behind, a sweep folder held
+# by another process (flock) is refused, a link planted in the folder is not
+# written through, the man page agrees
 # with --help, built without MPI it refuses to run under an MPI launcher,
 # and (when built with MPI) the same sweep under mpirun -np 2 with 8 runs.
 #
@@ -29,7 +31,7 @@ printf 'leak:libfontconfig.so\n' >"$tmp/lsan.supp"
 LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
-echo "1..31"
+echo "1..35"
 n=0
 failed=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
@@ -152,6 +154,38 @@ check "failed runs are reported with their message, and the sweep exits 1 (exit 
   test $status -eq 1 && test \$(grep -c 'failed (exit 3): somaif-run: something broke' '$tmp/broken.out') -eq 4 &&
   grep -q '^4,0,nan' '$tmp/broken/summary.csv'"
 
+# ---- one sweep a folder, no writing through links ----------------------------------
+if command -v flock >/dev/null 2>&1; then
+  mkdir -p "$tmp/held"
+  flock "$tmp/held/somaif.lock" sh -c "printf 'host elsewhere pid 4242\n' >'$tmp/held/somaif.lock'
+    '$sweep' --output '$tmp/held' '$tmp/betas.cfg' >'$tmp/held.out' 2>&1; echo \$? >'$tmp/held.status'"
+  status=$(cat "$tmp/held.status")
+  check "a sweep folder locked by another process is refused: exit 2 ($status), naming the holder, runs nothing" \
+    sh -c "test '$status' = 2 && grep -q 'host elsewhere pid 4242' '$tmp/held.out' &&
+           test ! -e '$tmp/held/sweep.cfg' && test -z \"\$(find '$tmp/held' -name '*seed=*')\""
+else
+  skip "a sweep folder locked by another process is refused" "no flock(1)"
+fi
+# Links planted as the sweep's files: the targets stay as they were.
+mkdir -p "$tmp/planted/logs"
+for f in victim-log victim-summary victim-cfg victim-png; do echo untouched >"$tmp/$f"; done
+ln -s "$tmp/victim-log" "$tmp/planted/logs/beta=4-seed=1.log"
+ln -s "$tmp/victim-summary" "$tmp/planted/summary.csv"
+ln -s "$tmp/victim-cfg" "$tmp/planted/sweep.cfg"
+ln -s "$tmp/victim-png" "$tmp/planted/sweep.png"
+SOMAIF_RUN="$tmp/broken-run" "$sweep" --jobs 2 --output "$tmp/planted" "$tmp/betas.cfg" \
+  >"$tmp/planted.out" 2>&1
+status=$?
+check "a link planted as a run's log is not written through; that run fails, saying so (exit $status)" sh -c "
+  test $status -eq 1 && test \"\$(cat '$tmp/victim-log')\" = untouched &&
+  grep -q 'beta=4-seed=1.log.*symbolic link' '$tmp/planted.out'"
+check "links planted as summary.csv and sweep.cfg are replaced, as sweep.png refused, none written through" sh -c "
+  test \"\$(cat '$tmp/victim-summary' '$tmp/victim-cfg' '$tmp/victim-png')\" = \"untouched
+untouched
+untouched\" && test ! -L '$tmp/planted/summary.csv' && grep -q '^4,' '$tmp/planted/summary.csv' &&
+  test ! -L '$tmp/planted/sweep.cfg' && grep -q 'sweep.png: a symbolic link' '$tmp/planted.out' &&
+  ! grep -q 'untouched' '$tmp/planted.out'"
+
 # ---- Ctrl-C, then going on ------------------------------------------------------
 cat >"$tmp/long.cfg" <<EOF
 base = "$configs/quick.cfg";
@@ -168,6 +202,13 @@ while [ $i -lt 600 ]; do
   sleep 0.05
   i=$((i + 1))
 done
+# While it runs, the sweep holds its folder's lock.
+if command -v flock >/dev/null 2>&1; then
+  check "a running sweep holds its folder's lock (flock -n fails)" sh -c "
+    ! flock -n '$tmp/long/somaif.lock' true && grep -q 'pid $pid' '$tmp/long/somaif.lock'"
+else
+  skip "a running sweep holds its folder's lock" "no flock(1)"
+fi
 kill -INT $pid
 wait $pid
 status=$?
