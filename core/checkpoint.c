@@ -308,9 +308,7 @@ somaif_checkpoint_read (const char *path, GError **error)
 const char *
 somaif_part_message (const SomaifPart *part, const void *inst)
 {
-  const SomaifPluginHead *h = part->plugin->head;
-  const char *m = h->error_message ? h->error_message (inst) : NULL;
-  return m && *m ? m : "no reason given";
+  return somaif_plugin_reason (part->plugin, inst);
 }
 
 gboolean
@@ -373,10 +371,29 @@ somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConf
   return ok;
 }
 
-/* Does the checkpoint belong to this config and these plugins? */
-static gboolean
-check_parts (const SomaifCheckpoint *ck, const char *path, const SomaifConfig *cfg,
-             GError **error)
+/* Says how part k differs from what the checkpoint at path recorded, naming
+ * the file loaded now and where the run recorded the one it used. */
+static void
+plugin_changed (const SomaifCheckpoint *ck, int k, const SomaifPart *part, const char *path,
+                GError **error)
+{
+  const SomaifPluginHead *h = part->plugin->head;
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *then = g_strdup_printf ("'%s' with %d parameters and %s", ck->names[k],
+                                           (int) ck->n_values[k],
+                                           ck->states[k] ? "a saved state" : "no saved state");
+  g_autofree char *now = g_strdup_printf ("'%s' with %d parameters and %s", h->name,
+                                          part->params->n,
+                                          h->save_state ? "a saved state" : "no saved state");
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+               "%s: the %s was plugin %s when it was written, but the file loaded now, %s, is "
+               "%s (%s/run.json names the file the run used)", path, part->group, then,
+               part->plugin->path, now, dir);
+}
+
+gboolean
+somaif_checkpoint_check (const SomaifCheckpoint *ck, const char *path, const SomaifConfig *cfg,
+                         GError **error)
 {
   if (ck->config_hash != somaif_config_hash (cfg))
     {
@@ -399,9 +416,7 @@ check_parts (const SomaifCheckpoint *ck, const char *path, const SomaifConfig *c
       if (g_strcmp0 (ck->names[k], h->name) != 0 || ck->n_values[k] != part->params->n
           || (ck->states[k] != NULL) != (h->save_state != NULL))
         {
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
-                       "%s: the %s was plugin '%s' when it was written, now '%s'", path,
-                       part->group, ck->names[k], h->name);
+          plugin_changed (ck, k, part, path, error);
           return FALSE;
         }
     }
@@ -443,7 +458,7 @@ somaif_checkpoint_restore (const char *path, const SomaifConfig *cfg,
   SomaifCheckpoint *ck = somaif_checkpoint_read (path, error);
   if (!ck)
     return NULL;
-  gboolean ok = check_parts (ck, path, cfg, error);
+  gboolean ok = somaif_checkpoint_check (ck, path, cfg, error);
   for (int k = 0; k < SOMAIF_CHECKPOINT_PARTS && ok; k++)
     ok = restore_part (ck, k, path, &parts[k], error);
   if (!ok)

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,11 +29,13 @@ write_error (GError **error, const char *path, const char *what, int e)
 int
 somaif_rundir_create (const char *path, gboolean truncate, GError **error)
 {
-  int fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0666);
+  int fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (truncate ? O_TRUNC : 0),
+                 0666);
   if (fd < 0)
     {
       int e = errno;
-      write_error (error, path, "cannot write", e);
+      write_error (error, path, e == ELOOP ? "a symbolic link: not written through"
+                                           : "cannot write", e);
       errno = e; /* for callers that word their own message */
     }
   return fd;
@@ -85,6 +88,7 @@ gboolean
 somaif_rundir_write (const char *path, const void *data, gsize length, GError **error)
 {
   g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
+  unlink (tmp); /* a leftover, or a planted link: never written through */
   int fd = somaif_rundir_create (tmp, TRUE, error);
   if (fd < 0)
     return FALSE;
@@ -124,9 +128,221 @@ write_text (const char *dir, const char *name, const char *text, GError **error)
 gboolean
 somaif_rundir_mkdir (const char *path, GError **error)
 {
+  if (!somaif_rundir_check_not_link (path, error))
+    return FALSE;
   if (g_mkdir_with_parents (path, 0777) != 0)
     return write_error (error, path, "cannot create", errno);
   return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* The folder                                                          */
+
+struct SomaifRundirLock
+{
+  int fd;
+};
+
+gboolean
+somaif_rundir_check_not_link (const char *path, GError **error)
+{
+  struct stat st;
+  g_autofree char *bare = g_strdup (path);
+  /* "link/" would be followed by lstat: ask about "link". */
+  for (gsize n = strlen (bare); n > 1 && bare[n - 1] == '/'; n--)
+    bare[n - 1] = '\0';
+  if (lstat (bare, &st) == 0 && S_ISLNK (st.st_mode))
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_REFUSED,
+                   "%s is a symbolic link: a run folder and its folders must not be", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* "host H pid P" from the lock file, or words saying it is not known. */
+static char *
+lock_holder (int fd)
+{
+  char buf[256];
+  ssize_t n = pread (fd, buf, sizeof buf - 1, 0);
+  buf[n > 0 ? n : 0] = '\0';
+  g_strstrip (buf);
+  return g_strdup (*buf ? buf : "a process that has not said which yet");
+}
+
+SomaifRundirLock *
+somaif_rundir_lock (const char *dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, SOMAIF_RUNDIR_LOCK_FILE, NULL);
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (fd < 0)
+    {
+      write_error (error, path, "cannot lock", errno);
+      return NULL;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int e = errno;
+      g_autofree char *holder = e == EWOULDBLOCK ? lock_holder (fd) : NULL;
+      if (holder)
+        g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_LOCKED,
+                     "%s is in use by another run (%s): wait for it to end or choose another "
+                     "folder", dir, holder);
+      else
+        write_error (error, path, "cannot lock", e);
+      close (fd);
+      return NULL;
+    }
+  g_autofree char *me = g_strdup_printf ("host %s pid %ld\n", g_get_host_name (),
+                                         (long) getpid ());
+  if (ftruncate (fd, 0) != 0 || pwrite (fd, me, strlen (me), 0) != (ssize_t) strlen (me))
+    {
+      write_error (error, path, "cannot write", errno);
+      close (fd);
+      return NULL;
+    }
+  SomaifRundirLock *lock = g_new (SomaifRundirLock, 1);
+  lock->fd = fd;
+  return lock;
+}
+
+void
+somaif_rundir_unlock (SomaifRundirLock *lock)
+{
+  if (!lock)
+    return;
+  close (lock->fd);
+  g_free (lock);
+}
+
+static gboolean
+has (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+gboolean
+somaif_rundir_holds_run (const char *dir)
+{
+  return (has (dir, "config.cfg") && (has (dir, "run.json") || has (dir, "checkpoint.bin")))
+         || has (dir, SOMAIF_RUNDIR_LOCK_FILE);
+}
+
+gboolean
+somaif_rundir_has_files (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  if (!d)
+    return FALSE;
+  const char *name;
+  gboolean any = FALSE;
+  while (!any && (name = g_dir_read_name (d)))
+    any = strcmp (name, SOMAIF_RUNDIR_LOCK_FILE) != 0;
+  g_dir_close (d);
+  return any;
+}
+
+/* The files a run writes at the top of its folder. */
+static const char *const run_files[] = {
+  "config.cfg", "config.json", "metrics.csv", "schedules.csv", "checkpoint.bin", "final.csv",
+  "quality.csv", "curves.csv", "curves.png", "repertoire.png", "prototypes.png", "run.json",
+  "segments.json",
+};
+
+/* Removes dir/name unless it is a folder (a run writes none by that name). */
+static gboolean
+remove_file (const char *dir, const char *name, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  struct stat st;
+  if (lstat (path, &st) != 0 || S_ISDIR (st.st_mode))
+    return TRUE;
+  if (unlink (path) != 0 && errno != ENOENT)
+    return write_error (error, path, "cannot remove", errno);
+  return TRUE;
+}
+
+/* Removes the entries of dir/sub that ours() names, then dir/sub if it is
+ * left empty; a link named sub is removed, not followed; a file named sub
+ * is not the run's and stays. */
+static gboolean
+clear_folder (const char *dir, const char *sub, gboolean (*ours) (const char *name),
+              GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, sub, NULL);
+  struct stat st;
+  if (lstat (path, &st) != 0 || S_ISREG (st.st_mode))
+    return TRUE;
+  if (!S_ISDIR (st.st_mode))
+    return remove_file (dir, sub, error);
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+  gboolean ok = TRUE;
+  while (ok && d && (name = g_dir_read_name (d)))
+    if (ours (name))
+      ok = remove_file (path, name, error);
+  if (d)
+    g_dir_close (d);
+  rmdir (path); /* kept when something else is in it */
+  return ok;
+}
+
+static gboolean
+snapshot_name (const char *name)
+{
+  return g_str_has_prefix (name, "prototypes-")
+         && (g_str_has_suffix (name, ".npy") || g_str_has_suffix (name, ".png")
+             || g_str_has_suffix (name, ".tmp"));
+}
+
+static gboolean
+model_name (const char *name)
+{
+  return g_str_has_suffix (name, ".npy") || g_str_has_suffix (name, ".state")
+         || g_str_has_suffix (name, ".tmp");
+}
+
+gboolean
+somaif_rundir_clear (const char *dir, GError **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (run_files); i++)
+    {
+      g_autofree char *tmp = g_strconcat (run_files[i], ".tmp", NULL);
+      if (!remove_file (dir, run_files[i], error) || !remove_file (dir, tmp, error))
+        return FALSE;
+    }
+  return clear_folder (dir, "snapshots", snapshot_name, error)
+         && clear_folder (dir, "model", model_name, error);
+}
+
+char *
+somaif_rundir_make_unique (const char *parent, const char *name, GError **error)
+{
+  if (g_mkdir_with_parents (parent, 0777) != 0)
+    {
+      write_error (error, parent, "cannot create", errno);
+      return NULL;
+    }
+  for (int i = 1; i < 10000; i++)
+    {
+      g_autofree char *leaf = i == 1 ? g_strdup (name) : g_strdup_printf ("%s-%d", name, i);
+      char *path = g_build_filename (parent, leaf, NULL);
+      if (mkdir (path, 0777) == 0)
+        return path;
+      int e = errno;
+      if (e != EEXIST)
+        {
+          write_error (error, path, "cannot create", e);
+          g_free (path);
+          return NULL;
+        }
+      g_free (path);
+    }
+  g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_WRITE,
+               "%s: no free folder name for %s", parent, name);
+  return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -621,6 +837,52 @@ write_npy (const char *path, const void *data, gsize elem, const char *descr, in
   return ok;
 }
 
+int
+somaif_rundir_npy_rows (const char *path, GError **error)
+{
+  char head[4096] = "";
+  FILE *f = fopen (path, "rb");
+  size_t n = f ? fread (head, 1, sizeof head - 1, f) : 0;
+  if (f)
+    fclose (f);
+  head[n] = '\0';
+  const char *shape = n > 10 && memcmp (head, "\x93NUMPY", 6) == 0
+                      ? strstr (head + 10, "'shape': (") : NULL;
+  char *end = NULL;
+  long rows = shape ? strtol (shape + strlen ("'shape': ("), &end, 10) : -1;
+  if (!shape || end == shape + strlen ("'shape': (") || rows < 0 || rows > G_MAXINT)
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, f ? SOMAIF_RUNDIR_ERROR_PARSE
+                                                 : SOMAIF_RUNDIR_ERROR_READ,
+                   "%s: %s", path, f ? "not a NumPy array with a shape" : "missing");
+      return -1;
+    }
+  return (int) rows;
+}
+
+gboolean
+somaif_rundir_check_final (const char *dir, GError **error)
+{
+  g_autofree char *fin = g_build_filename (dir, "final.csv", NULL);
+  if (!g_file_test (fin, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ,
+                   "%s: no final.csv, though run.json says the run finished", dir);
+      return FALSE;
+    }
+  g_autofree char *npy = g_build_filename (dir, "model", "prototypes.npy", NULL);
+  int goals = somaif_rundir_npy_rows (npy, error);
+  GArray *rows = goals >= 0 ? somaif_rundir_read_final (dir, error) : NULL;
+  gboolean ok = rows && rows->len == (guint) goals;
+  if (rows && !ok)
+    g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE,
+                 "%s has %u rows but the map has %d goals (model/prototypes.npy): it is "
+                 "truncated", fin, rows->len, goals);
+  if (rows)
+    g_array_free (rows, TRUE);
+  return ok;
+}
+
 gboolean
 somaif_rundir_write_npy_f32 (const char *path, const float *data, int ndim, const int *shape,
                              GError **error)
@@ -642,6 +904,34 @@ static const char *const part_groups[SOMAIF_N_PARTS] = {
   "generator", "plant", "renderer", "perceiver", "optimiser"
 };
 
+void
+somaif_run_segment_clear (SomaifRunSegment *s)
+{
+  g_free (s->started);
+  g_free (s->command);
+  memset (s, 0, sizeof *s);
+}
+
+static void
+add_segments (JsonBuilder *b, const SomaifRunSegment *segments, int n)
+{
+  json_builder_begin_array (b);
+  for (int i = 0; i < n; i++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "started");
+      json_builder_add_string_value (b, segments[i].started ? segments[i].started : "");
+      json_builder_set_member_name (b, "wall_seconds");
+      json_builder_add_double_value (b, round (segments[i].wall_seconds * 1000) / 1000);
+      json_builder_set_member_name (b, "threads");
+      json_builder_add_int_value (b, segments[i].threads);
+      json_builder_set_member_name (b, "command");
+      json_builder_add_string_value (b, segments[i].command ? segments[i].command : "");
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 gboolean
 somaif_rundir_write_run (const char *dir, const SomaifRunInfo *info, GError **error)
 {
@@ -660,6 +950,8 @@ somaif_rundir_write_run (const char *dir, const SomaifRunInfo *info, GError **er
   json_builder_add_int_value (b, info->threads);
   json_builder_set_member_name (b, "wall_seconds");
   json_builder_add_double_value (b, round (info->wall_seconds * 1000) / 1000);
+  json_builder_set_member_name (b, "segments");
+  add_segments (b, info->segments, info->n_segments);
   json_builder_set_member_name (b, "plugins");
   json_builder_begin_object (b);
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
@@ -775,4 +1067,86 @@ somaif_rundir_run_info_clear (SomaifRunInfo *info)
       g_free (info->plugin_files[k]);
     }
   memset (info, 0, sizeof *info);
+}
+
+gboolean
+somaif_rundir_write_segments (const char *dir, const SomaifRunSegment *segments, int n,
+                              GError **error)
+{
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "schema");
+  json_builder_add_int_value (b, SOMAIF_RUNDIR_SCHEMA);
+  json_builder_set_member_name (b, "segments");
+  add_segments (b, segments, n);
+  json_builder_end_object (b);
+  JsonNode *root = json_builder_get_root (b);
+  g_autofree char *text = json_text (root);
+  json_node_unref (root);
+  g_object_unref (b);
+  return write_text (dir, "segments.json", text, error);
+}
+
+static JsonNode *
+load_json (const char *dir, const char *name, JsonParser *parser, char **path, GError **error)
+{
+  g_autofree char *text = read_file (dir, name, path, error);
+  if (!text)
+    return NULL;
+  GError *err = NULL;
+  JsonNode *root = json_parser_load_from_data (parser, text, -1, &err)
+                   ? json_parser_get_root (parser) : NULL;
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE, "%s: %s", *path,
+                   err ? err->message : "not a JSON object");
+      g_clear_error (&err);
+      return NULL;
+    }
+  return root;
+}
+
+GArray *
+somaif_rundir_segments_new (void)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (SomaifRunSegment));
+  g_array_set_clear_func (out, (GDestroyNotify) somaif_run_segment_clear);
+  return out;
+}
+
+GArray *
+somaif_rundir_read_segments (const char *dir, GError **error)
+{
+  GArray *out = somaif_rundir_segments_new ();
+  g_autofree char *probe = g_build_filename (dir, "segments.json", NULL);
+  if (!g_file_test (probe, G_FILE_TEST_EXISTS))
+    return out;
+  JsonParser *parser = json_parser_new ();
+  g_autofree char *path = NULL;
+  JsonNode *root = load_json (dir, "segments.json", parser, &path, error);
+  JsonNode *list = root ? json_object_get_member (json_node_get_object (root), "segments")
+                        : NULL;
+  gboolean ok = list && JSON_NODE_HOLDS_ARRAY (list);
+  for (guint i = 0; ok && i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *e = json_array_get_element (json_node_get_array (list), i);
+      SomaifRunSegment s = { 0 };
+      double threads = 0;
+      ok = JSON_NODE_HOLDS_OBJECT (e)
+           && member_number (json_node_get_object (e), "wall_seconds", &s.wall_seconds);
+      if (!ok)
+        break;
+      member_number (json_node_get_object (e), "threads", &threads);
+      s.threads = (int) threads;
+      s.started = member_string (json_node_get_object (e), "started");
+      s.command = member_string (json_node_get_object (e), "command");
+      g_array_append_val (out, s);
+    }
+  if (root && !ok)
+    g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE,
+                 "%s: not a list of segments with wall_seconds", path);
+  g_object_unref (parser);
+  if (!ok)
+    g_clear_pointer (&out, g_array_unref);
+  return out;
 }

@@ -19,14 +19,41 @@ typedef enum
 {
   SOMAIF_RUNDIR_ERROR_WRITE, /* a file could not be created or written */
   SOMAIF_RUNDIR_ERROR_READ,  /* a file is missing or unreadable */
-  SOMAIF_RUNDIR_ERROR_PARSE  /* a file is not in its documented form */
+  SOMAIF_RUNDIR_ERROR_PARSE, /* a file is not in its documented form */
+  SOMAIF_RUNDIR_ERROR_LOCKED, /* another process holds the folder */
+  SOMAIF_RUNDIR_ERROR_REFUSED /* a link, or not a run folder where one must be */
 } SomaifRundirError;
+
+/* ---- the folder ---- */
+
+#define SOMAIF_RUNDIR_LOCK_FILE "somaif.lock"
+
+typedef struct SomaifRundirLock SomaifRundirLock;
+/* Takes an exclusive lock on dir (flock on dir/somaif.lock), held until
+ * somaif_rundir_unlock() or the process ends, and records "host HOST pid PID"
+ * in the file.  While another process holds it: SOMAIF_RUNDIR_ERROR_LOCKED,
+ * naming the holder. */
+SomaifRundirLock *somaif_rundir_lock (const char *dir, GError **error);
+void somaif_rundir_unlock (SomaifRundirLock *lock);
+/* Does dir hold a run: config.cfg with run.json or checkpoint.bin, or the
+ * lock file? */
+gboolean somaif_rundir_holds_run (const char *dir);
+/* Does dir hold anything but its lock file? */
+gboolean somaif_rundir_has_files (const char *dir);
+/* Removes what a run writes, and nothing else (for --force). */
+gboolean somaif_rundir_clear (const char *dir, GError **error);
+/* Creates parent/name, or parent/name-2, -3, ... when taken, exclusively:
+ * two runs never share it.  Returns its path. */
+char *somaif_rundir_make_unique (const char *parent, const char *name, GError **error);
+/* SOMAIF_RUNDIR_ERROR_REFUSED when path is a symbolic link. */
+gboolean somaif_rundir_check_not_link (const char *path, GError **error);
 
 /* ---- creating files: the only place a file of a run folder is created ---- */
 
 /* Opens path for writing (creating it), as a file descriptor: every other
  * writer here, the checkpoint's and the figures' come through this one.
- * truncate: empty it; otherwise keep what it holds. */
+ * truncate: empty it; otherwise keep what it holds.  A symbolic link is
+ * never written through. */
 int somaif_rundir_create (const char *path, gboolean truncate, GError **error);
 /* Opens path for writing: keep < 0 creates it empty; keep >= 0 cuts an
  * existing file back to keep bytes (a resumed run) and writes at its end. */
@@ -36,7 +63,7 @@ gboolean somaif_rundir_close (FILE *f, const char *path, GError **error);
 /* Writes a whole file: a temporary file beside it renamed into place. */
 gboolean somaif_rundir_write (const char *path, const void *data, gsize length,
                               GError **error);
-/* Creates a folder (and its parents). */
+/* Creates a folder (and its parents); refuses one that is a link. */
 gboolean somaif_rundir_mkdir (const char *path, GError **error);
 
 /* ---- metrics.csv: one row a rollout ---- */
@@ -115,10 +142,34 @@ char *somaif_rundir_config_json (const char *text, GError **error);
 
 gboolean somaif_rundir_write_npy_f32 (const char *path, const float *data, int ndim,
                                       const int *shape, GError **error);
+/* The first dimension of a .npy file's shape (read from its header), or -1. */
+int somaif_rundir_npy_rows (const char *path, GError **error);
+/* Is dir/final.csv whole: a row per goal of model/prototypes.npy?  The
+ * error says what is missing or short. */
+gboolean somaif_rundir_check_final (const char *dir, GError **error);
 gboolean somaif_rundir_write_npy_f64 (const char *path, const double *data, int ndim,
                                       const int *shape, GError **error);
 
-/* ---- run.json: provenance ---- */
+/* ---- segments.json and run.json: provenance ---- */
+
+/* One stretch of a run: the first start, then each --resume. */
+typedef struct
+{
+  char *started;       /* ISO 8601, local time with offset */
+  double wall_seconds;
+  int threads;
+  char *command;
+} SomaifRunSegment;
+
+void somaif_run_segment_clear (SomaifRunSegment *segment);
+/* Writes dir/segments.json, the segments so far (rewritten at each checkpoint). */
+gboolean somaif_rundir_write_segments (const char *dir, const SomaifRunSegment *segments, int n,
+                                       GError **error);
+/* The segments of dir/segments.json (a GArray of SomaifRunSegment, with
+ * its clear function set); empty when the file is missing. */
+GArray *somaif_rundir_read_segments (const char *dir, GError **error);
+/* An empty GArray of SomaifRunSegment that clears them when freed. */
+GArray *somaif_rundir_segments_new (void);
 
 typedef struct
 {
@@ -126,10 +177,12 @@ typedef struct
   char *somaif;        /* version */
   char *abi;           /* "MAJOR.MINOR" */
   char *config;        /* the config as given */
-  char *started;       /* ISO 8601, local time with offset */
-  int threads;
-  double wall_seconds;
-  char *command;
+  char *started;       /* ISO 8601: the first segment's start */
+  int threads;         /* the last segment's */
+  double wall_seconds; /* summed over the segments */
+  char *command;       /* the last segment's */
+  const SomaifRunSegment *segments;  /* written only; NULL: none */
+  int n_segments;
   char *plugin_names[SOMAIF_N_PARTS];  /* in SomaifKind order */
   char *plugin_files[SOMAIF_N_PARTS];
 } SomaifRunInfo;
