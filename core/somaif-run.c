@@ -10,6 +10,8 @@
 
 #include "host.h"
 #include "experiment.h"
+#include "memlimit.h"
+#include "rundir.h"
 
 enum
 {
@@ -48,6 +50,47 @@ catch_stop_signals (void)
   sigemptyset (&sa.sa_mask);
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
+  /* A closed terminal is a request to stop like any other. */
+  sigaction (SIGHUP, &sa, NULL);
+}
+
+/* arg as a shell reads it back: as it is when it holds only safe
+ * characters, else in single quotes. */
+static void
+append_quoted (GString *out, const char *arg)
+{
+  gboolean plain = *arg != '\0';
+  for (const char *c = arg; *c && plain; c++)
+    plain = g_ascii_isalnum (*c) || strchr ("-_./=:,+@%", *c);
+  if (plain)
+    g_string_append (out, arg);
+  else
+    {
+      g_autofree char *q = g_shell_quote (arg);
+      g_string_append (out, q);
+    }
+}
+
+static char *
+quoted (const char *arg)
+{
+  GString *out = g_string_new (NULL);
+  append_quoted (out, arg);
+  return g_string_free (out, FALSE);
+}
+
+/* The command line as a shell would run it again (for run.json). */
+static char *
+quoted_command (int argc, char **argv)
+{
+  GString *out = g_string_new (NULL);
+  for (int i = 0; i < argc; i++)
+    {
+      if (i)
+        g_string_append_c (out, ' ');
+      append_quoted (out, argv[i]);
+    }
+  return g_string_free (out, FALSE);
 }
 static int opt_threads;
 
@@ -156,25 +199,15 @@ list_plugins (void)
   return EXIT_DONE;
 }
 
-static gboolean
-dir_has_files (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  if (!d)
-    return FALSE;
-  gboolean any = g_dir_read_name (d) != NULL;
-  g_dir_close (d);
-  return any;
-}
-
+/* A new folder runs/NAME-DATE-TIME, made here (with a suffix when taken). */
 static char *
-default_output (const char *name)
+default_output (const char *name, GError **error)
 {
   GDateTime *now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
   g_date_time_unref (now);
   g_autofree char *leaf = g_strdup_printf ("%s-%s", name, stamp);
-  return g_build_filename ("runs", leaf, NULL);
+  return somaif_rundir_make_unique ("runs", leaf, error);
 }
 
 static int
@@ -227,6 +260,9 @@ static void
 show_progress (gint64 done, gint64 first, gint64 epochs, gpointer data)
 {
   Progress *p = data;
+  /* A reader that went away (| head) ends the progress, not the run. */
+  if (ferror (stderr))
+    return;
   double elapsed = (double) (g_get_monotonic_time () - p->start) / 1e6;
   double rate = elapsed > 0 ? (double) (done - first) / elapsed : 0.0;
   double left = rate > 0 ? (double) (epochs - done) / rate : 0.0;
@@ -319,7 +355,8 @@ parse_options (int *argc, char ***argv)
     "  0  done\n"
     "  1  failed while running (a plugin's failure, a NaN, an unwritable file)\n"
     "  2  bad usage, config, --resume folder or checkpoint, or an overwrite refused\n"
-    "  130, 143  stopped by SIGINT (Ctrl-C) or SIGTERM after writing a checkpoint:\n"
+    "  129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C) or SIGTERM after writing a\n"
+    "     checkpoint:\n"
     "     somaif-run --resume DIR goes on; a second Ctrl-C stops at once\n"
     "\n"
     "Environment:\n"
@@ -353,12 +390,27 @@ check_only (const SomaifConfig *cfg, const char *cfgpath)
   return EXIT_DONE;
 }
 
+/* Refusals of a folder (in use, a link, not a run) are the user's to fix. */
+static int
+folder_fail (GError *error)
+{
+  gboolean refused = g_error_matches (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_LOCKED)
+                     || g_error_matches (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_REFUSED);
+  return fail (refused ? EXIT_USAGE : EXIT_FAILED, error);
+}
+
 static int
 replay (SomaifExperiment *x)
 {
   SomaifSummary summary;
   GError *error = NULL;
-  if (!somaif_experiment_replay (x, opt_replay, &summary, &error))
+  SomaifRundirLock *lock = somaif_rundir_check_not_link (opt_replay, &error)
+                           ? somaif_rundir_lock (opt_replay, &error) : NULL;
+  if (!lock)
+    return folder_fail (error);
+  gboolean ok = somaif_experiment_replay (x, opt_replay, &summary, &error);
+  somaif_rundir_unlock (lock);
+  if (!ok)
     return fail (EXIT_FAILED, error);
   if (!opt_quiet)
     printf ("somaif-run: replayed %s: final inaccuracy %.2f, complexity %.4f; "
@@ -367,29 +419,59 @@ replay (SomaifExperiment *x)
   return EXIT_DONE;
 }
 
-/* The output folder, made; NULL (and *status) when refused or impossible. */
-static char *
-make_output (const SomaifConfig *cfg, int *status)
+/* A folder that already holds files: --force replaces a run (only what
+ * the run wrote), and nothing else. */
+static int
+replace_run (const char *outdir, gboolean was_run)
 {
-  char *outdir = opt_resume ? g_strdup (opt_resume)
-                 : opt_output ? g_strdup (opt_output) : default_output (cfg->name);
-  if (!opt_resume && dir_has_files (outdir) && !opt_force)
+  if (!opt_force)
     {
       fprintf (stderr, "somaif-run: %s already holds files; choose another --output or add "
                "--force to write over them\n", outdir);
-      *status = EXIT_USAGE;
-      g_free (outdir);
-      return NULL;
+      return EXIT_USAGE;
     }
-  if (g_mkdir_with_parents (outdir, 0777) != 0)
+  if (!was_run)
+    {
+      fprintf (stderr, "somaif-run: %s holds files but no run (no config.cfg with run.json "
+               "or checkpoint.bin, no " SOMAIF_RUNDIR_LOCK_FILE "): --force only replaces a "
+               "run\n", outdir);
+      return EXIT_USAGE;
+    }
+  GError *error = NULL;
+  return somaif_rundir_clear (outdir, &error) ? EXIT_DONE : folder_fail (error);
+}
+
+/* The output folder, made and locked for the run's life (*lock); NULL and
+ * *status when refused or impossible. */
+static char *
+take_output (const SomaifConfig *cfg, SomaifRundirLock **lock, int *status)
+{
+  GError *error = NULL;
+  char *outdir = opt_resume ? g_strdup (opt_resume)
+                 : opt_output ? g_strdup (opt_output) : default_output (cfg->name, &error);
+  /* Asked before the lock file exists: it marks a run folder too. */
+  gboolean was_run = outdir && somaif_rundir_holds_run (outdir);
+  if (!outdir || !somaif_rundir_check_not_link (outdir, &error))
+    *status = folder_fail (error);
+  else if (g_mkdir_with_parents (outdir, 0777) != 0)
     {
       fprintf (stderr, "somaif-run: %s: cannot create the output folder: %s\n", outdir,
                g_strerror (errno));
       *status = EXIT_FAILED;
-      g_free (outdir);
-      return NULL;
     }
-  return outdir;
+  /* A refusal writes nothing, not even the lock file; the files are looked
+     at again under the lock, which a run holds while it writes them. */
+  else if (!opt_resume && somaif_rundir_has_files (outdir) && (!opt_force || !was_run))
+    *status = replace_run (outdir, was_run);
+  else if (!(*lock = somaif_rundir_lock (outdir, &error)))
+    *status = folder_fail (error);
+  else if (!opt_resume && somaif_rundir_has_files (outdir))
+    *status = replace_run (outdir, was_run);
+  if (*status == EXIT_DONE)
+    return outdir;
+  g_clear_pointer (lock, somaif_rundir_unlock);
+  g_free (outdir);
+  return NULL;
 }
 
 static void
@@ -412,15 +494,19 @@ static int
 train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int threads)
 {
   int status = EXIT_DONE;
-  g_autofree char *outdir = make_output (cfg, &status);
+  SomaifRundirLock *lock = NULL;
+  g_autofree char *outdir = take_output (cfg, &lock, &status);
   if (!outdir)
     return status;
   Progress progress = { opt_quiet ? PROGRESS_NONE
                         : isatty (STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_LINES,
                         0, 0, -1, FALSE };
   if (!opt_quiet)
-    fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, into %s\n",
-             cfgpath, cfg->epochs, threads, outdir);
+    {
+      g_autofree char *need = somaif_memory_text (somaif_experiment_memory_need (x));
+      fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, %s of memory "
+               "besides the plugins', into %s\n", cfgpath, cfg->epochs, threads, need, outdir);
+    }
   catch_stop_signals ();
   somaif_experiment_set_stop_flag (x, &stop_signal);
   if (progress.style != PROGRESS_NONE)
@@ -429,6 +515,7 @@ train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int th
   SomaifSummary summary;
   GError *error = NULL;
   gboolean ok = somaif_experiment_run (x, outdir, opt_resume != NULL, &summary, &error);
+  somaif_rundir_unlock (lock);
   if (progress.drawn)
     fputc ('\n', stderr);
   if (ok)
@@ -440,8 +527,9 @@ train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int th
   if (!g_error_matches (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_INTERRUPTED))
     return fail (opt_resume && g_error_matches (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP)
                  ? EXIT_USAGE : EXIT_FAILED, error);
+  g_autofree char *dir = quoted (outdir);
   fprintf (stderr, "somaif-run: %s\nsomaif-run: go on with: somaif-run --resume %s\n",
-           error->message, outdir);
+           error->message, dir);
   g_error_free (error);
   return 128 + stop_signal;
 }
@@ -449,7 +537,9 @@ train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int th
 int
 main (int argc, char **argv)
 {
-  g_autofree char *command = g_strjoinv (" ", argv);
+  g_autofree char *command = quoted_command (argc, argv);
+  /* A closed stdout or stderr (| head) fails the write, and the run goes on. */
+  signal (SIGPIPE, SIG_IGN);
   int status = parse_options (&argc, &argv);
   if (status != EXIT_DONE)
     return status;
