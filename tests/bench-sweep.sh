@@ -127,12 +127,19 @@ base = "tiny.cfg";
 vary = ( { key = "experiment.beta"; values = [$(seq -s, 1 "$combos" | sed 's/,/.0,/g').0]; } );
 seeds = [1];
 EOF
-t0=$(date +%s.%N)
-"$sweep" --check --output "$tmp/wide" "$tmp/wide.cfg" >"$tmp/check.out" 2>&1
-status=$?
-t1=$(date +%s.%N)
-awk -v c="$combos" -v s="$status" -v a="$t0" -v b="$t1" 'BEGIN {
-  printf "--check of %d combinations: %.1f s (exit %d)\n", c, b - a, s }'
+# Wall and CPU seconds of a command ($1: what), from /usr/bin/time when there is one.
+timed () {
+  what=$1; shift
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%e %U %S' -o "$tmp/time" "$@" >"$tmp/timed.out" 2>&1
+    status=$?
+    awk -v w="$what" -v s="$status" '{ printf "%s: %.1f s wall, %.1f s CPU (exit %d)\n", w, $1, $2 + $3, s }' "$tmp/time"
+  else
+    t0=$(date +%s.%N); "$@" >"$tmp/timed.out" 2>&1; status=$?; t1=$(date +%s.%N)
+    awk -v w="$what" -v s="$status" -v a="$t0" -v b="$t1" 'BEGIN { printf "%s: %.1f s wall (exit %d)\n", w, b - a, s }'
+  fi
+}
+timed "--check of $combos combinations" "$sweep" --check --output "$tmp/wide" "$tmp/wide.cfg"
 # Every combination finished: copies of one lean run (the summary reads
 # final.csv, run.json and curves.csv).
 one=$(ls -d "$tmp"/jobs/*seed=1 | head -1)
@@ -140,10 +147,5 @@ mkdir -p "$tmp/wide"
 "$sweep" --check --output "$tmp/wide" "$tmp/wide.cfg" 2>/dev/null | awk '/seed=/ { print $1 }' |
   while read -r d; do mkdir "$tmp/wide/$d" && cp "$one"/final.csv "$one"/run.json "$one"/curves.csv "$tmp/wide/$d/"; done
 sed -e "s|^base = .*|base = \"$tmp/tiny.cfg\";|" "$tmp/wide.cfg" >"$tmp/wide/sweep.cfg"
-t0=$(date +%s.%N)
-"$sweep" --summarise "$tmp/wide" >"$tmp/summarise.out" 2>&1
-status=$?
-t1=$(date +%s.%N)
-awk -v c="$combos" -v s="$status" -v a="$t0" -v b="$t1" 'BEGIN {
-  printf "--summarise of %d combinations: %.1f s (exit %d)\n", c, b - a, s }'
+timed "--summarise of $combos combinations" "$sweep" --summarise "$tmp/wide"
 echo "bench-sweep: load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (the machine is shared: other users' work counts in every time above)"
