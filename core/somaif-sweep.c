@@ -281,13 +281,7 @@ run_args (const Sweep *sw, int run, int mode)
                                               somaif_sweep_run_seed (s, run)));
       g_ptr_array_add (args, g_strdup ("--output"));
       g_ptr_array_add (args, g_strdup (dir));
-      g_auto (GStrv) sets = somaif_sweep_combo_sets (s, run / s->n_seeds);
-      g_autofree char *level = somaif_sweep_output_set (s);
-      if (level)
-        {
-          g_ptr_array_add (args, g_strdup ("--set"));
-          g_ptr_array_add (args, g_strdup (level));
-        }
+      g_auto (GStrv) sets = somaif_sweep_run_sets (s, run / s->n_seeds);
       for (int i = 0; sets[i]; i++)
         {
           g_ptr_array_add (args, g_strdup ("--set"));
@@ -856,20 +850,12 @@ validate (const SomaifSweep *s)
   SomaifConfig *held = NULL;
   for (int combo = 0; combo < s->n_combos; combo++)
     {
-      g_auto (GStrv) sets = somaif_sweep_combo_sets (s, combo);
-      g_autofree char *level = somaif_sweep_output_set (s);
-      g_autoptr (GPtrArray) all = g_ptr_array_new ();
-      if (level)
-        g_ptr_array_add (all, level);
-      for (int i = 0; sets[i]; i++)
-        g_ptr_array_add (all, sets[i]);
-      g_ptr_array_add (all, NULL);
+      g_auto (GStrv) sets = somaif_sweep_run_sets (s, combo);
       GError *error = NULL;
-      SomaifConfig *cfg = somaif_config_load (s->base, (const char *const *) all->pdata,
-                                              s->seeds[0], &error);
+      SomaifConfig *cfg = somaif_config_load (s->base, (const char *const *) sets, s->seeds[0],
+                                              &error);
       if (cfg && !held)
-        held = somaif_config_load (s->base, (const char *const *) all->pdata, s->seeds[0],
-                                   NULL);
+        held = somaif_config_load (s->base, (const char *const *) sets, s->seeds[0], NULL);
       SomaifExperiment *x = cfg ? somaif_experiment_new (cfg, 1, &error) : NULL;
       if (x)
         {
@@ -879,7 +865,8 @@ validate (const SomaifSweep *s)
       if (bad++ < 10)
         {
           g_autofree char *name = somaif_sweep_combo_name (s, combo);
-          g_autofree char *what = g_strjoinv (", ", sets);
+          g_auto (GStrv) varied = somaif_sweep_combo_sets (s, combo);
+          g_autofree char *what = g_strjoinv (", ", varied);
           fprintf (stderr, "somaif-sweep: combination %s%s%s%s is invalid: %s\n", name,
                    *what ? " (" : "", what, *what ? ")" : "", error->message);
         }
@@ -919,7 +906,7 @@ plan_runs (Sweep *sw, gboolean list)
         continue;
       sw->n_runs++;
       g_autofree char *dir = run_dir (sw, run);
-      SomaifSweepRunState st = somaif_sweep_run_state (dir);
+      SomaifSweepRunState st = somaif_sweep_run_state_of (s, run, dir);
       if (list)
         {
           g_autofree char *name = somaif_sweep_run_name (s, run);

@@ -73,6 +73,9 @@ char **somaif_sweep_combo_sets (const SomaifSweep *sweep, int combo);
 /* The --set that gives each run the sweep's output level
  * ("experiment.output=\"lean\""), NULL when an axis varies it. */
 char *somaif_sweep_output_set (const SomaifSweep *s);
+/* What somaif-run gets for a run of combo: the output set, then the combo's
+ * (NULL-terminated, g_strfreev). */
+char **somaif_sweep_run_sets (const SomaifSweep *s, int combo);
 /* Text of a sweep file that enumerates the same runs, base as an absolute
  * path and seeds as a list (written into the output folder as sweep.cfg). */
 char *somaif_sweep_resolved (const SomaifSweep *sweep);
@@ -86,10 +89,18 @@ typedef enum
 {
   SOMAIF_SWEEP_RUN_NEW,          /* start fresh (--force over what is there) */
   SOMAIF_SWEEP_RUN_INTERRUPTED,  /* checkpoint.bin but no run.json: --resume */
-  SOMAIF_SWEEP_RUN_DONE          /* final.csv and run.json: skip */
+  SOMAIF_SWEEP_RUN_DONE          /* run.json and a whole final.csv: skip */
 } SomaifSweepRunState;
 
 SomaifSweepRunState somaif_sweep_run_state (const char *dir);
+/* The state of the sweep's run in dir: a folder whose config.cfg is not
+ * this run's (another base config or other values) is NEW, to be replaced. */
+SomaifSweepRunState somaif_sweep_run_state_of (const SomaifSweep *sweep, int run,
+                                               const char *dir);
+/* Is dir/config.cfg the resolved config of the sweep's run?  The error says
+ * it is another's. */
+gboolean somaif_sweep_check_config (const SomaifSweep *sweep, int run, const char *dir,
+                                    GError **error);
 
 /* Quantile p of Student's t with df > 0 degrees of freedom. */
 double somaif_t_quantile (double p, double df);
