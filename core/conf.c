@@ -29,7 +29,7 @@ const SomaifParamSpec somaif_experiment_params[] = {
     "prototype snapshots kept over the run (at the end of each equal share)" },
   { "checkpoint_every", SOMAIF_PARAM_INT, "1000", 0, 1e9, 0, 0,
     "epochs between checkpoints (0: only at the end and when interrupted)" },
-  { "output", SOMAIF_PARAM_STRING, "full", 0, 0, 0, 0,
+  { "output", SOMAIF_PARAM_STRING, "\"full\"", 1, 0, 0, 0,
     "what the run folder keeps: full, compact or lean (docs/run-folder.md)" },
   { "gzip_metrics", SOMAIF_PARAM_BOOL, "false", 0, 0, 0, 0,
     "compress metrics.csv into metrics.csv.gz when the run ends" },

@@ -140,12 +140,20 @@ timed () {
   fi
 }
 timed "--check of $combos combinations" "$sweep" --check --output "$tmp/wide" "$tmp/wide.cfg"
-# Every combination finished: copies of one lean run (the summary reads
-# final.csv, run.json and curves.csv).
+# Every combination finished: copies of one lean run with its beta in
+# config.cfg (the summary checks that a run's config.cfg is its combination's,
+# and reads final.csv, run.json, curves.csv and model/prototypes.npy).
 one=$(ls -d "$tmp"/jobs/*seed=1 | head -1)
 mkdir -p "$tmp/wide"
-"$sweep" --check --output "$tmp/wide" "$tmp/wide.cfg" 2>/dev/null | awk '/seed=/ { print $1 }' |
-  while read -r d; do mkdir "$tmp/wide/$d" && cp "$one"/final.csv "$one"/run.json "$one"/curves.csv "$tmp/wide/$d/"; done
+awk '/seed=/ { print ++b, $1 }' "$tmp/timed.out" | while read -r b name; do
+  d=$tmp/wide/$name
+  mkdir -p "$d/model"
+  cp "$one"/final.csv "$one"/run.json "$one"/curves.csv "$d/"
+  cp "$one"/model/prototypes.npy "$d/model/"
+  sed "s/^\( *beta = \).*;/\1$b.0;/" "$one/config.cfg" >"$d/config.cfg"
+done
+"$sweep" --check --output "$tmp/wide" "$tmp/wide.cfg" >"$tmp/wide-check.out" 2>&1
+echo "  (--check sees $(grep -c ' done$' "$tmp/wide-check.out") of $combos runs done)"
 sed -e "s|^base = .*|base = \"$tmp/tiny.cfg\";|" "$tmp/wide.cfg" >"$tmp/wide/sweep.cfg"
 timed "--summarise of $combos combinations" "$sweep" --summarise "$tmp/wide"
 echo "bench-sweep: load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (the machine is shared: other users' work counts in every time above)"

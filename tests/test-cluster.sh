@@ -40,7 +40,7 @@ for level in full compact lean; do
   "$run" --quiet --threads 1 --set "experiment.output=\"$level\"" --output "$tmp/$level" \
     "$tmp/small.cfg" >"$tmp/$level.out" 2>&1 || sed 's/^/# /' "$tmp/$level.out"
 done
-lean_files="config.cfg config.json curves.csv final.csv model/b_o.npy model/b_r.npy model/initial_states.npy model/prototypes.npy model/w_o.npy model/w_r.npy quality.csv run.json somaif.lock "
+lean_files="config.cfg config.json curves.csv final.csv model/b_o.npy model/b_r.npy model/initial_states.npy model/prototypes.npy model/w_o.npy model/w_r.npy quality.csv run.json segments.json somaif.lock "
 got=$(files "$tmp/lean")
 check "lean keeps the results alone (got: $got)" test "$got" = "$lean_files"
 check "compact: no snapshots nor checkpoint, metrics.csv.gz, the states and figures" sh -c "
