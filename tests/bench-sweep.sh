@@ -39,7 +39,7 @@ echo "bench-sweep: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)
 # OMPI_COMM_WORLD_RANK=0) until it ends; prints the last sample.
 rank0_ticks () {
   pid=
-  while [ -z "$pid" ]; do
+  while [ -z "$pid" ] && [ ! -e "$tmp/mpi.done" ]; do
     for p in /proc/[0-9]*; do
       if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=0' &&
          { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q "somaif-sweep.*$tmp/mpi"; then
@@ -49,7 +49,7 @@ rank0_ticks () {
     sleep 0.2
   done
   last=0
-  while [ -r "/proc/$pid/stat" ]; do
+  while [ -n "$pid" ] && [ -r "/proc/$pid/stat" ]; do
     t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) && [ -n "$t" ] && last=$t
     sleep 0.2
   done
@@ -97,6 +97,7 @@ mpirun $root --oversubscribe --bind-to none -np "$ranks" "$sweep" --quiet \
   --output "$tmp/mpi" "$tmp/many.cfg" >"$tmp/mpi.out" 2>&1
 status=$?
 t1=$(date +%s.%N)
+touch "$tmp/mpi.done"  # a job too short for the sampler to find rank 0 in
 wait $sampler
 done_mpi=$(ls "$tmp"/mpi/*/run.json 2>/dev/null | wc -l)
 awk -v r="$ranks" -v n="$runs" -v d="$done_mpi" -v s="$status" -v a="$t0" -v b="$t1" \
