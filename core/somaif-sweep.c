@@ -998,7 +998,8 @@ prepare (Sweep *sw, const char *sweep_file)
   g_autofree char *resolved = somaif_sweep_resolved (sw->sweep);
   g_autofree char *copy = g_build_filename (sw->outdir, "sweep.cfg", NULL);
   if (!somaif_rundir_mkdir (sw->outdir, &error)
-      || !(sw->lock = somaif_rundir_lock (sw->outdir, &error))
+      /* Slices of a job array share the folder at once; their runs are disjoint. */
+      || (!opt_slice && !(sw->lock = somaif_rundir_lock (sw->outdir, &error)))
       || !somaif_rundir_mkdir (logs, &error)
       || !somaif_rundir_write (copy, resolved, strlen (resolved), &error))
     return folder_failed (error);
