@@ -24,6 +24,7 @@ typedef struct
   double w[64], mueff, cs, ds, cc, c1, cmu, chin;
   double m[N], sigma, c[N][N], ps[N], pc[N];
   int gen;
+  int stalled; /* generations with h_sigma = 0 */
 } Ref;
 
 /* Table 1 of the tutorial; c_1 and c_mu times (n + 2) / 3 when separable. */
@@ -223,6 +224,7 @@ generation (SomaifCmaes *es, Ref *r, float *cand, double *rewards)
   norm = sqrt (norm);
   r->gen++;
   double hs = norm / sqrt (1 - pow (1 - r->cs, 2.0 * r->gen)) < (1.4 + 2.0 / (N + 1)) * r->chin;
+  r->stalled += hs == 0;
   for (int i = 0; i < N; i++)
     r->pc[i] = (1 - r->cc) * r->pc[i] + hs * sqrt (r->cc * (2 - r->cc) * r->mueff) * yw[i];
   double dh = (1 - hs) * r->cc * (2 - r->cc);
@@ -257,31 +259,44 @@ generation (SomaifCmaes *es, Ref *r, float *cand, double *rewards)
     }
 }
 
+/* far: a small step size far from the optimum, so that the step-size path
+   grows long and h_sigma stalls the rank-one update. */
 static void
-test_generations (gconstpointer data)
+run_case (gboolean separable, gboolean far)
 {
-  gboolean separable = GPOINTER_TO_INT (data);
   int lambda = somaif_cmaes_default_population (N);
   g_assert_cmpint (lambda, ==, 8); /* 4 + floor(3 ln 4) */
   SomaifCmaesCovariance cov = separable ? SOMAIF_CMAES_SEPARABLE : SOMAIF_CMAES_FULL;
-  SomaifCmaes *es = somaif_cmaes_new (N, 1, lambda, cov, 0.3, 0.2, 11);
+  double sigma0 = far ? 0.002 : 0.3, mean0 = far ? -30.0 : 0.2;
+  SomaifCmaes *es = somaif_cmaes_new (N, 1, lambda, cov, sigma0, mean0, 11);
   g_assert_nonnull (es);
   Ref r;
-  ref_init (&r, lambda, separable, 0.3, 0.2);
+  ref_init (&r, lambda, separable, sigma0, mean0);
   float cand[64 * N];
   double rewards[64];
   for (int g = 0; g < GENERATIONS; g++)
     generation (es, &r, cand, rewards);
-  g_test_message ("after %d generations: sigma %.6g, mean %.4g %.4g %.4g %.4g", GENERATIONS,
+  if (far)
+    g_assert_cmpint (r.stalled, >, 0);
+  g_test_message ("after %d generations (h_sigma 0 in %d): sigma %.6g, mean %.4g %.4g %.4g %.4g", GENERATIONS, r.stalled,
                   r.sigma, r.m[0], r.m[1], r.m[2], r.m[3]);
   somaif_cmaes_free (es);
+}
+
+static void
+test_generations (gconstpointer data)
+{
+  int which = GPOINTER_TO_INT (data);
+  run_case (which & 1, which & 2);
 }
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_data_func ("/cmaes-ref/full", GINT_TO_POINTER (FALSE), test_generations);
-  g_test_add_data_func ("/cmaes-ref/separable", GINT_TO_POINTER (TRUE), test_generations);
+  g_test_add_data_func ("/cmaes-ref/full", GINT_TO_POINTER (0), test_generations);
+  g_test_add_data_func ("/cmaes-ref/separable", GINT_TO_POINTER (1), test_generations);
+  g_test_add_data_func ("/cmaes-ref/full-far", GINT_TO_POINTER (2), test_generations);
+  g_test_add_data_func ("/cmaes-ref/separable-far", GINT_TO_POINTER (3), test_generations);
   return g_test_run ();
 }
