@@ -141,7 +141,7 @@ wait
 
 # ---- the table and the score ------------------------------------------------------
 printf '\n%-28s %-36s %-10s %6s  %s\n' mutant file result secs "caught by"
-caught=0 survived=0 equivalent=0 broken=0
+caught=0 survived=0 n_equivalent=0 broken=0
 while IFS="$(printf '\t')" read -r id file equivalent; do
   [ -f "$work/result/$id" ] || continue
   IFS='|' read -r id file result by secs <"$work/result/$id"
@@ -149,14 +149,14 @@ while IFS="$(printf '\t')" read -r id file equivalent; do
   case $result in
     caught) caught=$((caught + 1)) ;;
     survived) survived=$((survived + 1)) ;;
-    equivalent) equivalent=$((equivalent + 1)) ;;
+    equivalent) n_equivalent=$((n_equivalent + 1)) ;;
     *) broken=$((broken + 1)) ;;
   esac
 done <"$work/list"
 scored=$((caught + survived))
 echo
 echo "caught $caught of $scored mutants ($((scored ? 100 * caught / scored : 0))%);" \
-  "$equivalent equivalent, $broken stale or not building"
+  "$n_equivalent equivalent, $broken stale or not building"
 [ "$broken" -eq 0 ] || echo "rewrite the stale or not building mutants in $list" >&2
 if [ -f "$work/baseline-failed" ]; then
   echo "the suite fails WITHOUT a mutant (see worker 1's baseline.log): the score means nothing"
