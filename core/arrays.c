@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "readfile.h"
 #include "somaif/plugin.h"
 
 G_DEFINE_QUARK (somaif-plugin-error-quark, somaif_plugin_error)
@@ -87,7 +88,7 @@ GHashTable *
 somaif_arrays_load (const char *path, GError **error)
 {
   g_autofree char *text = NULL;
-  if (!g_file_get_contents (path, &text, NULL, error))
+  if (!somaif_read_file (path, "arrays file", SOMAIF_MAX_ARRAYS_BYTES, &text, NULL, error))
     return NULL;
   GHashTable *arrays = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, array_free);
   SomaifArray *cur = NULL;

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config-private.h"
+#include "host.h"
 
 G_DEFINE_QUARK (somaif-config-error-quark, somaif_config_error)
 

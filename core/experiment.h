@@ -5,7 +5,7 @@
 #include <glib.h>
 #include <signal.h>
 
-#include "config-private.h"
+#include "host.h"
 
 #define SOMAIF_RUN_ERROR (somaif_run_error_quark ())
 GQuark somaif_run_error_quark (void);

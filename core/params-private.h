@@ -1,6 +1,9 @@
-/* params-private.h: the host side of SomaifParams. */
+/* params-private.h: the layout of SomaifParams, shared by the SDK (params.c)
+ * and the host (params-host.c); not installed. */
 #ifndef SOMAIF_PARAMS_PRIVATE_H
 #define SOMAIF_PARAMS_PRIVATE_H
+
+#include <string.h>
 
 #include "somaif/plugin.h"
 
@@ -25,7 +28,16 @@ struct SomaifParams
 
 SomaifParams *somaif_params_new (const SomaifParamSpec *specs);
 void somaif_params_free (SomaifParams *params);
-SomaifParamValue *somaif_params_lookup (const SomaifParams *params, const char *name);
 int somaif_params_count_specs (const SomaifParamSpec *specs);
+
+/* Inline: both the SDK's getters and the host's validation look values up. */
+static inline SomaifParamValue *
+somaif_params_lookup (const SomaifParams *p, const char *name)
+{
+  for (int i = 0; p && name && i < p->n; i++)
+    if (strcmp (p->values[i].spec->name, name) == 0)
+      return &p->values[i];
+  return NULL;
+}
 
 #endif

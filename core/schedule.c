@@ -19,7 +19,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "config-private.h"
+#include "host.h"
 #include "schedule.h"
 
 typedef enum

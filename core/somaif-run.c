@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config-private.h"
+#include "host.h"
 #include "experiment.h"
 
 #ifndef SOMAIF_CONFIGSDIR

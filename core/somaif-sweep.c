@@ -21,7 +21,7 @@
 #include <mpi.h>
 #endif
 
-#include "config-private.h"
+#include "host.h"
 #include "experiment.h"
 #include "sweep.h"
 

@@ -9,7 +9,7 @@
 
 #include <libconfig.h>
 
-#include "config-private.h"
+#include "host.h"
 #include "figures.h"
 #include "sweep.h"
 

@@ -10,7 +10,7 @@
 
 #include <glib/gstdio.h>
 
-#include "core/config-private.h"
+#include "core/host.h"
 #include "core/experiment.h"
 
 static const char *const stage_names[SOMAIF_N_STAGES] = {

@@ -297,6 +297,24 @@ bad 2 "a plugin of another ABI" "p-abi.cfg:2: generator.plugin:" "built for plug
 mk p-entry '2s/"good-gen"/"no-entry"/'
 bad 2 "a shared object without the entry point" "p-entry.cfg:2: generator.plugin:" \
   "not a somaif plugin (no somaif_plugin_describe() entry point)" -- --check p-entry.cfg
+mk p-export '2s/"good-gen"/"extra-export"/'
+bad 2 "a plugin exporting more than its entry" "p-export.cfg:2: generator.plugin:" \
+  "exports extra_export_helper, extra_export_table besides somaif_plugin_describe()" \
+  "-fvisibility=hidden" -- --check p-export.cfg
+mk p-default '2s/"good-gen"/"bad-default"/'
+bad 2 "a plugin whose default is not of its declared length" "p-default.cfg:2: generator.plugin:" \
+  "invalid parameter 'gains' (its default [1.0, 2.0] has 2 numbers, but the declared length is 3)" \
+  -- --check p-default.cfg
+mk p-dup '2s/"good-gen"/"dup-param"/'
+bad 2 "a plugin declaring a parameter twice" "p-dup.cfg:2: generator.plugin:" \
+  "invalid parameter 'units' (declared twice)" -- --check p-dup.cfg
+mkdir "$tmp/p-dir.so"
+mk p-folder '3s|"good-plant"|"./p-dir.so"|'
+bad 2 "a folder named as a plugin" "p-folder.cfg:3: plant.plugin:" \
+  "p-dir.so is a folder, not a plugin file" -- --check p-folder.cfg
+mk p-device '3s|"good-plant"|"/dev/null"|'
+bad 2 "a device named as a plugin" "p-device.cfg:3: plant.plugin:" \
+  "plugin file /dev/null is not a regular file" -- --check p-device.cfg
 mk p-name '2s/"good-gen"/"wrong-name"/'
 bad 2 "a plugin whose name is not its file's" "p-name.cfg:2: generator.plugin:" \
   "the plugin calls itself 'other'" -- --check p-name.cfg
@@ -338,10 +356,19 @@ if [ $have_real = yes ]; then
     -- --check --set 'generator.weights="nan-weights.txt"' quick.cfg
   bad 2 "esn weights that do not exist" "generator plugin 'esn' could not start" "nosuch.txt" \
     -- --check --set 'generator.weights="nosuch.txt"' quick.cfg
+  # Read whole, it would grow until memory ran out.
+  bad 2 "esn weights from a device" "generator plugin 'esn' could not start" \
+    "/dev/zero: cannot read this arrays file: it is not a regular file" \
+    -- --check --set 'generator.weights="/dev/zero"' quick.cfg
+  mkfifo "$tmp/weights.fifo"
+  bad 2 "esn weights from a pipe with no writer" "generator plugin 'esn' could not start" \
+    "weights.fifo: cannot read this arrays file: it is not a regular file" \
+    -- --check --set "generator.weights=\"$tmp/weights.fifo\"" quick.cfg
 else
   for w in "a dimension mismatch found by the core" "a dimension mismatch, esn outputs = 3 into arm2" \
            "the mismatch message names the generator plugin 'esn' too" \
-           "esn weights holding a nan" "esn weights that do not exist"; do
+           "esn weights holding a nan" "esn weights that do not exist" \
+           "esn weights from a device" "esn weights from a pipe with no writer"; do
     skip_or_fail "$w" "the real plugins are not all built"
   done
 fi

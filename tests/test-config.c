@@ -9,7 +9,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "config-private.h"
+#include "host.h"
 
 #ifndef TEST_PLUGINS_DIR
 #error "TEST_PLUGINS_DIR must name the folder of the test plugins"

@@ -14,6 +14,7 @@
 #include "plugins/esn/esn-core.h"
 /* The vtable glue is static: compile it in to reach create() and the methods. */
 #include "plugins/esn/esn.c"
+#include "tests/test-params.h"
 
 /* The outputs against the seed's float32 PyTorch numbers, as a share of max|xs|:
  * 4.3e-7 observed (8.94e-8 absolute); 2e-6 allowed. */
@@ -265,13 +266,8 @@ default_params (void)
   for (int i = 0; i < p->n; i++)
     {
       SomaifParamValue *v = &p->values[i];
-      if (!v->spec->def)
-        continue;
-      v->present = TRUE;
-      if (v->spec->type == SOMAIF_PARAM_INT)
-        v->i = g_ascii_strtoll (v->spec->def, NULL, 10);
-      else if (v->spec->type == SOMAIF_PARAM_FLOAT)
-        v->f = g_ascii_strtod (v->spec->def, NULL);
+      if (v->spec->def)
+        test_param_take (v, v->spec->def);
     }
   return p;
 }

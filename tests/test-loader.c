@@ -2,6 +2,7 @@
  * with the test plugins of tests/plugins/ (built into TEST_PLUGINS_DIR). */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -188,7 +189,7 @@ test_abi (void)
   assert_refused ("newer-minor", NULL, SOMAIF_KIND_GENERATOR, SOMAIF_PLUGIN_ERROR_ABI,
                   "newer-minor.so", newer, host, "minor", NULL);
   /* The ABI is checked whatever kind is asked for. */
-  assert_refused ("bad-abi", NULL, 0, SOMAIF_PLUGIN_ERROR_ABI, "99.0", NULL);
+  assert_refused ("bad-abi", NULL, 0, SOMAIF_PLUGIN_ERROR_ABI, "ABI 99.0", NULL);
 }
 
 static void
@@ -266,9 +267,152 @@ test_path (void)
   /* A path is checked like a name: here its kind. */
   assert_refused ("./good-plant.so", TEST_PLUGINS_DIR, SOMAIF_KIND_GENERATOR,
                   SOMAIF_PLUGIN_ERROR_KIND, "is a plant plugin", NULL);
-  /* A folder is no plugin file. */
+  /* A folder or a device is no plugin file, and is called what it is. */
   assert_refused ("./", TEST_PLUGINS_DIR, SOMAIF_KIND_GENERATOR,
-                  SOMAIF_PLUGIN_ERROR_NOT_FOUND, "not found", NULL);
+                  SOMAIF_PLUGIN_ERROR_NOT_FOUND, "is a folder, not a plugin file", NULL);
+  assert_refused ("/dev/null", NULL, SOMAIF_KIND_GENERATOR, SOMAIF_PLUGIN_ERROR_NOT_FOUND,
+                  "/dev/null is not a regular file", NULL);
+  assert_refused ("./nosuch.so", TEST_PLUGINS_DIR, SOMAIF_KIND_GENERATOR,
+                  SOMAIF_PLUGIN_ERROR_NOT_FOUND, "nosuch.so not found", NULL);
+  /* By name too: a folder called NAME.so in the search path. */
+  g_autofree char *dir = g_dir_make_tmp ("test-loader-XXXXXX", NULL);
+  g_autofree char *sub = g_build_filename (dir, "hollow.so", NULL);
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  set_plugin_path (dir);
+  assert_refused ("hollow", NULL, 0, SOMAIF_PLUGIN_ERROR_NOT_FOUND, sub, "is a folder", NULL);
+  g_assert_cmpint (g_rmdir (sub), ==, 0);
+  remove_tree (dir);
+}
+
+static void
+test_bad_default (void)
+{
+  set_plugin_path (TEST_PLUGINS_DIR);
+  assert_refused ("bad-default", NULL, SOMAIF_KIND_GENERATOR, SOMAIF_PLUGIN_ERROR_PARAMS,
+                  "bad-default.so", "invalid parameter 'gains'",
+                  "its default [1.0, 2.0] has 2 numbers, but the declared length is 3", NULL);
+  assert_refused ("dup-param", NULL, SOMAIF_KIND_GENERATOR, SOMAIF_PLUGIN_ERROR_PARAMS,
+                  "dup-param.so", "invalid parameter 'units' (declared twice)", NULL);
+}
+
+/* Checks one declaration alone: NULL reason means it must pass. */
+static void
+assert_spec (SomaifParamSpec spec, const char *reason)
+{
+  const SomaifParamSpec specs[] = { spec, SOMAIF_PARAM_END };
+  GError *error = NULL;
+  gboolean ok = somaif_plugin_check_specs (specs, "x.so", "x", &error);
+  if (!reason)
+    {
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      return;
+    }
+  g_assert_false (ok);
+  g_assert_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_PARAMS);
+  g_test_message ("%s", error->message);
+  assert_contains (error->message, "x.so: plugin 'x' declares an invalid parameter 'p' (");
+  assert_contains (error->message, reason);
+  g_error_free (error);
+}
+
+static void
+test_defaults (void)
+{
+  const SomaifParamType I = SOMAIF_PARAM_INT, F = SOMAIF_PARAM_FLOAT, B = SOMAIF_PARAM_BOOL,
+    S = SOMAIF_PARAM_STRING, L = SOMAIF_PARAM_FLOATS;
+  /* Valid: in range, unbounded, absent, a schedule, a quoted string. */
+  assert_spec ((SomaifParamSpec) { "p", I, "64", 1, 64, 0, 0, "d" }, NULL);
+  assert_spec ((SomaifParamSpec) { "p", F, "-1e9", 1, 0, 0, 0, "d" }, NULL);
+  assert_spec ((SomaifParamSpec) { "p", F, "2", 0, 3, 0, 0, "d" }, NULL);
+  assert_spec ((SomaifParamSpec) { "p", F, NULL, 0, 3, 0, 0, "d" }, NULL);
+  assert_spec ((SomaifParamSpec) { "p", F, "{ from = 1.0; to = 0.1; }", 0, 3, 0,
+                                   SOMAIF_PARAM_SCHEDULABLE, "d" }, NULL);
+  assert_spec ((SomaifParamSpec) { "p", S, "\"text\"", 0, 0, 0, 0, "d" }, NULL);
+  assert_spec ((SomaifParamSpec) { "p", B, "true", 0, 0, 0, 0, "d" }, NULL);
+  assert_spec ((SomaifParamSpec) { "p", L, "[0.5, 1.0]", 0, 1, 2, 0, "d" }, NULL);
+  /* Refused, each saying why. */
+  assert_spec ((SomaifParamSpec) { "p", I, "65", 1, 64, 0, 0, "d" },
+               "its default 65 is outside the range [1, 64]");
+  assert_spec ((SomaifParamSpec) { "p", I, "1.5", 1, 64, 0, 0, "d" },
+               "its default 1.5 is not an integer");
+  assert_spec ((SomaifParamSpec) { "p", F, "0.6x", 0, 1, 0, 0, "d" },
+               "its default 0.6x is not a libconfig value");
+  assert_spec ((SomaifParamSpec) { "p", S, "text", 0, 0, 0, 0, "d" },
+               "keeps its quotes");
+  assert_spec ((SomaifParamSpec) { "p", S, "1", 0, 0, 0, 0, "d" },
+               "its default 1 is not a string");
+  assert_spec ((SomaifParamSpec) { "p", B, "1", 0, 0, 0, 0, "d" },
+               "is not true or false");
+  assert_spec ((SomaifParamSpec) { "p", L, "[0.5, 2.0]", 0, 1, 2, 0, "d" },
+               "has element 1 (2) outside the range [0, 1]");
+  assert_spec ((SomaifParamSpec) { "p", L, "[0.5]", 0, 1, 2, 0, "d" },
+               "has 1 numbers, but the declared length is 2");
+  assert_spec ((SomaifParamSpec) { "p", L, "0.5", 0, 1, 0, 0, "d" },
+               "is not a list of numbers");
+  assert_spec ((SomaifParamSpec) { "p", L, "[\"a\"]", 0, 1, 0, 0, "d" },
+               "holds something other than numbers");
+}
+
+static void
+test_extra_export (void)
+{
+  set_plugin_path (TEST_PLUGINS_DIR);
+  assert_refused ("extra-export", NULL, SOMAIF_KIND_GENERATOR,
+                  SOMAIF_PLUGIN_ERROR_NOT_A_PLUGIN, "extra-export.so", "extra_export_helper",
+                  "extra_export_table", "besides somaif_plugin_describe()",
+                  "-fvisibility=hidden", NULL);
+}
+
+typedef struct
+{
+  int id;
+  pthread_barrier_t *both;
+  char seen[64];
+} FailArgs;
+
+static gpointer
+fail_thread (gpointer data)
+{
+  FailArgs *a = data;
+  g_assert_cmpint (somaif_plugin_fail ("thread %d: %s", a->id, "why"), ==, -1);
+  /* Both have written before either reads. */
+  pthread_barrier_wait (a->both);
+  g_strlcpy (a->seen, somaif_plugin_take_failure (), sizeof a->seen);
+  return NULL;
+}
+
+static void
+test_fail (void)
+{
+  g_assert_null (somaif_plugin_take_failure ());
+  pthread_barrier_t both;
+  g_assert_cmpint (pthread_barrier_init (&both, NULL, 2), ==, 0);
+  FailArgs a[2] = { { 1, &both, "" }, { 2, &both, "" } };
+  GThread *t = g_thread_new ("fail", fail_thread, &a[0]);
+  fail_thread (&a[1]);
+  g_thread_join (t);
+  pthread_barrier_destroy (&both);
+  /* Each thread reads its own message, not the last written. */
+  g_assert_cmpstr (a[0].seen, ==, "thread 1: why");
+  g_assert_cmpstr (a[1].seen, ==, "thread 2: why");
+  /* Cut, never overflowed. */
+  char *longer = g_strnfill (1000, 'x');
+  somaif_plugin_fail ("%s", longer);
+  g_assert_cmpuint (strlen (somaif_plugin_take_failure ()), ==, 255);
+  g_free (longer);
+  /* Taken once: a later failure that left none does not show it again. */
+  g_assert_null (somaif_plugin_take_failure ());
+
+  /* The reason the host reports: this thread's message first. */
+  set_plugin_path (TEST_PLUGINS_DIR);
+  SomaifPlugin *p = somaif_plugin_load ("good-plant", NULL, 0, NULL); /* no error_message() */
+  g_assert_nonnull (p);
+  assert_contains (somaif_plugin_reason (p, NULL), "gave no reason");
+  somaif_plugin_fail ("joint %d left its range", 2);
+  g_assert_cmpstr (somaif_plugin_reason (p, NULL), ==, "joint 2 left its range");
+  assert_contains (somaif_plugin_reason (p, NULL), "gave no reason");
+  somaif_plugin_free (p);
 }
 
 /* Returns how many messages of problems hold needle. */
@@ -324,11 +468,14 @@ test_list (void)
   /* The broken ones, each reported once with its reason. */
   static const struct { const char *file, *reason; } broken[] = {
     { "/no-entry.so", "not a somaif plugin" },
-    { "/bad-abi.so", "99.0" },
+    { "/bad-abi.so", "ABI 99.0" },
     { "/newer-minor.so", "minor" },
     { "/wrong-name.so", "calls itself 'other'" },
     { "/missing-method.so", "lacks the required run" },
     { "/bad-param.so", "invalid parameter" },
+    { "/bad-default.so", "the declared length is 3" },
+    { "/dup-param.so", "declared twice" },
+    { "/extra-export.so", "extra_export_helper" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
     {
@@ -373,7 +520,7 @@ test_list_first_wins (void)
   found = somaif_plugin_list (problems);
   g_assert_null (find_listed (found, "good-gen"));
   g_assert_cmpuint (count_holding (problems, shadow), ==, 1);
-  g_assert_cmpuint (count_holding (problems, "99.0"), ==, 2);
+  g_assert_cmpuint (count_holding (problems, "ABI 99.0"), ==, 2);
   g_ptr_array_free (found, TRUE);
   g_ptr_array_free (problems, TRUE);
   /* The loader agrees: the first folder's file is the one opened. */
@@ -397,7 +544,12 @@ main (int argc, char **argv)
   g_test_add_func ("/loader/missing-method", test_missing_method);
   g_test_add_func ("/loader/bad-param", test_bad_param);
   g_test_add_func ("/loader/path", test_path);
+  g_test_add_func ("/loader/bad-default", test_bad_default);
+  g_test_add_func ("/loader/defaults", test_defaults);
+  g_test_add_func ("/loader/extra-export", test_extra_export);
   g_test_add_func ("/loader/list", test_list);
   g_test_add_func ("/loader/list-first-wins", test_list_first_wins);
+  /* Last: it starts a thread, and the others change the environment. */
+  g_test_add_func ("/loader/fail", test_fail);
   return g_test_run ();
 }

@@ -15,7 +15,7 @@
 #include <glib/gstdio.h>
 #include <libconfig.h>
 
-#include "config-private.h"
+#include "host.h"
 #include "loader.h"
 #include "test-ci.h"
 

@@ -10,7 +10,7 @@
 #include <glib.h>
 #include <libconfig.h>
 
-#include "config-private.h"
+#include "host.h"
 #include "schedule.h"
 #include "test-ci.h"
 

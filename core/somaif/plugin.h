@@ -27,16 +27,53 @@
  *     valid until its next method call or destroy().
  *
  * Errors
- *   create() reports failure with a GError (it may allocate).  Every other
- *   method returns 0 on success and a negative value on failure; it never
- *   allocates to say why: it writes a message into the instance, which the
- *   host reads with error_message() and reports with the plugin's name.
- *   Plugins never exit() and never print.
+ *   create() reports failure by returning NULL with *error set (it may
+ *   allocate); NULL without a GError is the plugin's mistake, and is reported
+ *   as such.  Every other method returns 0 on success and a negative value
+ *   on failure, and says why without allocating, in one of two ways:
+ *     - somaif_plugin_fail() (ABI 1.1): keeps a message for the calling
+ *       thread only, like errno, so it is the way for "concurrent" methods,
+ *       which may not change the instance;
+ *     - a message written into the instance and returned by error_message()
+ *       (methods that are not concurrent only).
+ *   The host reports the message with the plugin's name.  Leave a message
+ *   only when failing.  Plugins never exit() and never print.
  *
  * Threads
  *   Methods documented "concurrent" may be called at once from several
  *   threads on one instance with disjoint output arrays: they must not change
- *   the instance.  All other methods are called from one thread at a time.
+ *   the instance.  All other methods are called from one thread at a time
+ *   (the thread that called create()).
+ *
+ * Numbers
+ *   Every number a method hands back must be finite: the host checks each
+ *   stage's output (candidates, motor commands, points, images, distances)
+ *   and stops the run with exit status 1, naming the stage and the plugin,
+ *   at the first NaN or infinity.
+ *
+ * Call order of a run (each kind's own order is at its vtable below)
+ *   1. Load: somaif_plugin_describe() and the checks of this vtable; nothing
+ *      else (--list-plugins and --check stop after step 2).
+ *   2. create() for generator, plant, renderer, perceiver, optimiser, in that
+ *      order, then each kind's size methods; the perceiver's distance() for
+ *      every pair of units.
+ *   3. Epoch 0 and whenever a scheduled value changes: set_param().
+ *      On --resume, instead, for each part in the order of step 2:
+ *      set_param() with the checkpoint's scheduled values, then load_state().
+ *   4. Each epoch, from the main thread unless marked: the host draws a goal
+ *      unit; perceiver prototype(goal); optimiser propose(goal); for the
+ *      candidates, in worker threads (concurrent): generator run() over
+ *      batches, then per candidate plant run() and renderer draw(); then,
+ *      per candidate in order, perceiver learn() and distance(winner, goal);
+ *      optimiser update(goal) with each candidate's reward, minus its free
+ *      energy.  At snapshots the perceiver's prototype() of every unit; at
+ *      checkpoints every part's save_state().
+ *   5. After the last epoch: optimiser solution() per goal; their rollouts as
+ *      in step 4 (concurrent); perceiver recognise() (and best_two()) and
+ *      distance(); generator export_model(); every part's save_state().
+ *      --replay is steps 1, 2, then load_state() and set_param() with the
+ *      last epoch's values, then step 5.
+ *   6. destroy() for every instance created, whatever failed.
  *
  * Randomness
  *   Every instance gets its own seed in SomaifSetup; a plugin draws from a
@@ -53,7 +90,7 @@
 G_BEGIN_DECLS
 
 #define SOMAIF_ABI_MAJOR 1
-#define SOMAIF_ABI_MINOR 0
+#define SOMAIF_ABI_MINOR 1
 
 /* The one symbol a plugin exports. */
 #define SOMAIF_PLUGIN_ENTRY "somaif_plugin_describe"
@@ -104,10 +141,13 @@ typedef enum
 
 typedef struct
 {
-  const char *name;      /* the config key: [a-z][a-z0-9_]* */
+  const char *name;      /* the config key: [a-z][a-z0-9_]*, once in a plugin */
   SomaifParamType type;
-  const char *def;       /* default, written as a libconfig value ("100", "0.6",
-                            "[1.0, 2.0]", "\"text\""); NULL: required unless OPTIONAL */
+  const char *def;       /* default, written as a libconfig value: "100", "0.6",
+                            "[1.0, 2.0]", "true"; a string keeps its quotes in the
+                            C string: "\"text\"".  It must be a valid value of this
+                            parameter (type, range, length): the loader refuses the
+                            plugin otherwise.  NULL: required unless OPTIONAL */
   double min, max;       /* inclusive range of numbers (each element of FLOATS);
                             min > max: unbounded */
   int length;            /* FLOATS: the required number of elements (0: any) */
@@ -166,14 +206,15 @@ typedef struct
   const char *description; /* required: one line */
   const SomaifParamSpec *params; /* required: ended by SOMAIF_PARAM_END */
 
-  /* required: a new instance, or NULL with *error set. */
+  /* required: a new instance, or NULL with *error set (see Errors). */
   void *(*create) (const SomaifSetup *setup, const SomaifParams *params, GError **error);
   /* required: frees everything create() and the methods allocated. */
   void (*destroy) (void *self);
   /* required if a parameter is SCHEDULABLE: index into params; called before
      each epoch whose value differs from the last one set. */
   int (*set_param) (void *self, int index, double value);
-  /* optional: why the last method failed (see Errors above). */
+  /* optional: why the last method failed, for methods that are not
+     concurrent (see Errors above; concurrent ones use somaif_plugin_fail()). */
   const char *(*error_message) (const void *self);
   /* optional (checkpoints): append the instance's whole learned and random
      state to out, with a version of the plugin's own first. */
@@ -183,6 +224,18 @@ typedef struct
   int (*load_state) (void *self, const guint8 *data, gsize length);
   void *reserved[4];       /* NULL */
 } SomaifPluginHead;
+
+/* ------------------------------------------------------------------ */
+/* Saying why a method failed, from any thread (ABI 1.1)                */
+
+/* Keeps a message (printf format, cut at 255 bytes) for the calling thread,
+ * which the host reads when the method returns; returns -1, so that a method
+ * fails with "return somaif_plugin_fail (...);".  Never allocates. */
+int somaif_plugin_fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
+/* The calling thread's message from somaif_plugin_fail(), then forgotten;
+ * NULL when there is none.  The host calls it when a method fails (a
+ * plugin's own tests may too); valid until that thread's next message. */
+const char *somaif_plugin_take_failure (void);
 
 /* ------------------------------------------------------------------ */
 /* Generator: a batch of initial states -> motor commands over time    */
@@ -244,7 +297,13 @@ typedef struct
   int (*n_units) (const void *self);
   /* required: how figures lay out units: rows x cols (a ring: 1 x n). */
   void (*layout) (const void *self, int *rows, int *cols);
-  /* required: topological distance between units u and v on the map. */
+  /* required: topological distance between units u and v on the map.  The
+     host calls it for every pair at start (a normaliser it keeps for the
+     run), then as distance(winner, goal) per rollout: so it must depend only
+     on u and v, never on learning; be finite and >= 0; be 0 when u == v (a
+     recognised goal is at distance 0).  The host checks the whole table at
+     start.  It need not be symmetric: the first argument is the unit that
+     won, the second the goal. */
   double (*distance) (const void *self, int u, int v);
   /* required, concurrent: copies unit's prototype (input_size floats, an
      image like the renderer's) into out. */
@@ -272,7 +331,8 @@ typedef struct
      state_size floats, into candidates. */
   int (*propose) (void *self, int goal, float *candidates, int *n);
   /* required: learns from the rewards (higher is better) of the candidates
-     last proposed for goal, in their order. */
+     last proposed for goal, in their order.  A reward is minus the
+     candidate's free energy (accuracy + complexity, in nats). */
   int (*update) (void *self, int goal, int n, const double *rewards);
   /* required: the goal's learned initial state, without exploration. */
   int (*solution) (const void *self, int goal, float *state);

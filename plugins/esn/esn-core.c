@@ -61,6 +61,7 @@ struct SomaifEsnModel
   int ng;          /* groups of COL units: ng * COL >= units */
   gboolean wide;   /* run the 8-lane kernel (the CPU has AVX2 and FMA) */
   double tau;
+  SomaifEsnReadout readout;
   float leak;      /* 1 - 1/tau, rounded to float as torch rounds a Python scalar */
   float gain;      /* 1/tau */
   float *wt;       /* W_r^T in panels: the panel of groups [g, g+p) starts at
@@ -171,6 +172,13 @@ somaif_esn_run (const SomaifEsnModel *m, int batch, const float *states, int ste
         }
       run_group (m, blocks, in, steps, res);
     }
+  /* elementwise, so each row's result still ignores the batch */
+  if (m->readout == SOMAIF_ESN_READOUT_TANH)
+    for (int b = 0; b < batch; b++)
+      {
+        float *row = out + (size_t) b * row_out;
+        tanh_array (m->wide, row, row, (int) row_out);
+      }
 }
 
 /* The panel holding group g: its first group and its width in groups. */
@@ -276,6 +284,18 @@ somaif_esn_model_tau (const SomaifEsnModel *m)
 }
 
 void
+somaif_esn_model_set_readout (SomaifEsnModel *m, SomaifEsnReadout readout)
+{
+  m->readout = readout;
+}
+
+SomaifEsnReadout
+somaif_esn_model_readout (const SomaifEsnModel *m)
+{
+  return m->readout;
+}
+
+void
 somaif_esn_model_get_weights (const SomaifEsnModel *m, float *w_r, float *b_r, float *w_o,
                               float *b_o)
 {
@@ -306,19 +326,38 @@ void
 somaif_esn_draw_weights (SomaifRng *rng, int units, int outputs, double connectivity,
                          double sigma, float *w_r, float *b_r, float *w_o, float *b_o)
 {
+  const SomaifEsnDraw draw = { .connectivity = connectivity, .sigma = sigma, .biases = TRUE };
+  somaif_esn_draw_weights_with (rng, units, outputs, &draw, w_r, b_r, w_o, b_o);
+}
+
+void
+somaif_esn_draw_weights_with (SomaifRng *rng, int units, int outputs, const SomaifEsnDraw *draw,
+                              float *w_r, float *b_r, float *w_o, float *b_o)
+{
   const size_t nn = (size_t) units * units;
+  /* the notebook rounds sigma to float before multiplying: kept for its bytes */
+  float sigma = (float) draw->sigma;
+  if (draw->network_scaled)
+    sigma = draw->connectivity > 0.0
+              ? (float) (draw->sigma / sqrt (draw->connectivity * units)) : 0.0f;
   /* the seed's order: w_o, b_o, w_r, its connection mask, b_r */
   for (size_t i = 0; i < (size_t) outputs * units; i++)
-    w_o[i] = (float) somaif_rng_normal (rng) / (float) units;
+    w_o[i] = draw->readout_unit ? (float) somaif_rng_normal (rng)
+                                : (float) somaif_rng_normal (rng) / (float) units;
   for (int o = 0; o < outputs; o++)
     b_o[o] = (float) somaif_rng_normal (rng) / 10.0f;
   for (size_t i = 0; i < nn; i++)
-    w_r[i] = (float) somaif_rng_normal (rng) * (float) sigma;
+    w_r[i] = (float) somaif_rng_normal (rng) * sigma;
   for (size_t i = 0; i < nn; i++)
-    if (!(somaif_rng_uniform (rng) < connectivity))
+    if (!(somaif_rng_uniform (rng) < draw->connectivity))
       w_r[i] = 0.0f;
   for (int i = 0; i < units; i++)
     b_r[i] = (float) somaif_rng_normal (rng) / 10.0f;
+  if (!draw->biases)
+    {
+      memset (b_o, 0, (size_t) outputs * sizeof (float));
+      memset (b_r, 0, (size_t) units * sizeof (float));
+    }
 }
 
 #else /* ------------------------------------- kernel pass: ESN_LANES lanes */

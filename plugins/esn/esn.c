@@ -16,7 +16,16 @@ static const SomaifParamSpec esn_params[] = {
   { "connectivity", SOMAIF_PARAM_FLOAT, "0.6", 0.0, 1.0, 0, 0,
     "probability that a recurrent connection exists" },
   { "sigma", SOMAIF_PARAM_FLOAT, "1.5", 0.0, 1e6, 0, 0,
-    "standard deviation of the recurrent weights" },
+    "gain of the recurrent weights: their standard deviation, or see recurrent_scaling" },
+  { "recurrent_scaling", SOMAIF_PARAM_STRING, "\"none\"", 1, 0, 0, 0,
+    "\"none\": recurrent std sigma (the notebook); \"network\": sigma / sqrt(connectivity "
+    "units) (Laje and Buonomano's g / sqrt(p N), the paper)" },
+  { "readout", SOMAIF_PARAM_STRING, "\"linear\"", 1, 0, 0, 0,
+    "\"linear\": x = W_o r + b_o (the notebook); \"tanh\": x = tanh(W_o r + b_o) (the paper)" },
+  { "readout_scaling", SOMAIF_PARAM_STRING, "\"units\"", 1, 0, 0, 0,
+    "\"units\": readout weights N(0, 1) / units (the notebook); \"none\": N(0, 1) (the paper)" },
+  { "biases", SOMAIF_PARAM_BOOL, "true", 1, 0, 0, 0,
+    "draw the biases b_r, b_o ~ N(0, 1) / 10 (the notebook); false: zero (the paper)" },
   { "tau", SOMAIF_PARAM_FLOAT, "50", 1.0, 1e9, 0, 0,
     "leak time constant, in steps" },
   { "outputs", SOMAIF_PARAM_INT, "2", 1, SOMAIF_ESN_MAX_OUTPUTS, 0, 0,
@@ -25,6 +34,11 @@ static const SomaifParamSpec esn_params[] = {
     "file of arrays w_r, b_r, w_o, b_o (golden text format) used instead of random weights" },
   SOMAIF_PARAM_END
 };
+
+/* Each choice-valued parameter's words, the first the default. */
+static const char *const esn_recurrent_scalings[] = { "none", "network", NULL };
+static const char *const esn_readouts[] = { "linear", "tanh", NULL };
+static const char *const esn_readout_scalings[] = { "units", "none", NULL };
 
 typedef struct
 {
@@ -69,6 +83,47 @@ weights_array (GHashTable *arrays, const char *path, const char *name, int ndim,
   return out;
 }
 
+/* The index of the string parameter name's value among words, or -1 with
+ * *error set. */
+static int
+esn_choice (const SomaifParams *params, const char *name, const char *const *words,
+            GError **error)
+{
+  const char *value = somaif_params_get_string (params, name);
+  for (int i = 0; value && words[i]; i++)
+    if (strcmp (value, words[i]) == 0)
+      return i;
+  GString *list = g_string_new (NULL);
+  for (int i = 0; words[i]; i++)
+    g_string_append_printf (list, "%s\"%s\"", i ? (words[i + 1] ? ", " : " or ") : "",
+                            words[i]);
+  g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE,
+               "%s = \"%s\": it must be %s", name, value ? value : "(none)", list->str);
+  g_string_free (list, TRUE);
+  return -1;
+}
+
+/* The draw's settings and the readout from the parameters; FALSE with
+ * *error set when a choice is not one of its words. */
+static gboolean
+esn_read_choices (const SomaifParams *params, SomaifEsnDraw *draw, SomaifEsnReadout *readout,
+                  GError **error)
+{
+  int recurrent = esn_choice (params, "recurrent_scaling", esn_recurrent_scalings, error);
+  int out = recurrent < 0 ? -1 : esn_choice (params, "readout", esn_readouts, error);
+  int out_scaling
+    = out < 0 ? -1 : esn_choice (params, "readout_scaling", esn_readout_scalings, error);
+  if (out_scaling < 0)
+    return FALSE;
+  draw->connectivity = somaif_params_get_float (params, "connectivity");
+  draw->sigma = somaif_params_get_float (params, "sigma");
+  draw->network_scaled = recurrent == 1;
+  draw->readout_unit = out_scaling == 1;
+  draw->biases = somaif_params_get_bool (params, "biases");
+  *readout = out == 1 ? SOMAIF_ESN_READOUT_TANH : SOMAIF_ESN_READOUT_LINEAR;
+  return TRUE;
+}
+
 static void *
 esn_create (const SomaifSetup *setup, const SomaifParams *params, GError **error)
 {
@@ -102,6 +157,10 @@ esn_create (const SomaifSetup *setup, const SomaifParams *params, GError **error
       return NULL;
     }
   const int units = (int) units64, outputs = (int) outputs64;
+  SomaifEsnDraw draw;
+  SomaifEsnReadout readout;
+  if (!esn_read_choices (params, &draw, &readout, error))
+    return NULL;
 
   float *w_r = NULL, *b_r = NULL, *w_o = NULL, *b_o = NULL;
   SomaifEsnModel *model = NULL;
@@ -133,7 +192,7 @@ esn_create (const SomaifSetup *setup, const SomaifParams *params, GError **error
       b_r = g_new (float, units);
       w_o = g_new (float, (gsize) outputs * units);
       b_o = g_new (float, outputs);
-      somaif_esn_draw_weights (&rng, units, outputs, connectivity, sigma, w_r, b_r, w_o, b_o);
+      somaif_esn_draw_weights_with (&rng, units, outputs, &draw, w_r, b_r, w_o, b_o);
       model = somaif_esn_model_new (units, outputs, tau, w_r, b_r, w_o, b_o, error);
     }
   g_free (w_r);
@@ -142,6 +201,7 @@ esn_create (const SomaifSetup *setup, const SomaifParams *params, GError **error
   g_free (b_o);
   if (!model)
     return NULL;
+  somaif_esn_model_set_readout (model, readout);
 
   Esn *self = g_new0 (Esn, 1);
   self->model = model;
@@ -285,6 +345,7 @@ esn_load_state (void *data, const guint8 *bytes, gsize length)
       esn_fail (self, "load_state: could not rebuild the model");
       return -1;
     }
+  somaif_esn_model_set_readout (fresh, somaif_esn_model_readout (m));
   somaif_esn_model_free (self->model);
   self->model = fresh;
   return 0;

@@ -21,7 +21,10 @@ static const SomaifParamSpec randsearch_params[] = {
   { "sigma", SOMAIF_PARAM_FLOAT, "0.01", 1e-12, 1e6, 0, SOMAIF_PARAM_SCHEDULABLE,
     "standard deviation of the search directions (the notebook's search_std, > 0)" },
   { "step", SOMAIF_PARAM_FLOAT, "1e-5", 0, 1e6, 0, SOMAIF_PARAM_SCHEDULABLE,
-    "base step of the update; its alpha is step / sigma" },
+    "base step of the update; its alpha is step / sigma, or see step_scaling" },
+  { "step_scaling", SOMAIF_PARAM_STRING, "\"sigma\"", 1, 0, 0, 0,
+    "\"sigma\": alpha = step / sigma (the notebook); \"fixed\": alpha = step (the paper's "
+    "lambda)" },
   SOMAIF_PARAM_END
 };
 
@@ -33,6 +36,7 @@ typedef struct
   int g;          /* goals */
   int k;          /* directions */
   double sigma, step;
+  gboolean fixed_step; /* alpha = step, not step / sigma */
   float *w;       /* g x d: goal after goal */
   float *deltas;  /* k x d: the directions of the last proposal */
   int proposed;   /* goal of the last proposal not yet learned from; -1: none */
@@ -44,7 +48,7 @@ typedef struct
 static double
 randsearch_effective_alpha (const Randsearch *self)
 {
-  return somaif_randsearch_alpha (self->step, self->sigma);
+  return self->fixed_step ? self->step : somaif_randsearch_alpha (self->step, self->sigma);
 }
 
 static void
@@ -64,6 +68,7 @@ randsearch_create (const SomaifSetup *setup, const SomaifParams *params, GError 
   gint64 k = somaif_params_get_int (params, "directions");
   double sigma = somaif_params_get_float (params, "sigma");
   double step = somaif_params_get_float (params, "step");
+  const char *scaling = somaif_params_get_string (params, "step_scaling");
 
   if (setup->input_size < 1 || setup->goals < 1)
     {
@@ -91,7 +96,16 @@ randsearch_create (const SomaifSetup *setup, const SomaifParams *params, GError 
       return NULL;
     }
 
+  if (!scaling || (strcmp (scaling, "sigma") != 0 && strcmp (scaling, "fixed") != 0))
+    {
+      g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE,
+                   "step_scaling = \"%s\": it must be \"sigma\" or \"fixed\"",
+                   scaling ? scaling : "(none)");
+      return NULL;
+    }
+
   Randsearch *self = g_new0 (Randsearch, 1);
+  self->fixed_step = strcmp (scaling, "fixed") == 0;
   self->d = setup->input_size;
   self->g = setup->goals;
   self->k = (int) k;

@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "config-private.h"
+#include "host.h"
 
 #ifndef TEST_PLUGINS_DIR
 #define TEST_PLUGINS_DIR "tests/.libs"

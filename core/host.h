@@ -1,6 +1,7 @@
-/* config-private.h: reading, validating and writing experiment configs. */
-#ifndef SOMAIF_CONFIG_PRIVATE_H
-#define SOMAIF_CONFIG_PRIVATE_H
+/* host.h: the host's API (not installed, unlike somaif/plugin.h): reading, validating
+ * and writing experiment configs. */
+#ifndef SOMAIF_HOST_H
+#define SOMAIF_HOST_H
 
 #include <glib.h>
 #include <libconfig.h>
