@@ -53,6 +53,10 @@ static const Special specials[] = {
   /* 1 is in the declared range but refused by create(): one candidate ranks nothing */
   { "cmaes", "population", "6", NULL, NULL },
   { "esn", "weights", "WEIGHTS", "units = 100;", NULL },
+  { "esn", "recurrent_scaling", "\"network\"", NULL, NULL },
+  { "esn", "readout", "\"tanh\"", NULL, NULL },
+  { "esn", "readout_scaling", "\"none\"", NULL, NULL },
+  { "randsearch", "step_scaling", "\"fixed\"", NULL, NULL },
 };
 
 static const Special *
@@ -383,7 +387,8 @@ test_plugin (gconstpointer data)
           run_clear (&r);
         }
       if (tried == 0)
-        g_error ("%s.%s: no value tried", name, spec->name);
+        g_error ("%s.%s: no value tried (a string: give its other value in specials[])", name,
+                 spec->name);
       if (with_extra.dir)
         run_clear (&with_extra);
     }
