@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +16,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifdef SOMAIF_SWEEP_MPI
-#include <mpi.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#ifdef __FreeBSD__
+#include <sys/procctl.h>
 #endif
 
 #include "host.h"
 #include "experiment.h"
 #include "sweep.h"
+#include "sweep-ranks.h"
 
 extern char **environ;
 
@@ -52,8 +55,7 @@ enum
   MODE_RESUME
 };
 
-#ifdef SOMAIF_SWEEP_MPI
-/* Messages between the ranks: four int64 each. */
+/* Messages between the ranks (sweep-ranks.h: three int64 each). */
 enum
 {
   TAG_REQUEST = 1, /* worker -> 0: a run please; 0 answers with TAG_TASK */
@@ -63,7 +65,6 @@ enum
   TAG_STOP,        /* 0 -> worker: { signal }: stop the runs (they checkpoint) */
   TAG_END          /* 0 -> worker: every worker said bye: finish */
 };
-#endif
 
 static gboolean opt_version, opt_quiet, opt_check;
 static int opt_jobs;
@@ -106,6 +107,7 @@ catch_stop_signals (void)
   sigemptyset (&sa.sa_mask);
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGHUP, &sa, NULL);
 }
 
 typedef struct
@@ -142,6 +144,7 @@ typedef struct
   gboolean stopping;
   int stop_signal;
   gboolean no_more;       /* worker: rank 0 has no more runs */
+  gboolean kernel_ties;   /* runs die with the sweep by the kernel's word, not a watcher's */
 } Sweep;
 
 static void
@@ -250,15 +253,12 @@ log_tail (const Sweep *sw, int run)
   return g_strdup (nl ? nl + 1 : text);
 }
 
-/* Starts somaif-run for run in its own process group (so a Ctrl-C on the
- * terminal reaches the sweep alone, which passes it on exactly once), its
- * output appended to logs/NAME.log. */
-static gboolean
-start_run (Sweep *sw, int run, int mode)
+/* somaif-run's arguments for run: a fresh start or a resume. */
+static GPtrArray *
+run_args (const Sweep *sw, int run, int mode)
 {
   const SomaifSweep *s = sw->sweep;
   g_autofree char *dir = run_dir (sw, run);
-  g_autofree char *logp = log_path (sw, run);
   GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (args, g_strdup (sw->run_bin));
   g_ptr_array_add (args, g_strdup ("--quiet"));
@@ -284,66 +284,192 @@ start_run (Sweep *sw, int run, int mode)
       g_ptr_array_add (args, g_strdup (s->base));
     }
   g_ptr_array_add (args, NULL);
+  return args;
+}
 
-  gboolean ok = FALSE;
+/* The log's header line for one start: when, which rank, the command. */
+static void
+write_log_head (const Sweep *sw, int fd, char **args)
+{
+  GDateTime *now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  g_date_time_unref (now);
+  g_autofree char *cmd = g_strjoinv (" ", args);
+  g_autofree char *rank = sw->size > 1 ? g_strdup_printf (" rank %d:", sw->rank) : g_strdup ("");
+  g_autofree char *head = g_strdup_printf ("== %s%s %s\n", stamp, rank, cmd);
+  if (write (fd, head, strlen (head)) < 0)
+    { /* the log is a courtesy: run anyway */ }
+}
+
+/* ------------------------------------------------------------------ */
+/* Runs die with the sweep                                              */
+
+/* Where the kernel cannot tie a run's life to the sweep's (no
+ * PR_SET_PDEATHSIG nor PROC_PDEATHSIG_CTL), a watcher process does: each run
+ * writes its pid into a pipe before it starts and the sweep writes the pid
+ * negated once it has reaped it; when the pipe ends (the sweep exited, even by
+ * SIGKILL), the watcher sends SIGTERM to the runs still listed.  It uses only
+ * async-signal-safe calls, so that it may fork from a threaded process. */
+#define WATCHED_MAX 4096
+static int watch_fd = -1;
+
+static void
+watch_runs (int fd)
+{
+  static pid_t live[WATCHED_MAX];
+  int n = 0;
+  pid_t pid;
+  while (read (fd, &pid, sizeof pid) == (ssize_t) sizeof pid)
+    {
+      if (pid > 0 && n < WATCHED_MAX)
+        live[n++] = pid;
+      for (int i = 0; pid < 0 && i < n; i++)
+        if (live[i] == -pid)
+          live[i] = live[--n];
+    }
+  for (int i = 0; i < n; i++)
+    kill (live[i], SIGTERM);
+  _exit (0);
+}
+
+static void
+start_watcher (void)
+{
+  int p[2];
+  if (pipe (p) != 0)
+    return;
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      close (p[1]);
+      /* Its own group: a Ctrl-C on the terminal is the sweep's to pass on. */
+      setpgid (0, 0);
+      signal (SIGINT, SIG_IGN);
+      signal (SIGTERM, SIG_IGN);
+      signal (SIGHUP, SIG_IGN);
+      /* Nor does it hold the sweep's output open after the sweep. */
+      int null = open ("/dev/null", O_RDWR);
+      for (int fd = STDIN_FILENO; null >= 0 && fd <= STDERR_FILENO; fd++)
+        dup2 (null, fd);
+      watch_runs (p[0]);
+    }
+  close (p[0]);
+  if (pid < 0)
+    close (p[1]);
+  else
+    watch_fd = p[1];
+  if (watch_fd >= 0)
+    fcntl (watch_fd, F_SETFD, FD_CLOEXEC);
+}
+
+static void
+watch_pid (pid_t pid)
+{
+  if (watch_fd >= 0 && write (watch_fd, &pid, sizeof pid) < 0)
+    { /* the watcher is gone: nothing more to do */ }
+}
+
+/* Has the kernel tie this process' life to its parent's (SIGTERM, so that a
+ * run checkpoints)?  FALSE where it cannot, or when told not to. */
+static gboolean
+kernel_ties (void)
+{
+#if defined(PR_SET_PDEATHSIG) || defined(PROC_PDEATHSIG_CTL)
+  return !g_getenv ("SOMAIF_SWEEP_WATCHER");
+#else
+  return FALSE;
+#endif
+}
+
+/* In a new run, before it starts: async-signal-safe calls only. */
+static void
+tie_to_sweep (gboolean kernel, pid_t sweep)
+{
+#if defined(PR_SET_PDEATHSIG)
+  if (kernel)
+    prctl (PR_SET_PDEATHSIG, SIGTERM);
+#elif defined(PROC_PDEATHSIG_CTL)
+  int sig = SIGTERM;
+  if (kernel)
+    procctl (P_PID, 0, PROC_PDEATHSIG_CTL, &sig);
+#endif
+  if (!kernel)
+    watch_pid (getpid ());
+  /* The sweep died before the tie was made: then nobody would tell. */
+  if (getppid () != sweep)
+    _exit (128 + SIGTERM);
+}
+
+/* ------------------------------------------------------------------ */
+/* Runs as child processes                                              */
+
+/* Forks and executes somaif-run: its own process group (so that a Ctrl-C
+ * on the terminal reaches the sweep alone, which passes it on exactly once),
+ * default signal handling, no input, its output into log_fd, and its life
+ * tied to the sweep's. */
+static pid_t
+spawn_run (const char *bin, char **argv, int log_fd, gboolean kernel)
+{
+  pid_t sweep = getpid ();
+  struct sigaction dfl;
+  memset (&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset (&dfl.sa_mask);
+  sigset_t none;
+  sigemptyset (&none);
+  pid_t pid = fork ();
+  if (pid != 0)
+    return pid;
+  setpgid (0, 0);
+  const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+  for (guint i = 0; i < G_N_ELEMENTS (sigs); i++)
+    sigaction (sigs[i], &dfl, NULL);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  tie_to_sweep (kernel, sweep);
+  int in = open ("/dev/null", O_RDONLY);
+  if (in >= 0 && dup2 (in, STDIN_FILENO) >= 0 && dup2 (log_fd, STDOUT_FILENO) >= 0
+      && dup2 (log_fd, STDERR_FILENO) >= 0)
+    execve (bin, argv, environ);
+  static const char msg[] = "somaif-sweep: cannot start somaif-run\n";
+  if (write (log_fd, msg, sizeof msg - 1) < 0)
+    { /* nowhere else to say it */ }
+  _exit (127);
+}
+
+/* Starts somaif-run for run, its output appended to logs/NAME.log. */
+static gboolean
+start_run (Sweep *sw, int run, int mode)
+{
+  g_autofree char *logp = log_path (sw, run);
   int fd = open (logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
   if (fd < 0)
     {
       fprintf (stderr, "somaif-sweep: %s: %s\n", logp, g_strerror (errno));
-      g_ptr_array_free (args, TRUE);
       return FALSE;
     }
-  {
-    GDateTime *now = g_date_time_new_now_local ();
-    g_autofree char *stamp = g_date_time_format_iso8601 (now);
-    g_date_time_unref (now);
-    g_autofree char *cmd = g_strjoinv (" ", (char **) args->pdata);
-    g_autofree char *rank = sw->size > 1 ? g_strdup_printf (" rank %d:", sw->rank) : g_strdup ("");
-    g_autofree char *head = g_strdup_printf ("== %s%s %s\n", stamp, rank, cmd);
-    if (write (fd, head, strlen (head)) < 0)
-      { /* the log is a courtesy: run anyway */ }
-  }
-
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init (&fa);
-  posix_spawn_file_actions_addopen (&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2 (&fa, fd, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2 (&fa, fd, STDERR_FILENO);
-  posix_spawnattr_init (&attr);
-  sigset_t none, defaults;
-  sigemptyset (&none);
-  sigemptyset (&defaults);
-  sigaddset (&defaults, SIGINT);
-  sigaddset (&defaults, SIGTERM);
-  sigaddset (&defaults, SIGPIPE);
-  posix_spawnattr_setsigmask (&attr, &none);
-  posix_spawnattr_setsigdefault (&attr, &defaults);
-  posix_spawnattr_setpgroup (&attr, 0);
-  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK
-                                   | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = -1;
-  int err = posix_spawn (&pid, sw->run_bin, &fa, &attr, (char **) args->pdata, environ);
-  posix_spawn_file_actions_destroy (&fa);
-  posix_spawnattr_destroy (&attr);
+  GPtrArray *args = run_args (sw, run, mode);
+  write_log_head (sw, fd, (char **) args->pdata);
+  pid_t pid = spawn_run (sw->run_bin, (char **) args->pdata, fd, sw->kernel_ties);
+  int err = errno;
   close (fd);
-  if (err != 0)
-    fprintf (stderr, "somaif-sweep: cannot start %s: %s\n", sw->run_bin, g_strerror (err));
-  else
-    {
-      Child c = { pid, run };
-      g_array_append_val (sw->children, c);
-      ok = TRUE;
-    }
   g_ptr_array_free (args, TRUE);
-  return ok;
+  if (pid < 0)
+    {
+      fprintf (stderr, "somaif-sweep: cannot start %s: %s\n", sw->run_bin, g_strerror (err));
+      return FALSE;
+    }
+  Child c = { pid, run };
+  g_array_append_val (sw->children, c);
+  return TRUE;
 }
 
+/* A stop signal, passed on.  A hangup reaches the runs as SIGTERM: their
+ * terminal is a log file, and SIGTERM is what makes them checkpoint. */
 static void
 signal_children (Sweep *sw, int sig)
 {
   for (guint i = 0; i < sw->children->len; i++)
-    kill (g_array_index (sw->children, Child, i).pid, sig);
+    kill (g_array_index (sw->children, Child, i).pid, sig == SIGHUP ? SIGTERM : sig);
 }
 
 /* ------------------------------------------------------------------ */
@@ -481,7 +607,8 @@ reap_children (Sweep *sw, GArray *results)
         {
           code = WEXITSTATUS (st);
           outcome = code == 0 ? OUTCOME_DONE
-                    : (code == 128 + SIGINT || code == 128 + SIGTERM) ? OUTCOME_INTERRUPTED
+                    : (code == 128 + SIGINT || code == 128 + SIGTERM || code == 128 + SIGHUP)
+                      ? OUTCOME_INTERRUPTED
                     : OUTCOME_FAILED;
         }
       else
@@ -493,6 +620,8 @@ reap_children (Sweep *sw, GArray *results)
         }
       int rec[3] = { c->run, outcome, code };
       g_array_append_vals (results, rec, 3);
+      if (!sw->kernel_ties)
+        watch_pid (-c->pid);
       g_array_remove_index (sw->children, i);
     }
 }
@@ -524,54 +653,55 @@ take_signals (Sweep *sw)
 /* ------------------------------------------------------------------ */
 /* The loop of rank 0 (the only one without MPI)                        */
 
-#ifdef SOMAIF_SWEEP_MPI
+/* Hands out the next run to a worker rank, or says there is none. */
 static void
-send4 (int dest, int tag, gint64 a, gint64 b, gint64 c)
+hand_out (Sweep *sw, int worker)
 {
-  gint64 msg[4] = { a, b, c, 0 };
-  MPI_Send (msg, 4, MPI_INT64_T, dest, tag, MPI_COMM_WORLD);
+  if (sw->stopping || sw->next >= sw->n_queue)
+    {
+      somaif_ranks_send (worker, TAG_TASK, -1, 0, 0);
+      return;
+    }
+  int k = sw->next++;
+  sw->handed_at[sw->queue[k]] = g_get_monotonic_time ();
+  somaif_ranks_send (worker, TAG_TASK, sw->queue[k], sw->mode[k], 0);
+  sw->running_remote++;
+  draw_progress (sw, TRUE);
 }
 
 /* Answers the workers' messages waiting now. */
 static void
 serve_requests (Sweep *sw, int *byes)
 {
-  for (;;)
+  int source, tag;
+  gint64 msg[SOMAIF_RANKS_WORDS];
+  while (somaif_ranks_poll (-1, &source, &tag, msg))
     {
-      int flag = 0;
-      MPI_Status st;
-      MPI_Iprobe (MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
-      if (!flag)
-        return;
-      gint64 msg[4];
-      MPI_Recv (msg, 4, MPI_INT64_T, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      switch (st.MPI_TAG)
+      if (tag == TAG_REQUEST)
+        hand_out (sw, source);
+      else if (tag == TAG_RESULT)
         {
-        case TAG_REQUEST:
-          if (!sw->stopping && sw->next < sw->n_queue)
-            {
-              int k = sw->next++;
-              sw->handed_at[sw->queue[k]] = g_get_monotonic_time ();
-              send4 (st.MPI_SOURCE, TAG_TASK, sw->queue[k], sw->mode[k], 0);
-              sw->running_remote++;
-              draw_progress (sw, TRUE);
-            }
-          else
-            send4 (st.MPI_SOURCE, TAG_TASK, -1, 0, 0);
-          break;
-        case TAG_RESULT:
           sw->running_remote--;
           record_result (sw, (int) msg[0], (int) msg[1], (int) msg[2]);
-          break;
-        case TAG_BYE:
-          (*byes)++;
-          break;
-        default:
-          break;
         }
+      else if (tag == TAG_BYE)
+        (*byes)++;
     }
 }
-#endif
+
+/* Starts runs here while a slot is free and a run waits. */
+static void
+fill_slots (Sweep *sw)
+{
+  while (!sw->stopping && (int) sw->children->len < sw->jobs && sw->next < sw->n_queue)
+    {
+      int k = sw->next++;
+      sw->handed_at[sw->queue[k]] = g_get_monotonic_time ();
+      if (!start_run (sw, sw->queue[k], sw->mode[k]))
+        record_result (sw, sw->queue[k], OUTCOME_FAILED, CODE_LOST);
+      draw_progress (sw, TRUE);
+    }
+}
 
 static void
 run_master (Sweep *sw)
@@ -588,44 +718,66 @@ run_master (Sweep *sw)
             fprintf (stderr, "somaif-sweep: stopping: the %d running runs write a checkpoint "
                      "(again to stop them at once)\n", running_now (sw));
         }
-#ifdef SOMAIF_SWEEP_MPI
       if (sw->stopping && !told_workers)
         for (int r = 1; r < sw->size; r++)
-          send4 (r, TAG_STOP, sw->stop_signal, 0, 0);
+          somaif_ranks_send (r, TAG_STOP, sw->stop_signal, 0, 0);
       told_workers = told_workers || sw->stopping;
       if (sw->size > 1)
         serve_requests (sw, &byes);
-#else
-      (void) told_workers;
-#endif
       reap_children (sw, results);
       for (guint i = 0; i < results->len; i += 3)
         record_result (sw, g_array_index (results, int, i), g_array_index (results, int, i + 1),
                        g_array_index (results, int, i + 2));
       g_array_set_size (results, 0);
-      while (!sw->stopping && (int) sw->children->len < sw->jobs && sw->next < sw->n_queue)
-        {
-          int k = sw->next++;
-          sw->handed_at[sw->queue[k]] = g_get_monotonic_time ();
-          if (!start_run (sw, sw->queue[k], sw->mode[k]))
-            record_result (sw, sw->queue[k], OUTCOME_FAILED, CODE_LOST);
-          draw_progress (sw, TRUE);
-        }
+      fill_slots (sw);
       draw_progress (sw, FALSE);
       if (sw->children->len == 0 && (sw->stopping || sw->next >= sw->n_queue)
           && byes == sw->size - 1)
         break;
       nap (sw->size > 1 ? 5 : 50);
     }
-#ifdef SOMAIF_SWEEP_MPI
   for (int r = 1; r < sw->size; r++)
-    send4 (r, TAG_END, 0, 0, 0);
-#endif
+    somaif_ranks_send (r, TAG_END, 0, 0, 0);
   clear_bar (sw);
   g_array_free (results, TRUE);
 }
 
-#ifdef SOMAIF_SWEEP_MPI
+/* ------------------------------------------------------------------ */
+/* The loop of the other ranks                                          */
+
+/* Rank 0's word to a worker; FALSE when it says the sweep is over. */
+static gboolean
+heed_master (Sweep *sw, int tag, const gint64 *msg)
+{
+  if (tag == TAG_END)
+    return FALSE;
+  if (tag == TAG_STOP && !sw->stopping)
+    {
+      /* Unless this rank was signalled itself, which passed it on. */
+      signal_children (sw, (int) msg[0]);
+      sw->stopping = TRUE;
+      sw->stop_signal = (int) msg[0];
+      sw->absorb = 1;
+    }
+  return TRUE;
+}
+
+/* Asks rank 0 for a run per free slot and starts each. */
+static void
+ask_for_runs (Sweep *sw)
+{
+  while (!sw->stopping && !sw->no_more && (int) sw->children->len < sw->jobs)
+    {
+      somaif_ranks_send (0, TAG_REQUEST, 0, 0, 0);
+      gint64 task[SOMAIF_RANKS_WORDS];
+      somaif_ranks_wait (0, TAG_TASK, task);
+      if (task[0] < 0)
+        sw->no_more = TRUE;
+      else if (!start_run (sw, (int) task[0], (int) task[1]))
+        somaif_ranks_send (0, TAG_RESULT, task[0], OUTCOME_FAILED, CODE_LOST);
+    }
+}
+
 /* A worker rank: asks rank 0 for runs, one per free slot, runs them and
  * reports each; says bye when it has nothing running and wants nothing
  * more, and waits for rank 0's end. */
@@ -637,50 +789,29 @@ run_worker (Sweep *sw)
   for (;;)
     {
       take_signals (sw);
-      int flag = 0;
-      MPI_Status st;
-      MPI_Iprobe (0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
-      if (flag)
+      int source, tag;
+      gint64 msg[SOMAIF_RANKS_WORDS];
+      if (somaif_ranks_poll (0, &source, &tag, msg))
         {
-          gint64 msg[4];
-          MPI_Recv (msg, 4, MPI_INT64_T, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-          if (st.MPI_TAG == TAG_END)
+          if (!heed_master (sw, tag, msg))
             break;
-          if (st.MPI_TAG == TAG_STOP && !sw->stopping)
-            {
-              /* Unless this rank was signalled itself, which passed it on. */
-              signal_children (sw, (int) msg[0]);
-              sw->stopping = TRUE;
-              sw->stop_signal = (int) msg[0];
-              sw->absorb = 1;
-            }
           continue;
         }
       reap_children (sw, results);
       for (guint i = 0; i < results->len; i += 3)
-        send4 (0, TAG_RESULT, g_array_index (results, int, i),
-               g_array_index (results, int, i + 1), g_array_index (results, int, i + 2));
+        somaif_ranks_send (0, TAG_RESULT, g_array_index (results, int, i),
+                           g_array_index (results, int, i + 1), g_array_index (results, int, i + 2));
       g_array_set_size (results, 0);
-      while (!sw->stopping && !sw->no_more && (int) sw->children->len < sw->jobs)
-        {
-          send4 (0, TAG_REQUEST, 0, 0, 0);
-          gint64 task[4];
-          MPI_Recv (task, 4, MPI_INT64_T, 0, TAG_TASK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-          if (task[0] < 0)
-            sw->no_more = TRUE;
-          else if (!start_run (sw, (int) task[0], (int) task[1]))
-            send4 (0, TAG_RESULT, task[0], OUTCOME_FAILED, CODE_LOST);
-        }
+      ask_for_runs (sw);
       if (!bye && sw->children->len == 0 && (sw->stopping || sw->no_more))
         {
-          send4 (0, TAG_BYE, 0, 0, 0);
+          somaif_ranks_send (0, TAG_BYE, 0, 0, 0);
           bye = TRUE;
         }
       nap (bye ? 20 : 50);
     }
   g_array_free (results, TRUE);
 }
-#endif
 
 /* ------------------------------------------------------------------ */
 /* Preparation (rank 0)                                                 */
@@ -874,47 +1005,108 @@ sweep_clear (Sweep *sw)
     g_array_free (sw->children, TRUE);
 }
 
-#ifdef SOMAIF_SWEEP_MPI
-/* Launched by mpirun (or another PMI launcher)? */
-static gboolean
-launched_by_mpi (void)
+/* Every rank learns rank 0's status (-1: go on), then the sweep and its
+ * folder.  Returns the status to exit with, or -1. */
+static int
+share_plan (Sweep *sw, int status)
 {
-  const char *vars[] = { "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE" };
-  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
-    if (g_getenv (vars[i]))
-      return TRUE;
-  return FALSE;
+  somaif_ranks_share_int (&status);
+  if (status >= 0)
+    return status;
+  char *text = sw->rank == 0 ? somaif_sweep_resolved (sw->sweep) : NULL;
+  somaif_ranks_share_string (&text, sw->rank);
+  somaif_ranks_share_string (&sw->outdir, sw->rank);
+  if (sw->rank != 0)
+    {
+      GError *error = NULL;
+      g_autofree char *file = g_build_filename (sw->outdir, "sweep.cfg", NULL);
+      sw->sweep = somaif_sweep_load_data (text, file, &error);
+      if (!sw->sweep)
+        {
+          fprintf (stderr, "somaif-sweep: rank %d: %s\n", sw->rank, error->message);
+          g_clear_error (&error);
+          sw->no_more = TRUE;
+        }
+    }
+  g_free (text);
+  return -1;
+}
+
+/* mpirun binds each rank to a core by default, and the runs inherit it. */
+static void
+warn_binding (const Sweep *sw)
+{
+  cpu_set_t set;
+  CPU_ZERO (&set);
+  if (sched_getaffinity (0, sizeof set, &set) == 0
+      && CPU_COUNT (&set) < sw->jobs * sw->sweep->threads)
+    fprintf (stderr, "somaif-sweep: rank %d may use %d core%s but runs %d x %d threads: "
+             "start mpirun with --bind-to none (or --map-by slot:PE=%d)\n", sw->rank,
+             CPU_COUNT (&set), CPU_COUNT (&set) == 1 ? "" : "s", sw->jobs,
+             sw->sweep->threads, sw->jobs * sw->sweep->threads);
 }
 
 static void
-bcast_string (char **s, int root, int rank)
+announce (const Sweep *sw)
 {
-  gint64 len = rank == root ? (gint64) strlen (*s) : 0;
-  MPI_Bcast (&len, 1, MPI_INT64_T, root, MPI_COMM_WORLD);
-  if (rank != root)
-    *s = g_malloc0 ((gsize) len + 1);
-  MPI_Bcast (*s, (int) len, MPI_CHAR, root, MPI_COMM_WORLD);
+  int resume = 0;
+  for (int k = 0; k < sw->n_queue; k++)
+    resume += sw->mode[k] == MODE_RESUME;
+  const SomaifSweep *s = sw->sweep;
+  fprintf (stderr, "somaif-sweep: %d runs (%d combination%s x %d seed%s): %d done, %d "
+           "to resume, %d to run; %d rank%s x %d at once x %d thread%s; into %s\n",
+           sw->n_runs, s->n_combos, s->n_combos == 1 ? "" : "s", s->n_seeds,
+           s->n_seeds == 1 ? "" : "s", sw->already_done, resume, sw->n_queue - resume,
+           sw->size, sw->size == 1 ? "" : "s", sw->jobs, s->threads,
+           s->threads == 1 ? "" : "s", sw->outdir);
 }
-#endif
 
-int
-main (int argc, char **argv)
+/* Runs the sweep file's runs on every rank; the exit status. */
+static int
+run_sweep (Sweep *sw, const char *sweep_file, const char *argv0, gboolean launched)
 {
-  Sweep sw;
-  memset (&sw, 0, sizeof sw);
-  sw.size = 1;
-  gboolean mpi = FALSE;
-#ifdef SOMAIF_SWEEP_MPI
-  if (launched_by_mpi ())
+  sw->quiet = opt_quiet;
+  sw->tty = isatty (STDERR_FILENO);
+  sw->children = g_array_new (FALSE, FALSE, sizeof (Child));
+  sw->run_bin = find_run_binary (argv0);
+  if (!sw->run_bin)
     {
-      MPI_Init (&argc, &argv);
-      MPI_Comm_rank (MPI_COMM_WORLD, &sw.rank);
-      MPI_Comm_size (MPI_COMM_WORLD, &sw.size);
-      mpi = TRUE;
+      if (sw->rank == 0)
+        fprintf (stderr, "somaif-sweep: cannot find somaif-run (next to somaif-sweep or on "
+                 "the PATH); set SOMAIF_RUN to it\n");
+      return EXIT_USAGE;
     }
-#endif
-  int status = EXIT_DONE;
-  GError *error = NULL;
+  /* Signals before any run starts, so none is lost between two. */
+  catch_stop_signals ();
+  int status = sw->rank == 0 ? prepare (sw, sweep_file) : -1;
+  if (sw->size > 1)
+    status = share_plan (sw, status);
+  if (status >= 0)
+    return status;
+
+  sw->jobs = opt_jobs > 0 ? opt_jobs
+             : sw->size > 1 ? 1
+             : MAX (1, (int) g_get_num_processors () / sw->sweep->threads);
+  sw->start = g_get_monotonic_time ();
+  sw->kernel_ties = kernel_ties ();
+  if (!sw->kernel_ties)
+    start_watcher ();
+  if (launched && sw->sweep && !sw->quiet)
+    warn_binding (sw);
+  if (sw->rank != 0)
+    {
+      run_worker (sw);
+      return sw->stopping ? 128 + sw->stop_signal : EXIT_DONE;
+    }
+  if (!sw->quiet)
+    announce (sw);
+  run_master (sw);
+  return finish (sw);
+}
+
+static GOptionContext *
+option_context (void)
+{
   GOptionContext *ctx = g_option_context_new ("SWEEP");
   g_option_context_set_summary (ctx,
     "Runs every combination of a sweep file's values and seeds with somaif-run,\n"
@@ -926,186 +1118,108 @@ main (int argc, char **argv)
     "  threads = 1;          # threads per run\n"
     "Finished runs are skipped and interrupted ones resumed, so running the sweep\n"
     "again with the same --output goes on where it stopped.  Under\n"
-    "mpirun -np P (when built --with-mpi) the ranks share the runs.");
+    "mpirun -np P (when built with MPI) the ranks share the runs.");
   g_option_context_set_description (ctx,
     "Exit status:\n"
     "  0  every run finished and the summary was written\n"
     "  1  a run failed (its log is in DIR/logs/) or the summary could not be written\n"
-    "  2  bad usage or sweep file, or an invalid combination (nothing was run)\n"
-    "  130, 143  stopped by SIGINT (Ctrl-C) or SIGTERM: the running runs wrote a\n"
-    "     checkpoint; run the same sweep with the same --output to go on\n"
+    "  2  bad usage or sweep file, an invalid combination (nothing was run), or\n"
+    "     started by an MPI launcher when built without MPI\n"
+    "  129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C) or SIGTERM: the running\n"
+    "     runs wrote a checkpoint; run the same sweep with the same --output to go on\n"
     "\n"
     "Environment:\n"
     "  SOMAIF_RUN          the somaif-run program to use (default: the one next\n"
     "                      to somaif-sweep, else the PATH's)\n"
     "  SOMAIF_PLUGIN_PATH  colon-separated folders searched for plugins first\n"
-    "  SOMAIF_CONFIGS_DIR  a folder searched for configs named without a path\n");
+    "  SOMAIF_CONFIGS_DIR  a folder searched for configs named without a path\n"
+    "  SOMAIF_SWEEP_WATCHER  if set, a watcher process, not the kernel, stops the\n"
+    "                      runs when the sweep dies (the fallback of other systems)\n");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  gboolean parsed = g_option_context_parse (ctx, &argc, &argv, &error);
-  g_option_context_free (ctx);
-  gboolean speak = sw.rank == 0;
-  if (!parsed)
+  return ctx;
+}
+
+/* --summarise DIR: the summary again from DIR/sweep.cfg and its runs. */
+static int
+summarise_folder (int argc)
+{
+  if (argc > 1)
     {
-      if (speak)
-        fprintf (stderr, "somaif-sweep: %s (see somaif-sweep --help)\n", error->message);
-      g_error_free (error);
-      status = EXIT_USAGE;
-      goto out;
+      fprintf (stderr, "somaif-sweep: --summarise DIR takes no SWEEP (it reads "
+               "DIR/sweep.cfg)\n");
+      return EXIT_USAGE;
     }
-  if (opt_version)
+  GError *error = NULL;
+  g_autofree char *file = g_build_filename (opt_summarise, "sweep.cfg", NULL);
+  SomaifSweep *s = somaif_sweep_load (file, &error);
+  if (!s)
+    {
+      fprintf (stderr, "somaif-sweep: %s: not a sweep folder: %s\n", opt_summarise,
+               error->message);
+      g_error_free (error);
+      return EXIT_USAGE;
+    }
+  int status = summarise (s, opt_summarise, opt_quiet);
+  somaif_sweep_free (s);
+  return status;
+}
+
+/* The options' verdict: an exit status, or -1 to run the sweep.  Only rank
+ * 0 speaks (and alone summarises). */
+static int
+dispatch (int *argcp, char ***argvp, gboolean speak)
+{
+  GError *error = NULL;
+  GOptionContext *ctx = option_context ();
+  gboolean parsed = g_option_context_parse (ctx, argcp, argvp, &error);
+  g_option_context_free (ctx);
+  int argc = *argcp;
+  const char *usage = NULL;
+  g_autofree char *owned = NULL;
+  if (!parsed)
+    usage = owned = g_strdup_printf ("%s (see somaif-sweep --help)", error->message);
+  else if (opt_version)
     {
       if (speak)
         printf ("somaif-sweep %s (plugin ABI %d.%d, %s)\n", PACKAGE_VERSION, SOMAIF_ABI_MAJOR,
-                SOMAIF_ABI_MINOR,
-#ifdef SOMAIF_SWEEP_MPI
-                "with MPI"
-#else
-                "without MPI"
-#endif
-                );
-      goto out;
+                SOMAIF_ABI_MINOR, somaif_ranks_build ());
+      return EXIT_DONE;
     }
-  if (opt_summarise)
-    {
-      if (argc > 1)
-        {
-          if (speak)
-            fprintf (stderr, "somaif-sweep: --summarise DIR takes no SWEEP (it reads "
-                     "DIR/sweep.cfg)\n");
-          status = EXIT_USAGE;
-          goto out;
-        }
-      if (speak)
-        {
-          g_autofree char *file = g_build_filename (opt_summarise, "sweep.cfg", NULL);
-          SomaifSweep *s = somaif_sweep_load (file, &error);
-          if (!s)
-            {
-              fprintf (stderr, "somaif-sweep: %s: not a sweep folder: %s\n", opt_summarise,
-                       error->message);
-              g_error_free (error);
-              status = EXIT_USAGE;
-              goto out;
-            }
-          status = summarise (s, opt_summarise, opt_quiet);
-          somaif_sweep_free (s);
-        }
-      goto out;
-    }
-  if (argc != 2)
-    {
-      if (speak)
-        fprintf (stderr, "somaif-sweep: %s (see somaif-sweep --help)\n",
-                 argc < 2 ? "which sweep? give one SWEEP file" : "give exactly one SWEEP file");
-      status = EXIT_USAGE;
-      goto out;
-    }
-  if (opt_jobs < 0 || opt_jobs > 1024)
-    {
-      if (speak)
-        fprintf (stderr, "somaif-sweep: --jobs takes 1 to 1024 (0: the default), not %d\n",
-                 opt_jobs);
-      status = EXIT_USAGE;
-      goto out;
-    }
+  else if (opt_summarise)
+    return speak ? summarise_folder (argc) : EXIT_DONE;
+  else if (argc != 2)
+    usage = argc < 2 ? "which sweep? give one SWEEP file (see somaif-sweep --help)"
+                     : "give exactly one SWEEP file (see somaif-sweep --help)";
+  else if (opt_jobs < 0 || opt_jobs > 1024)
+    usage = owned = g_strdup_printf ("--jobs takes 1 to 1024 (0: the default), not %d", opt_jobs);
+  g_clear_error (&error);
+  if (!usage)
+    return -1;
+  if (speak)
+    fprintf (stderr, "somaif-sweep: %s\n", usage);
+  return EXIT_USAGE;
+}
 
-  sw.quiet = opt_quiet;
-  sw.tty = isatty (STDERR_FILENO);
-  sw.children = g_array_new (FALSE, FALSE, sizeof (Child));
-  sw.run_bin = find_run_binary (argv[0]);
-  if (!sw.run_bin)
+int
+main (int argc, char **argv)
+{
+  Sweep sw;
+  memset (&sw, 0, sizeof sw);
+  GError *error = NULL;
+  gboolean launched = FALSE;
+  if (!somaif_ranks_init (&argc, &argv, &sw.rank, &sw.size, &launched, &error))
     {
-      if (speak)
-        fprintf (stderr, "somaif-sweep: cannot find somaif-run (next to somaif-sweep or on "
-                 "the PATH); set SOMAIF_RUN to it\n");
-      status = EXIT_USAGE;
-      goto out;
+      fprintf (stderr, "somaif-sweep: %s\n", error->message);
+      g_error_free (error);
+      return EXIT_USAGE;
     }
-  /* Signals before any run starts, so none is lost between two. */
-  catch_stop_signals ();
-
-  if (sw.rank == 0)
-    status = prepare (&sw, argv[1]);
-  else
-    status = -1;
-#ifdef SOMAIF_SWEEP_MPI
-  if (mpi && sw.size > 1)
-    {
-      /* Every rank learns whether to go on, then the sweep and its folder. */
-      MPI_Bcast (&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
-      if (status >= 0)
-        goto out;
-      char *text = sw.rank == 0 ? somaif_sweep_resolved (sw.sweep) : NULL;
-      bcast_string (&text, 0, sw.rank);
-      bcast_string (&sw.outdir, 0, sw.rank);
-      if (sw.rank != 0)
-        {
-          g_autofree char *file = g_build_filename (sw.outdir, "sweep.cfg", NULL);
-          sw.sweep = somaif_sweep_load_data (text, file, &error);
-          if (!sw.sweep)
-            {
-              fprintf (stderr, "somaif-sweep: rank %d: %s\n", sw.rank, error->message);
-              g_clear_error (&error);
-              sw.no_more = TRUE;
-            }
-        }
-      g_free (text);
-    }
-#endif
-  if (status >= 0)
-    goto out;
-
-  sw.jobs = opt_jobs > 0 ? opt_jobs
-            : mpi && sw.size > 1 ? 1
-            : MAX (1, (int) g_get_num_processors () / sw.sweep->threads);
-  sw.start = g_get_monotonic_time ();
-#ifdef SOMAIF_SWEEP_MPI
-  if (mpi && sw.sweep && !sw.quiet)
-    {
-      /* mpirun binds each rank to a core by default, and the runs inherit it. */
-      cpu_set_t set;
-      CPU_ZERO (&set);
-      if (sched_getaffinity (0, sizeof set, &set) == 0
-          && CPU_COUNT (&set) < sw.jobs * sw.sweep->threads)
-        fprintf (stderr, "somaif-sweep: rank %d may use %d core%s but runs %d x %d threads: "
-                 "start mpirun with --bind-to none (or --map-by slot:PE=%d)\n", sw.rank,
-                 CPU_COUNT (&set), CPU_COUNT (&set) == 1 ? "" : "s", sw.jobs,
-                 sw.sweep->threads, sw.jobs * sw.sweep->threads);
-    }
-#endif
-  if (sw.rank == 0)
-    {
-      if (!sw.quiet)
-        {
-          int resume = 0;
-          for (int k = 0; k < sw.n_queue; k++)
-            resume += sw.mode[k] == MODE_RESUME;
-          fprintf (stderr, "somaif-sweep: %d runs (%d combination%s x %d seed%s): %d done, %d "
-                   "to resume, %d to run; %d rank%s x %d at once x %d thread%s; into %s\n",
-                   sw.n_runs, sw.sweep->n_combos, sw.sweep->n_combos == 1 ? "" : "s",
-                   sw.sweep->n_seeds, sw.sweep->n_seeds == 1 ? "" : "s", sw.already_done, resume,
-                   sw.n_queue - resume, sw.size, sw.size == 1 ? "" : "s", sw.jobs,
-                   sw.sweep->threads, sw.sweep->threads == 1 ? "" : "s", sw.outdir);
-        }
-      run_master (&sw);
-      status = finish (&sw);
-    }
-#ifdef SOMAIF_SWEEP_MPI
-  else
-    {
-      run_worker (&sw);
-      status = sw.stopping ? 128 + sw.stop_signal : EXIT_DONE;
-    }
-#endif
-
-out:
+  /* The parser takes the options out of argv, leaving the program and SWEEP. */
+  int status = dispatch (&argc, &argv, sw.rank == 0);
+  if (status < 0)
+    status = run_sweep (&sw, argv[1], argv[0], launched);
   sweep_clear (&sw);
   g_free (opt_output);
   g_free (opt_summarise);
-#ifdef SOMAIF_SWEEP_MPI
-  if (mpi)
-    MPI_Finalize ();
-#endif
-  (void) mpi;
+  somaif_ranks_finish ();
   return status;
 }

@@ -2,9 +2,10 @@
 # test-sweep.sh: somaif-sweep end to end, in TAP: a sweep of 2 betas x 2 seeds
 # on a short quick.cfg (run folders, summary.csv, sweep.png), re-running skips
 # what is done, an invalid combination is refused before any run, Ctrl-C
-# checkpoints the runs and the next sweep resumes them byte for byte, the man
-# page agrees with --help, and (when built --with-mpi) the same under
-# mpirun -np 2 with 8 runs.
+# checkpoints the runs and the next sweep resumes them byte for byte, a hangup
+# too, a sweep killed by SIGKILL leaves no run behind, the man page agrees
+# with --help, built without MPI it refuses to run under an MPI launcher,
+# and (when built with MPI) the same sweep under mpirun -np 2 with 8 runs.
 #
 # Environment (set by tests/Makefile.am): SOMAIF_RUN (the built somaif-run;
 # somaif-sweep is beside it unless SOMAIF_SWEEP says), SOMAIF_PLUGIN_PATH,
@@ -28,7 +29,7 @@ printf 'leak:libfontconfig.so\n' >"$tmp/lsan.supp"
 LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
-echo "1..23"
+echo "1..29"
 n=0
 failed=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
@@ -190,6 +191,81 @@ else
   skip "the man page lists exactly the long options of --help" "no $manpage"
 fi
 
+# ---- a hangup, and a sweep killed outright --------------------------------------------
+# The processes whose command line writes into folder $1 (its runs).
+runs_in () {
+  for f in /proc/[0-9]*/cmdline; do
+    if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "--output $1/"; then
+      p=${f#/proc/}; echo "${p%/cmdline}"
+    fi
+  done
+}
+# Starts the two long runs' sweep into $1 (more environment in $2) and waits
+# until both train; the sweep's pid in $pid.
+start_long () {
+  env $2 "$sweep" --jobs 2 --output "$1" "$tmp/long.cfg" >"$1.out" 2>&1 &
+  pid=$!
+  i=0
+  while [ $i -lt 600 ]; do
+    a=$(cat "$1/base-seed=3/metrics.csv" 2>/dev/null | wc -l)
+    b=$(cat "$1/base-seed=4/metrics.csv" 2>/dev/null | wc -l)
+    [ "$a" -gt 20 ] && [ "$b" -gt 20 ] && break
+    sleep 0.05
+    i=$((i + 1))
+  done
+}
+# Both runs stopped at a signal and wrote a checkpoint.
+checkpointed () {
+  for d in base-seed=3 base-seed=4; do
+    [ -f "$1/$d/checkpoint.bin" ] && [ ! -f "$1/$d/run.json" ] &&
+      grep -q 'interrupted after epoch' "$1/logs/$d.log" || return 1
+  done
+}
+
+# A hangup reaches the runs as SIGTERM: they checkpoint, the sweep exits 129.
+start_long "$tmp/hup" ""
+kill -HUP $pid
+wait $pid
+status=$?
+check "SIGHUP stops the sweep with exit 129 and its runs checkpoint (exit $status)" sh -c "
+  test $status -eq 129 && grep -q 'stopped after' '$tmp/hup.out' &&
+  $(checkpointed "$tmp/hup" && echo true || echo false)"
+
+if [ -d /proc/self ]; then
+  # SIGKILL leaves the sweep no time: the kernel (PR_SET_PDEATHSIG), or the
+  # watcher process of systems without it, stops the runs with SIGTERM.
+  for how in kernel watcher; do
+    extra=""; [ $how = watcher ] && extra=SOMAIF_SWEEP_WATCHER=1
+    start_long "$tmp/kill-$how" "$extra"
+    before=$(runs_in "$tmp/kill-$how" | wc -l)
+    kill -KILL $pid
+    wait $pid 2>/dev/null
+    i=0
+    while [ $i -lt 600 ] && [ -n "$(runs_in "$tmp/kill-$how")" ]; do sleep 0.1; i=$((i + 1)); done
+    left=$(runs_in "$tmp/kill-$how")
+    check "SIGKILL to the sweep ($how): its $before runs stop, none is left ($left), each checkpointed" \
+      sh -c "test $before -eq 2 && test -z '$left' && $(checkpointed "$tmp/kill-$how" && echo true || echo false)"
+    [ -z "$left" ] || kill -KILL $left 2>/dev/null
+  done
+else
+  skip "SIGKILL to the sweep (kernel): its runs stop" "no /proc to find them"
+  skip "SIGKILL to the sweep (watcher): its runs stop" "no /proc to find them"
+fi
+
+# ---- built without MPI, started by an MPI launcher ------------------------------------
+single=$(dirname "$run")/somaif-sweep-single
+"$sweep" --version | grep -q 'without MPI' && single=$sweep
+for var in OMPI_COMM_WORLD_SIZE PMI_SIZE; do
+  env "$var=2" "$single" --output "$tmp/launched-$var" "$tmp/betas.cfg" >"$tmp/launched.out" 2>&1
+  status=$?
+  check "without MPI, $var=2 is refused: exit 2 ($status), says to configure with MPI, runs nothing" \
+    sh -c "test $status -eq 2 && grep -q 'built without MPI' '$tmp/launched.out' &&
+           grep -q 'Configure somaif with MPI' '$tmp/launched.out' && test ! -e '$tmp/launched-$var'"
+done
+OMPI_COMM_WORLD_SIZE=1 "$single" --check --output "$tmp/launched-1" "$tmp/betas.cfg" >"$tmp/launched.out" 2>&1
+status=$?
+check "without MPI, a launcher's single process goes on (exit $status)" test $status -eq 0
+
 # ---- MPI ----------------------------------------------------------------------------
 if "$sweep" --version | grep -q 'with MPI' && command -v mpirun >/dev/null 2>&1; then
   cat >"$tmp/mpi.cfg" <<'EOF'
@@ -215,7 +291,7 @@ EOF
   r1=$(cat "$tmp"/mpi/logs/*.log | grep -c '^== .* rank 1:')
   check "both ranks ran runs (rank 0: $r0, rank 1: $r1)" test "$r0" -ge 1 -a "$r1" -ge 1 -a $((r0 + r1)) -eq 8
 else
-  skip_or_fail "mpirun -np 2: 8 runs finished" "somaif-sweep built without MPI (configure --with-mpi)"
+  skip_or_fail "mpirun -np 2: 8 runs finished" "somaif-sweep built without MPI (configure found no Open MPI)"
   skip_or_fail "mpirun -np 2: summary.csv has beta 4 and 8 with 4 runs each" "no MPI"
   skip_or_fail "both ranks ran runs" "no MPI"
 fi
