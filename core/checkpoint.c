@@ -16,6 +16,7 @@
 
 #include "checkpoint.h"
 #include "experiment.h"
+#include "rundir.h"
 
 #define MAGIC "SOMAIFCK"
 #define FORMAT 1
@@ -101,7 +102,7 @@ somaif_checkpoint_write (const char *path, const SomaifCheckpoint *ck, GError **
 
   g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
   gboolean ok = FALSE;
-  int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+  int fd = somaif_rundir_create (tmp, TRUE, NULL);
   if (fd < 0)
     goto fail;
   for (gsize done = 0; done < b->len;)

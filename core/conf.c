@@ -9,6 +9,10 @@
 
 #include "host.h"
 
+#ifndef SOMAIF_CONFIGSDIR
+#define SOMAIF_CONFIGSDIR "/usr/local/share/somaif/configs"
+#endif
+
 G_DEFINE_QUARK (somaif-config-error-quark, somaif_config_error)
 
 const SomaifParamSpec somaif_experiment_params[] = {
@@ -920,4 +924,29 @@ somaif_config_resolved (const SomaifConfig *c)
       g_string_append (out, "};\n");
     }
   return g_string_free (out, FALSE);
+}
+
+char *
+somaif_config_find (const char *name, const char *dir)
+{
+  char *here = dir && !g_path_is_absolute (name) ? g_build_filename (dir, name, NULL)
+                                                 : g_strdup (name);
+  if (g_file_test (here, G_FILE_TEST_EXISTS) || strchr (name, '/'))
+    return here;
+  const char *dirs[] = { g_getenv ("SOMAIF_CONFIGS_DIR"), SOMAIF_CONFIGSDIR };
+  g_autofree char *file = g_str_has_suffix (name, ".cfg") ? g_strdup (name)
+                                                          : g_strconcat (name, ".cfg", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      if (!dirs[i])
+        continue;
+      char *path = g_build_filename (dirs[i], file, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_free (here);
+          return path;
+        }
+      g_free (path);
+    }
+  return here;
 }

@@ -15,6 +15,7 @@
 #include "figures.h"
 #include "free-energy.h"
 #include "pool.h"
+#include "rundir.h"
 
 G_DEFINE_QUARK (somaif-run-error-quark, somaif_run_error)
 
@@ -411,77 +412,28 @@ static gboolean
 out_open (OutFile *o, const char *dir, const char *name, gint64 keep, GError **error)
 {
   o->path = g_build_filename (dir, name, NULL);
-  o->f = fopen (o->path, keep < 0 ? "w" : "r+");
-  if (o->f && keep >= 0)
+  GError *err = NULL;
+  o->f = somaif_rundir_open (o->path, keep, &err);
+  if (g_error_matches (err, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE))
     {
-      struct stat st;
-      if (fstat (fileno (o->f), &st) != 0 || st.st_size < keep
-          || ftruncate (fileno (o->f), (off_t) keep) != 0 || fseeko (o->f, 0, SEEK_END) != 0)
-        {
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
-                       "%s: shorter than its checkpoint says (%" G_GINT64_FORMAT
-                       " bytes): cannot resume", o->path, keep);
-          fclose (o->f);
-          o->f = NULL;
-          g_clear_pointer (&o->path, g_free);
-          return FALSE;
-        }
+      /* A folder that does not match its checkpoint cannot be resumed. */
+      err->domain = SOMAIF_RUN_ERROR;
+      err->code = SOMAIF_RUN_ERROR_SETUP;
     }
+  if (err)
+    g_propagate_error (error, err);
   if (!o->f)
-    {
-      int e = errno;
-      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s: cannot write: %s",
-                   o->path, g_strerror (e));
-      g_clear_pointer (&o->path, g_free);
-      return FALSE;
-    }
-  /* Large buffer: 200,000 metric rows go out without a syscall each. */
-  setvbuf (o->f, NULL, _IOFBF, 1 << 20);
-  return TRUE;
+    g_clear_pointer (&o->path, g_free);
+  return o->f != NULL;
 }
 
 static gboolean
 out_close (OutFile *o, GError **error)
 {
-  if (!o->f)
-    return TRUE;
-  gboolean ok = !ferror (o->f);
-  int e = errno;
-  if (fclose (o->f) != 0)
-    ok = FALSE, e = errno;
+  gboolean ok = somaif_rundir_close (o->f, o->path, error);
   o->f = NULL;
-  if (!ok && error && !*error)
-    g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s: write failed: %s",
-                 o->path, g_strerror (e ? e : EIO));
   g_clear_pointer (&o->path, g_free);
   return ok;
-}
-
-static gboolean
-write_text (const char *dir, const char *name, const char *text, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  GError *err = NULL;
-  if (!g_file_set_contents (path, text, -1, &err))
-    {
-      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s", err->message);
-      g_error_free (err);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-make_dir (const char *path, GError **error)
-{
-  if (g_mkdir_with_parents (path, 0777) != 0)
-    {
-      int e = errno;
-      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT, "%s: cannot create: %s",
-                   path, g_strerror (e));
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -527,8 +479,8 @@ write_prototypes (const SomaifExperiment *x, const char *path_npy, const char *p
   g_autofree float *protos = all_prototypes (x);
   int shape[3] = { x->units, x->height, x->width };
   GError *err = NULL;
-  if (!somaif_npy_write_f32 (path_npy, protos, 3, shape, &err))
-    return wrap_output_error (error, err);
+  if (!somaif_rundir_write_npy_f32 (path_npy, protos, 3, shape, error))
+    return FALSE;
   if (path_png)
     {
       int rows, cols;
@@ -591,7 +543,7 @@ progress_show (Progress *p, gint64 epoch, gint64 epochs, gboolean final)
 typedef struct
 {
   OutFile file;
-  GString *row;
+  GArray *values;     /* double: this epoch's scheduled values */
 } ScheduleLog;
 
 static gboolean
@@ -600,18 +552,21 @@ schedules_open (SomaifExperiment *x, ScheduleLog *log, const char *outdir, gint6
 {
   if (!out_open (&log->file, outdir, "schedules.csv", keep, error))
     return FALSE;
-  log->row = g_string_new (NULL);
+  log->values = g_array_new (FALSE, FALSE, sizeof (double));
   if (keep >= 0)
     return TRUE;
-  fputs ("epoch", log->file.f);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
       const SomaifPart *part = &x->cfg->parts[k];
       for (int i = 0; i < part->params->n; i++)
         if (part->schedules[i])
-          fprintf (log->file.f, ",%s.%s", part->group, part->params->values[i].spec->name);
+          g_ptr_array_add (names, g_strdup_printf ("%s.%s", part->group,
+                                                   part->params->values[i].spec->name));
     }
-  fputc ('\n', log->file.f);
+  somaif_rundir_schedules_header (log->file.f, (const char *const *) names->pdata,
+                                  (int) names->len);
+  g_ptr_array_free (names, TRUE);
   return TRUE;
 }
 
@@ -620,7 +575,7 @@ static gboolean
 apply_schedules (SomaifExperiment *x, gint64 epoch, ScheduleLog *log, GError **error)
 {
   gboolean changed = epoch == 0;
-  g_string_truncate (log->row, 0);
+  g_array_set_size (log->values, 0);
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
       SomaifPart *part = &x->cfg->parts[k];
@@ -643,25 +598,18 @@ apply_schedules (SomaifExperiment *x, gint64 epoch, ScheduleLog *log, GError **e
                   return FALSE;
                 }
             }
-          char buf[G_ASCII_DTOSTR_BUF_SIZE];
-          g_string_append_c (log->row, ',');
-          g_string_append (log->row, g_ascii_formatd (buf, sizeof buf, "%.17g", v));
+          g_array_append_val (log->values, v);
         }
     }
   if (changed && log->file.f)
-    fprintf (log->file.f, "%" G_GINT64_FORMAT "%s\n", epoch, log->row->str);
+    somaif_rundir_schedules_row (log->file.f, epoch, (const double *) (void *) log->values->data,
+                                 (int) log->values->len);
   return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
 /* Training                                                            */
 
-typedef struct
-{
-  GArray *goal;        /* int, per rollout */
-  GArray *accuracy;    /* double */
-  GArray *complexity;  /* double */
-} Metrics;
 
 static gboolean
 method_failed (SomaifExperiment *x, GError **error, SomaifKind kind, const char *method,
@@ -814,10 +762,9 @@ fail:
   return NULL;
 }
 
-static gboolean read_metrics (const char *dir, Metrics *mx, GError **error);
 
 static gboolean
-train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metrics *mx,
+train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, GArray *mx,
        gboolean resume, GError **error)
 {
   const SomaifConfig *cfg = x->cfg;
@@ -845,8 +792,11 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metri
         goto out;
       /* The curves need every rollout so far: read back what is final. */
       fflush (metrics.f);
-      if (!read_metrics (outdir, mx, error))
+      GArray *before = somaif_rundir_read_metrics (outdir, error);
+      if (!before)
         goto out;
+      g_array_append_vals (mx, before->data, before->len);
+      g_array_free (before, TRUE);
       progress.last_tenth = (int) (10 * first / epochs);
     }
   else
@@ -854,9 +804,9 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metri
       if (!out_open (&metrics, outdir, "metrics.csv", -1, error)
           || !schedules_open (x, &sched, outdir, -1, error))
         goto out;
-      fputs ("epoch,goal,candidate,winner,accuracy,complexity,free_energy\n", metrics.f);
+      somaif_rundir_metrics_header (metrics.f);
     }
-  if (every && !make_dir (snapdir, error))
+  if (every && !somaif_rundir_mkdir (snapdir, error))
     goto out;
 
   for (gint64 e = first; e < epochs; e++)
@@ -925,11 +875,9 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metri
               goto out;
             }
           rewards[c] = -fe;
-          g_array_append_val (mx->goal, g);
-          g_array_append_val (mx->accuracy, acc);
-          g_array_append_val (mx->complexity, comp);
-          fprintf (metrics.f, "%" G_GINT64_FORMAT ",%d,%d,%d,%.10g,%.10g,%.10g\n", e, g, c,
-                   winner, acc, comp, fe);
+          SomaifMetricsRow row = { e, g, c, winner, acc, comp, fe };
+          g_array_append_val (mx, row);
+          somaif_rundir_metrics_row (metrics.f, &row);
           x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t1;
         }
       if (ferror (metrics.f))
@@ -984,8 +932,8 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, Metri
 out:
   ok = out_close (&metrics, ok ? error : NULL) && ok;
   ok = out_close (&sched.file, ok ? error : NULL) && ok;
-  if (sched.row)
-    g_string_free (sched.row, TRUE);
+  if (sched.values)
+    g_array_free (sched.values, TRUE);
   g_free (rewards);
   return ok;
 }
@@ -1022,11 +970,7 @@ write_quality (SomaifExperiment *x, const float *drawings, const char *outdir,
     te = (double) apart / x->units;
   summary->quantization_error = qe;
   summary->topographic_error = te;
-  char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
-  g_autofree char *text = g_strdup_printf ("quantization_error,topographic_error\n%s,%s\n",
-                                           g_ascii_formatd (a, sizeof a, "%.10g", qe),
-                                           g_ascii_formatd (b, sizeof b, "%.10g", te));
-  return write_text (outdir, "quality.csv", text, error);
+  return somaif_rundir_write_quality (outdir, qe, te, error);
 }
 
 static gboolean
@@ -1037,7 +981,7 @@ evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GErro
   float *drawings = g_new (float, (gsize) U * x->n_pixels);
   double *trajectories = g_new (double, (gsize) U * x->n_points * x->point_size);
   float *protos = all_prototypes (x);
-  GString *csv = g_string_new ("goal,winner,distance,accuracy,complexity\n");
+  SomaifFinalRow *rows = g_new (SomaifFinalRow, U);
   gboolean ok = FALSE;
   double sum_acc = 0, sum_comp = 0;
   int recognised = 0;
@@ -1079,16 +1023,12 @@ evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GErro
       double acc = cross_entropy (x, img);
       double comp = complexity (x, winner, g);
       double d = x->per->distance (x->inst[3], winner, g);
-      char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
-      g_string_append_printf (csv, "%d,%d,%s,%s,%s\n", g, winner,
-                              g_ascii_formatd (a, sizeof a, "%.10g", d),
-                              g_ascii_formatd (b, sizeof b, "%.10g", acc),
-                              g_ascii_formatd (c, sizeof c, "%.10g", comp));
+      rows[g] = (SomaifFinalRow) { g, winner, d, acc, comp };
       sum_acc += acc;
       sum_comp += comp;
       recognised += d == 0.0;
     }
-  if (!write_text (outdir, "final.csv", csv->str, error))
+  if (!somaif_rundir_write_final (outdir, rows, U, error))
     goto out;
   summary->final_accuracy = sum_acc / U;
   summary->final_complexity = sum_comp / U;
@@ -1098,7 +1038,7 @@ evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GErro
 
   {
     g_autofree char *model = g_build_filename (outdir, "model", NULL);
-    if (!make_dir (model, error))
+    if (!somaif_rundir_mkdir (model, error))
       goto out;
     GError *err = NULL;
     g_autofree char *p1 = g_build_filename (model, "prototypes.npy", NULL);
@@ -1108,14 +1048,11 @@ evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GErro
     int s1[3] = { U, x->height, x->width };
     int s2[2] = { U, x->state_size };
     int s3[3] = { U, x->n_points, x->point_size };
-    if (!somaif_npy_write_f32 (p1, protos, 3, s1, &err)
-        || !somaif_npy_write_f32 (p2, states, 2, s2, &err)
-        || !somaif_npy_write_f64 (p3, trajectories, 3, s3, &err)
-        || !somaif_npy_write_f32 (p4, drawings, 3, s1, &err))
-      {
-        wrap_output_error (error, err);
-        goto out;
-      }
+    if (!somaif_rundir_write_npy_f32 (p1, protos, 3, s1, error)
+        || !somaif_rundir_write_npy_f32 (p2, states, 2, s2, error)
+        || !somaif_rundir_write_npy_f64 (p3, trajectories, 3, s3, error)
+        || !somaif_rundir_write_npy_f32 (p4, drawings, 3, s1, error))
+      goto out;
     if (x->gen->export_model && x->gen->export_model (x->inst[0], model, &err) != 0)
       {
         g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT,
@@ -1147,7 +1084,7 @@ out:
   g_free (drawings);
   g_free (trajectories);
   g_free (protos);
-  g_string_free (csv, TRUE);
+  g_free (rows);
   return ok;
 }
 
@@ -1171,64 +1108,64 @@ save_states (SomaifExperiment *x, const char *outdir, GError **error)
         }
       g_autofree char *name = g_strdup_printf ("model/%s.state", part->group);
       g_autofree char *path = g_build_filename (outdir, name, NULL);
-      GError *err = NULL;
-      gboolean ok = g_file_set_contents (path, (const char *) buf->data, buf->len, &err);
+      gboolean ok = somaif_rundir_write (path, buf->data, buf->len, error);
       g_byte_array_unref (buf);
       if (!ok)
-        return wrap_output_error (error, err);
+        return FALSE;
     }
   return TRUE;
 }
 
+/* curves.csv and curves.png, from every rollout so far. */
 static gboolean
-draw_curves (const Metrics *mx, int units, int block, const char *outdir, GError **error)
+draw_curves (const GArray *mx, const char *outdir, GError **error)
 {
-  int n_points = 0;
-  double *am = NULL, *ab = NULL, *cm = NULL, *cb = NULL;
-  somaif_curves_compute (units, mx->goal->len, (const int *) (void *) mx->goal->data,
-                         (const double *) (void *) mx->accuracy->data,
-                         (const double *) (void *) mx->complexity->data, block, &n_points,
-                         &am, &ab, &cm, &cb);
+  SomaifCurves c;
+  somaif_rundir_curves ((const SomaifMetricsRow *) (void *) mx->data, mx->len, &c);
   g_autofree char *path = g_build_filename (outdir, "curves.png", NULL);
   GError *err = NULL;
-  gboolean ok = somaif_figure_curves (path, n_points, am, ab, cm, cb, &err);
-  g_free (am);
-  g_free (ab);
-  g_free (cm);
-  g_free (cb);
-  return ok || wrap_output_error (error, err);
+  gboolean ok = somaif_rundir_write_curves (outdir, &c, error);
+  ok = ok && (somaif_figure_curves (path, c.n_points, c.acc_mean, c.acc_band, c.comp_mean,
+                                    c.comp_band, &err) || wrap_output_error (error, err));
+  somaif_rundir_curves_clear (&c);
+  return ok;
 }
 
 static void
-tail_means (const Metrics *mx, SomaifSummary *s)
+tail_means (const GArray *mx, SomaifSummary *s)
 {
-  guint n = mx->goal->len;
+  guint n = mx->len;
   guint from = n - MAX (1u, n / 20);
   double a = 0, c = 0;
   for (guint i = from; i < n; i++)
     {
-      a += g_array_index (mx->accuracy, double, i);
-      c += g_array_index (mx->complexity, double, i);
+      a += g_array_index (mx, SomaifMetricsRow, i).accuracy;
+      c += g_array_index (mx, SomaifMetricsRow, i).complexity;
     }
   s->tail_accuracy = n ? a / (n - from) : NAN;
   s->tail_complexity = n ? c / (n - from) : NAN;
 }
 
-static char *
-json_string (const char *s)
+static gboolean
+write_run_json (SomaifExperiment *x, const char *outdir, const char *started, double wall,
+                GError **error)
 {
-  GString *out = g_string_new ("\"");
-  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+  SomaifRunInfo info = { 0 };
+  info.somaif = g_strdup (PACKAGE_VERSION);
+  info.abi = g_strdup_printf ("%d.%d", SOMAIF_ABI_MAJOR, SOMAIF_ABI_MINOR);
+  info.config = g_strdup (x->cfg->path);
+  info.started = g_strdup (started);
+  info.threads = somaif_pool_threads (x->pool);
+  info.wall_seconds = wall;
+  info.command = g_strdup (x->command ? x->command : "");
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if (*p < 0x20)
-        g_string_append_printf (out, "\\u%04x", *p);
-      else
-        g_string_append_c (out, (char) *p);
+      info.plugin_names[k] = g_strdup (x->cfg->parts[k].plugin->head->name);
+      info.plugin_files[k] = g_canonicalize_filename (x->cfg->parts[k].plugin->path, NULL);
     }
-  g_string_append_c (out, '"');
-  return g_string_free (out, FALSE);
+  gboolean ok = somaif_rundir_write_run (outdir, &info, error);
+  somaif_rundir_run_info_clear (&info);
+  return ok;
 }
 
 gboolean
@@ -1239,29 +1176,23 @@ somaif_experiment_run (SomaifExperiment *x, const char *outdir, SomaifProgressSt
   GDateTime *now = g_date_time_new_now_local ();
   g_autofree char *started = g_date_time_format_iso8601 (now);
   g_date_time_unref (now);
-  Metrics mx = { g_array_new (FALSE, FALSE, sizeof (int)),
-                 g_array_new (FALSE, FALSE, sizeof (double)),
-                 g_array_new (FALSE, FALSE, sizeof (double)) };
+  GArray *mx = g_array_new (FALSE, FALSE, sizeof (SomaifMetricsRow));
   gboolean ok = FALSE;
   memset (summary, 0, sizeof *summary);
 
-  if (!resume)
-    {
-      g_autofree char *resolved = somaif_config_resolved (x->cfg);
-      if (!write_text (outdir, "config.cfg", resolved, error))
-        goto out;
-    }
+  if (!resume && !somaif_rundir_write_config (outdir, x->cfg, error))
+    goto out;
   gint64 t_train = now_ns ();
-  if (!train (x, outdir, progress, &mx, resume, error))
+  if (!train (x, outdir, progress, mx, resume, error))
     goto out;
   summary->train_seconds = (double) (now_ns () - t_train) / 1e9;
-  summary->rollouts = mx.goal->len;
+  summary->rollouts = mx->len;
   summary->epochs = x->cfg->epochs;
   gint64 t_final = now_ns ();
-  tail_means (&mx, summary);
+  tail_means (mx, summary);
   if (!evaluate (x, outdir, summary, error) || !save_states (x, outdir, error))
     goto out;
-  if (!draw_curves (&mx, x->units, x->max_candidates, outdir, error))
+  if (!draw_curves (mx, outdir, error))
     goto out;
 
   x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t_final;
@@ -1271,69 +1202,14 @@ somaif_experiment_run (SomaifExperiment *x, const char *outdir, SomaifProgressSt
   for (int k = 0; k < SOMAIF_N_STAGES; k++)
     summary->stage_seconds[k] = (double) x->stage_ns[k] / 1e9;
   summary->wall_seconds = (double) (g_get_monotonic_time () - start) / 1e6;
-  {
-    GString *j = g_string_new ("{\n");
-    g_autofree char *cfgpath = json_string (x->cfg->path);
-    g_autofree char *st = json_string (started);
-    g_string_append_printf (j, "  \"somaif\": \"%s\",\n  \"abi\": \"%d.%d\",\n", PACKAGE_VERSION,
-                            SOMAIF_ABI_MAJOR, SOMAIF_ABI_MINOR);
-    g_string_append_printf (j, "  \"config\": %s,\n  \"started\": %s,\n", cfgpath, st);
-    g_string_append_printf (j, "  \"threads\": %d,\n", somaif_pool_threads (x->pool));
-    g_string_append_printf (j, "  \"wall_seconds\": %.3f,\n", summary->wall_seconds);
-    g_autofree char *cmdj = json_string (x->command ? x->command : "");
-    g_string_append_printf (j, "  \"command\": %s,\n  \"plugins\": {\n", cmdj);
-    for (int k = 0; k < SOMAIF_N_PARTS; k++)
-      {
-        const SomaifPart *part = &x->cfg->parts[k];
-        g_autofree char *file = g_canonicalize_filename (part->plugin->path, NULL);
-        g_autofree char *fj = json_string (file);
-        g_string_append_printf (j, "    \"%s\": { \"name\": \"%s\", \"file\": %s }%s\n",
-                                part->group, part->plugin->head->name, fj,
-                                k + 1 < SOMAIF_N_PARTS ? "," : "");
-      }
-    g_string_append (j, "  }\n}\n");
-    ok = write_text (outdir, "run.json", j->str, error);
-    g_string_free (j, TRUE);
-  }
+  ok = write_run_json (x, outdir, started, summary->wall_seconds, error);
 out:
-  g_array_free (mx.goal, TRUE);
-  g_array_free (mx.accuracy, TRUE);
-  g_array_free (mx.complexity, TRUE);
+  g_array_free (mx, TRUE);
   return ok;
 }
 
 /* ------------------------------------------------------------------ */
 /* Replay                                                              */
-
-static gboolean
-read_metrics (const char *dir, Metrics *mx, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
-  g_autofree char *text = NULL;
-  GError *err = NULL;
-  if (!g_file_get_contents (path, &text, NULL, &err))
-    return wrap_output_error (error, err);
-  char *save = NULL;
-  int line = 0;
-  for (char *l = strtok_r (text, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
-    {
-      if (line++ == 0)
-        continue;
-      long long e;
-      int g, c, w;
-      double a, cx, fe;
-      if (sscanf (l, "%lld,%d,%d,%d,%lf,%lf,%lf", &e, &g, &c, &w, &a, &cx, &fe) != 7)
-        {
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_OUTPUT,
-                       "%s:%d: not a metrics row", path, line);
-          return FALSE;
-        }
-      g_array_append_val (mx->goal, g);
-      g_array_append_val (mx->accuracy, a);
-      g_array_append_val (mx->complexity, cx);
-    }
-  return TRUE;
-}
 
 gboolean
 somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *summary,
@@ -1394,16 +1270,12 @@ somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *s
     }
   if (!evaluate (x, dir, summary, error))
     return FALSE;
-  Metrics mx = { g_array_new (FALSE, FALSE, sizeof (int)),
-                 g_array_new (FALSE, FALSE, sizeof (double)),
-                 g_array_new (FALSE, FALSE, sizeof (double)) };
-  gboolean ok = read_metrics (dir, &mx, error)
-                && draw_curves (&mx, x->units, x->max_candidates, dir, error);
+  GArray *mx = somaif_rundir_read_metrics (dir, error);
+  gboolean ok = mx && draw_curves (mx, dir, error);
   if (ok)
-    tail_means (&mx, summary);
-  g_array_free (mx.goal, TRUE);
-  g_array_free (mx.accuracy, TRUE);
-  g_array_free (mx.complexity, TRUE);
+    tail_means (mx, summary);
+  if (mx)
+    g_array_free (mx, TRUE);
   summary->wall_seconds = (double) (g_get_monotonic_time () - start) / 1e6;
   return ok;
 }

@@ -1,127 +1,18 @@
-/* figures.c: the notebook's learning curves and the repertoire picture, drawn with cairo. */
+/* figures.c: the learning curves (computed in rundir.c) and the repertoire
+ * picture, drawn with cairo. */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cairo.h>
 #include <png.h>
 
 #include "figures.h"
-
-/* ------------------------------------------------------------------------ */
-/* Learning curves                                                          */
-/* ------------------------------------------------------------------------ */
-
-void
-somaif_curves_compute (int n_goals, gsize n, const int *goal,
-                       const double *accuracy, const double *complexity, int block,
-                       int *n_points, double **acc_mean, double **acc_band,
-                       double **comp_mean, double **comp_band)
-{
-  double *out[4] = { NULL, NULL, NULL, NULL };
-
-  *n_points = 0;
-  if (acc_mean)
-    *acc_mean = NULL;
-  if (acc_band)
-    *acc_band = NULL;
-  if (comp_mean)
-    *comp_mean = NULL;
-  if (comp_band)
-    *comp_band = NULL;
-  g_return_if_fail (n_goals >= 0 && block >= 1);
-  g_return_if_fail (n == 0 || (goal && accuracy && complexity));
-  if (n_goals == 0 || n == 0)
-    return;
-
-  /* Rollouts whose goal is outside [0, n_goals) are ignored. */
-  gsize *count = g_new0 (gsize, n_goals);
-  for (gsize i = 0; i < n; i++)
-    if (goal[i] >= 0 && goal[i] < n_goals)
-      count[goal[i]]++;
-
-  /* Goals never visited are left out: they have no curve, and counting them
-   * would make min_len 0 (and would shrink the band's sqrt(n_goals)).  A
-   * goal's trailing partial block is dropped (numpy's reshape would refuse it). */
-  int *row = g_new (int, n_goals);
-  int used = 0;
-  gsize min_len = G_MAXSIZE;
-  for (int g = 0; g < n_goals; g++)
-    {
-      row[g] = -1;
-      if (count[g] == 0)
-        continue;
-      row[g] = used++;
-      min_len = MIN (min_len, count[g] / (gsize) block);
-    }
-  if (used == 0 || min_len == 0 || min_len > G_MAXINT)
-    {
-      g_free (count);
-      g_free (row);
-      return;
-    }
-
-  /* Block means of each used goal, over its first min_len blocks. */
-  double *acc = g_new0 (double, (gsize) used * min_len);
-  double *comp = g_new0 (double, (gsize) used * min_len);
-  memset (count, 0, sizeof (gsize) * (gsize) n_goals);
-  for (gsize i = 0; i < n; i++)
-    {
-      int g = goal[i];
-      if (g < 0 || g >= n_goals)
-        continue;
-      gsize b = count[g]++ / (gsize) block;
-      if (b >= min_len)
-        continue;
-      acc[(gsize) row[g] * min_len + b] += accuracy[i];
-      comp[(gsize) row[g] * min_len + b] += complexity[i];
-    }
-  for (gsize k = 0; k < (gsize) used * min_len; k++)
-    {
-      acc[k] /= block;
-      comp[k] /= block;
-    }
-
-  /* Mean across goals and 1.96 * std / sqrt(goals), std as numpy's (ddof 0). */
-  for (int j = 0; j < 4; j++)
-    out[j] = g_new (double, min_len);
-  for (int s = 0; s < 2; s++)
-    {
-      const double *x = s == 0 ? acc : comp;
-      double *mean = out[2 * s], *band = out[2 * s + 1];
-      for (gsize b = 0; b < min_len; b++)
-        {
-          double sum = 0.0, ss = 0.0;
-          for (int r = 0; r < used; r++)
-            sum += x[(gsize) r * min_len + b];
-          double m = sum / used;
-          for (int r = 0; r < used; r++)
-            {
-              double d = x[(gsize) r * min_len + b] - m;
-              ss += d * d;
-            }
-          mean[b] = m;
-          band[b] = 1.96 * sqrt (ss / used) / sqrt ((double) used);
-        }
-    }
-
-  *n_points = (int) min_len;
-  double **dest[4] = { acc_mean, acc_band, comp_mean, comp_band };
-  for (int j = 0; j < 4; j++)
-    {
-      if (dest[j])
-        *dest[j] = out[j];
-      else
-        g_free (out[j]);
-    }
-  g_free (acc);
-  g_free (comp);
-  g_free (count);
-  g_free (row);
-}
+#include "rundir.h"
 
 /* ------------------------------------------------------------------------ */
 /* Shared drawing helpers                                                   */
@@ -195,13 +86,17 @@ write_png (cairo_surface_t *surface, const char *path, GError **error)
   const guint8 *data = cairo_image_surface_get_data (surface);
   g_return_val_if_fail (cairo_image_surface_get_format (surface) == CAIRO_FORMAT_RGB24, FALSE);
 
-  errno = 0;
-  FILE *f = fopen (path, "wb");
+  int fd = somaif_rundir_create (path, TRUE, error);
+  FILE *f = fd >= 0 ? fdopen (fd, "wb") : NULL;
   if (!f)
     {
-      int saved = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "cannot write '%s': %s", path, g_strerror (saved));
+      if (fd >= 0)
+        {
+          int saved = errno;
+          close (fd);
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       "cannot write '%s': %s", path, g_strerror (saved));
+        }
       return FALSE;
     }
   char message[256] = "";

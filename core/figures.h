@@ -1,22 +1,10 @@
-/* figures.h: the run's pictures (cairo), and the learning curves behind them. */
+/* figures.h: the run's pictures (cairo). */
 #ifndef SOMAIF_FIGURES_H
 #define SOMAIF_FIGURES_H
 
 #include <glib.h>
 
 G_BEGIN_DECLS
-
-/* The notebook's learning curves: for each goal, its rollouts (in order) are
- * averaged in consecutive blocks of `block` (one visit of the goal), then,
- * over the first min-over-goals blocks, the mean across goals and the
- * half-width 1.96 * std / sqrt(goals) (population std, as numpy).
- * goal[i], accuracy[i], complexity[i] describe rollout i, n rollouts.
- * On return *n_points is the number of blocks; the four arrays (g_free
- * them) hold the means and half-widths.  Goals with no rollout are left out. */
-void somaif_curves_compute (int n_goals, gsize n, const int *goal,
-                            const double *accuracy, const double *complexity, int block,
-                            int *n_points, double **acc_mean, double **acc_band,
-                            double **comp_mean, double **comp_band);
 
 /* curves.png: inaccuracy and complexity against training iteration, each a
  * line with its shaded band, axes with ticks, labels and a legend. */

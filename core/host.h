@@ -53,6 +53,12 @@ SomaifConfig *somaif_config_load (const char *path, const char *const *sets, gin
                                   GError **error);
 void somaif_config_free (SomaifConfig *config);
 
+/* Finds a config named by a command line (dir NULL: the current folder) or
+ * by a file in folder dir: name as a path from dir when that exists or name
+ * holds a '/', else name (".cfg" added when missing) in $SOMAIF_CONFIGS_DIR,
+ * then in the installed configs; else the path from dir, for the error. */
+char *somaif_config_find (const char *name, const char *dir);
+
 /* The resolved config: every key with its value, defaults filled. */
 char *somaif_config_resolved (const SomaifConfig *config);
 

@@ -11,10 +11,6 @@
 #include "host.h"
 #include "experiment.h"
 
-#ifndef SOMAIF_CONFIGSDIR
-#define SOMAIF_CONFIGSDIR "/usr/local/share/somaif/configs"
-#endif
-
 enum
 {
   EXIT_DONE = 0,
@@ -160,28 +156,6 @@ list_plugins (void)
   return EXIT_DONE;
 }
 
-/* A path to a file, or the name of an installed config ("seed"). */
-static char *
-find_config (const char *arg)
-{
-  if (g_file_test (arg, G_FILE_TEST_EXISTS) || strchr (arg, '/'))
-    return g_strdup (arg);
-  const char *env = g_getenv ("SOMAIF_CONFIGS_DIR");
-  const char *dirs[] = { env, SOMAIF_CONFIGSDIR };
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    {
-      if (!dirs[i])
-        continue;
-      g_autofree char *file = g_str_has_suffix (arg, ".cfg") ? g_strdup (arg)
-                                                             : g_strconcat (arg, ".cfg", NULL);
-      char *path = g_build_filename (dirs[i], file, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        return path;
-      g_free (path);
-    }
-  return g_strdup (arg);
-}
-
 static gboolean
 dir_has_files (const char *path)
 {
@@ -296,7 +270,7 @@ main (int argc, char **argv)
                             : "give exactly one CONFIG");
           return EXIT_USAGE;
         }
-      cfgpath = find_config (argv[1]);
+      cfgpath = somaif_config_find (argv[1], NULL);
     }
   if (opt_threads < 0 || opt_threads > 1024)
     {
@@ -386,7 +360,8 @@ main (int argc, char **argv)
               "  final (each goal's own solution): inaccuracy %.2f, complexity %.4f, "
               "%.0f%% of goals recognised as themselves\n"
               "  map quality: quantization error %.3f, topographic error %.3f\n"
-              "  outputs: %s/ (metrics.csv final.csv quality.csv schedules.csv config.cfg run.json "
+              "  outputs: %s/ (metrics.csv final.csv quality.csv schedules.csv config.cfg config.json "
+              "run.json curves.csv "
               "model/ snapshots/ curves.png repertoire.png prototypes.png)\n",
               summary.wall_seconds, summary.tail_accuracy, summary.tail_complexity,
               summary.final_accuracy, summary.final_complexity,

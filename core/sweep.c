@@ -11,11 +11,9 @@
 
 #include "host.h"
 #include "figures.h"
+#include "rundir.h"
 #include "sweep.h"
 
-#ifndef SOMAIF_CONFIGSDIR
-#define SOMAIF_CONFIGSDIR "/usr/local/share/somaif/configs"
-#endif
 
 /* Longest combination name kept whole; longer ones end in a hash. */
 #define MAX_NAME 180
@@ -225,23 +223,8 @@ fail_at (GError **error, const SomaifSweep *s, const config_setting_t *at, const
 static char *
 resolve_base (const char *base, const char *dir)
 {
-  if (g_path_is_absolute (base))
-    return g_canonicalize_filename (base, NULL);
-  g_autofree char *here = g_build_filename (dir, base, NULL);
-  if (g_file_test (here, G_FILE_TEST_EXISTS) || strchr (base, '/'))
-    return g_canonicalize_filename (here, NULL);
-  const char *dirs[] = { g_getenv ("SOMAIF_CONFIGS_DIR"), SOMAIF_CONFIGSDIR };
-  g_autofree char *file = g_str_has_suffix (base, ".cfg") ? g_strdup (base)
-                                                          : g_strconcat (base, ".cfg", NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
-    {
-      if (!dirs[i])
-        continue;
-      g_autofree char *path = g_build_filename (dirs[i], file, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        return g_canonicalize_filename (path, NULL);
-    }
-  return g_canonicalize_filename (here, NULL);
+  g_autofree char *path = somaif_config_find (base, dir);
+  return g_canonicalize_filename (path, NULL);
 }
 
 static gboolean
@@ -782,116 +765,48 @@ somaif_mean_ci95 (const double *x, int n, double *mean, double *half)
 /* ------------------------------------------------------------------ */
 /* Reading finished runs                                                */
 
-static gboolean
-read_text (const char *dir, const char *leaf, char **text, GError **error)
-{
-  g_autofree char *path = g_build_filename (dir, leaf, NULL);
-  return g_file_get_contents (path, text, NULL, error);
-}
-
 gboolean
 somaif_sweep_read_run (const char *dir, double *accuracy, double *complexity,
                        double *wall_seconds, GError **error)
 {
-  g_autofree char *fin = NULL, *json = NULL;
-  if (!read_text (dir, "final.csv", &fin, error) || !read_text (dir, "run.json", &json, error))
+  GArray *rows = somaif_rundir_read_final (dir, error);
+  if (!rows)
     return FALSE;
+  SomaifRunInfo info;
+  gboolean ok = somaif_rundir_read_run (dir, &info, error);
   double sa = 0.0, sc = 0.0;
-  int n = 0;
-  g_auto (GStrv) lines = g_strsplit (fin, "\n", -1);
-  for (int i = 1; lines[i]; i++)
+  for (guint i = 0; i < rows->len; i++)
     {
-      if (!*lines[i])
-        continue;
-      g_auto (GStrv) f = g_strsplit (lines[i], ",", -1);
-      char *e1 = NULL, *e2 = NULL;
-      double a = g_strv_length (f) == 5 ? g_ascii_strtod (f[3], &e1) : NAN;
-      double c = g_strv_length (f) == 5 ? g_ascii_strtod (f[4], &e2) : NAN;
-      if (!e1 || !e2 || *e1 || *e2 || e1 == f[3] || e2 == f[4])
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "%s/final.csv:%d: not a row goal,winner,distance,accuracy,complexity",
-                       dir, i + 1);
-          return FALSE;
-        }
-      sa += a;
-      sc += c;
-      n++;
+      sa += g_array_index (rows, SomaifFinalRow, i).accuracy;
+      sc += g_array_index (rows, SomaifFinalRow, i).complexity;
     }
-  const char *w = strstr (json, "\"wall_seconds\":");
-  char *end = NULL;
-  double wall = w ? g_ascii_strtod (w + strlen ("\"wall_seconds\":"), &end) : NAN;
-  if (n == 0 || !w || end == w + strlen ("\"wall_seconds\":"))
+  if (ok)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s", dir,
-                   n == 0 ? "final.csv has no rows" : "run.json has no wall_seconds");
-      return FALSE;
+      *accuracy = sa / rows->len;
+      *complexity = sc / rows->len;
+      *wall_seconds = info.wall_seconds;
+      somaif_rundir_run_info_clear (&info);
     }
-  *accuracy = sa / n;
-  *complexity = sc / n;
-  *wall_seconds = wall;
-  return TRUE;
+  g_array_free (rows, TRUE);
+  return ok;
 }
 
-/* A run's learning curves (the means across goals, per visit) from its
- * metrics.csv: goals and the block (candidates an epoch) read from it. */
+/* A run's learning curves (the means across goals, per visit), from its
+ * metrics.csv as curves.png draws them. */
 static gboolean
 read_curves (const char *dir, int *n_points, double **acc, double **comp, GError **error)
 {
-  g_autofree char *text = NULL;
-  if (!read_text (dir, "metrics.csv", &text, error))
+  GArray *rows = somaif_rundir_read_metrics (dir, error);
+  if (!rows)
     return FALSE;
-  GArray *goal = g_array_new (FALSE, FALSE, sizeof (int));
-  GArray *a = g_array_new (FALSE, FALSE, sizeof (double));
-  GArray *c = g_array_new (FALSE, FALSE, sizeof (double));
-  int max_goal = -1, max_cand = -1, line = 1;
-  gboolean ok = TRUE;
-  char *l = strchr (text, '\n');
-  while (ok && l && *++l)
-    {
-      line++;
-      char *nl = strchr (l, '\n');
-      if (nl)
-        *nl = '\0';
-      if (!*l || (*l == '\r' && !l[1]))
-        {
-          l = nl ? nl : l + strlen (l) - 1;
-          if (!nl)
-            break;
-          continue;
-        }
-      double v[7];
-      char *q = l, *end = NULL;
-      for (int k = 0; ok && k < 7; k++)
-        {
-          v[k] = g_ascii_strtod (q, &end);
-          ok = end != q && (k < 6 ? *end == ',' : (*end == '\0' || *end == '\r'));
-          q = end + 1;
-        }
-      if (ok && (v[1] < 0 || v[2] < 0 || v[1] > 1e6 || v[2] > 1e6))
-        ok = FALSE;
-      if (ok)
-        {
-          int g = (int) v[1];
-          max_goal = MAX (max_goal, g);
-          max_cand = MAX (max_cand, (int) v[2]);
-          g_array_append_val (goal, g);
-          g_array_append_val (a, v[4]);
-          g_array_append_val (c, v[5]);
-        }
-      l = nl ? nl : l + strlen (l) - 1;
-    }
-  if (!ok)
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s/metrics.csv:%d: not a metrics row",
-                 dir, line);
-  else
-    somaif_curves_compute (max_goal + 1, goal->len, (const int *) (void *) goal->data,
-                           (const double *) (void *) a->data, (const double *) (void *) c->data,
-                           MAX (1, max_cand + 1), n_points, acc, NULL, comp, NULL);
-  g_array_free (goal, TRUE);
-  g_array_free (a, TRUE);
-  g_array_free (c, TRUE);
-  return ok;
+  SomaifCurves c;
+  somaif_rundir_curves ((const SomaifMetricsRow *) (void *) rows->data, rows->len, &c);
+  *n_points = c.n_points;
+  *acc = g_steal_pointer (&c.acc_mean);
+  *comp = g_steal_pointer (&c.comp_mean);
+  somaif_rundir_curves_clear (&c);
+  g_array_free (rows, TRUE);
+  return TRUE;
 }
 
 int
@@ -1052,7 +967,7 @@ somaif_sweep_summarise (const SomaifSweep *s, const char *outdir, int *n_missing
   if (ok)
     {
       g_autofree char *path = g_build_filename (outdir, "summary.csv", NULL);
-      ok = g_file_set_contents (path, csv->str, (gssize) csv->len, error);
+      ok = somaif_rundir_write (path, csv->str, csv->len, error);
     }
   if (ok)
     {

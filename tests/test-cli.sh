@@ -28,7 +28,7 @@ printf 'leak:libfontconfig.so\n' >"$tmp/lsan.supp"
 LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
-echo "1..49"
+echo "1..51"
 n=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -221,11 +221,36 @@ for f in curves.png repertoire.png; do
   [ "$(head -c 8 "$tmp/run1/$f" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || pngs=no
 done
 result $pngs "curves.png and repertoire.png are PNG files"
-if holds "$tmp/run1/run.json" '"generator": { "name": "good-gen"' &&
-   holds "$tmp/run1/run.json" '"threads": 2'; then
+tr -d ' \n' <"$tmp/run1/run.json" >"$tmp/run.flat"
+if holds "$tmp/run.flat" '"generator":{"name":"good-gen"' &&
+   holds "$tmp/run.flat" '"threads":2' && holds "$tmp/run.flat" '"schema":1'; then
   ok "run.json names the plugins and the threads"
 else
   not_ok "run.json names the plugins and the threads"
+fi
+
+if [ -s "$tmp/run1/config.json" ] && [ -s "$tmp/run1/curves.csv" ] &&
+   tr -d ' \n' <"$tmp/run1/config.json" | grep -q '"optimiser":{"plugin":"good-optimiser","candidates":3'; then
+  ok "config.json holds the resolved config; curves.csv is written"
+else
+  not_ok "config.json holds the resolved config; curves.csv is written"; head -5 "$tmp/run1/config.json" | sed 's/^/# /'
+fi
+
+# An optimiser proposing 1 to 3 candidates an epoch: a curve point is the mean
+# across goals of each goal's visit (one epoch, however many rollouts).
+srun -q -o "$tmp/vary" --set optimiser.varying=true --set experiment.epochs=60 "$tmp/tiny.cfg"
+awk -F, 'function visit() { v[g]++; if (v[g] == 1) first[g] = s / c; sizes[c] = 1 }
+  NR > 1 { if (NR == 2 || $1 != e) { if (NR > 2) visit(); e = $1; g = $2; s = 0; c = 0 } s += $5; c++ }
+  END { visit(); min = -1; for (k in v) { n++; t += first[k]; if (min < 0 || v[k] < min) min = v[k] }
+        for (k in sizes) m++; printf "%d %d %.10g\n", m, min, t / n }' \
+  "$tmp/vary/metrics.csv" >"$tmp/vary.want"
+read sizes visits mean0 <"$tmp/vary.want"
+got=$(awk -F, -v want="$mean0" 'NR == 2 { d = $3 - want; if (d < 0) d = -d; print (d <= 1e-8 * (want < 0 ? -want : want)) ? "same" : "differs" }' "$tmp/vary/curves.csv")
+if [ "$status" -eq 0 ] && [ "$sizes" -gt 1 ] && [ "$(($(wc -l <"$tmp/vary/curves.csv") - 1))" -eq "$visits" ] &&
+   [ "$got" = same ]; then
+  ok "curves.csv groups rollouts by epoch when the candidates an epoch vary"
+else
+  not_ok "curves.csv groups rollouts by epoch when the candidates an epoch vary (exit $status, $sizes sizes, $visits visits, first point $got)"; show
 fi
 
 # ---- output folders ------------------------------------------------------------
@@ -354,8 +379,8 @@ for c in seed quick; do
   fi
 done
 
-if [ $n -ne 49 ]; then
-  echo "not ok - the plan said 49 tests but $n ran"
+if [ $n -ne 51 ]; then
+  echo "not ok - the plan said 51 tests but $n ran"
   exit 1
 fi
 exit 0

@@ -1,5 +1,5 @@
-/* test-figures.c: the learning-curve aggregation against hand-computed numbers, and the
- * PNGs read back with cairo (size, colours where they must be, errors on bad paths). */
+/* test-figures.c: the PNGs read back with cairo (size, colours where they must be,
+ * errors on bad paths); the curves' numbers are tested in test-rundir.c. */
 #include "config.h"
 
 #include <math.h>
@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "figures.h"
+#include "rundir.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -110,89 +111,6 @@ static void
 png_clear (Png *png)
 {
   cairo_surface_destroy (png->s);
-}
-
-static void
-assert_close (double got, double want)
-{
-  g_assert_cmpfloat_with_epsilon (got, want, 1e-12 * MAX (1.0, fabs (want)));
-}
-
-/* ---- somaif_curves_compute -------------------------------------------- */
-
-static void
-test_curves_compute (void)
-{
-  /* Goals 0 and 1 interleaved; goal 2 never visited (left out: 2 goals count);
-   * goal 0 has 5 rollouts (2 blocks of 2, a partial one dropped), goal 1 has 6
-   * (3 blocks), so min_len is 2; goals 7 and -1 are outside [0, 3): ignored. */
-  const int goal[] = { 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 7, -1 };
-  const double acc[] = { 1, 2, 4, 3, 5, 6, 8, 7, 9, 10, 12, 1e6, -1e6 };
-  const double comp[] = { 10, 20, 22, 14, 30, 40, 44, 34, 99, 50, 60, 1e6, -1e6 };
-  int n_points = -1;
-  double *am, *ab, *cm, *cb;
-  somaif_curves_compute (3, G_N_ELEMENTS (goal), goal, acc, comp, 2, &n_points, &am, &ab,
-                         &cm, &cb);
-  g_assert_cmpint (n_points, ==, 2);
-  /* goal 0 accuracy blocks (1+3)/2, (5+7)/2 = 2, 6; goal 1: (2+4)/2, (6+8)/2 = 3, 7. */
-  assert_close (am[0], 2.5);
-  assert_close (am[1], 6.5);
-  /* population std 0.5 at both blocks, over sqrt(2) goals. */
-  assert_close (ab[0], 1.96 * 0.5 / sqrt (2.0));
-  assert_close (ab[1], 1.96 * 0.5 / sqrt (2.0));
-  /* complexity blocks: goal 0: 12, 32; goal 1: 21, 42. */
-  assert_close (cm[0], 16.5);
-  assert_close (cm[1], 37.0);
-  assert_close (cb[0], 1.96 * 4.5 / sqrt (2.0));
-  assert_close (cb[1], 1.96 * 5.0 / sqrt (2.0));
-  g_free (am);
-  g_free (ab);
-  g_free (cm);
-  g_free (cb);
-}
-
-static void
-test_curves_compute_std (void)
-{
-  /* Three goals, one block of 1 each: values 1, 2, 6; mean 3; numpy's std
-   * (ddof 0) is sqrt(14/3), not sqrt(14/2). */
-  const int goal[] = { 2, 0, 1 };
-  const double acc[] = { 6, 1, 2 };
-  const double comp[] = { 0, 0, 0 };
-  int n_points = -1;
-  double *am, *ab, *cm, *cb;
-  somaif_curves_compute (3, 3, goal, acc, comp, 1, &n_points, &am, &ab, &cm, &cb);
-  g_assert_cmpint (n_points, ==, 1);
-  assert_close (am[0], 3.0);
-  assert_close (ab[0], 1.96 * sqrt (14.0 / 3.0) / sqrt (3.0));
-  assert_close (cm[0], 0.0);
-  assert_close (cb[0], 0.0);
-  g_free (am);
-  g_free (ab);
-  g_free (cm);
-  g_free (cb);
-}
-
-static void
-test_curves_compute_empty (void)
-{
-  int n_points = -1;
-  double *am = (double *) 1, *ab = (double *) 1, *cm = (double *) 1, *cb = (double *) 1;
-  somaif_curves_compute (4, 0, NULL, NULL, NULL, 10, &n_points, &am, &ab, &cm, &cb);
-  g_assert_cmpint (n_points, ==, 0);
-  g_assert_null (am);
-  g_assert_null (ab);
-  g_assert_null (cm);
-  g_assert_null (cb);
-
-  /* A visited goal with no complete block makes every curve empty. */
-  const int goal[] = { 0, 0, 0, 1 };
-  const double v[] = { 1, 2, 3, 4 };
-  n_points = -1;
-  somaif_curves_compute (2, 4, goal, v, v, 2, &n_points, &am, &ab, &cm, &cb);
-  g_assert_cmpint (n_points, ==, 0);
-  g_assert_null (am);
-  g_assert_null (cb);
 }
 
 /* ---- somaif_figure_curves --------------------------------------------- */
@@ -348,7 +266,7 @@ test_figure_bad_path (void)
   GError *error = NULL;
   g_assert_false (somaif_figure_curves (bad, 2, v, v, v, v, &error));
   g_assert_nonnull (error);
-  g_assert_true (error->domain == G_FILE_ERROR);
+  g_assert_true (error->domain == SOMAIF_RUNDIR_ERROR);
   g_assert_nonnull (strstr (error->message, bad));
   g_test_message ("%s", error->message);
   g_clear_error (&error);
@@ -356,7 +274,7 @@ test_figure_bad_path (void)
   float proto[4] = { 0, 1, 1, 0 };
   g_assert_false (somaif_figure_tiles (bad, "t", 1, 1, 1, 2, 2, proto, NULL, &error));
   g_assert_nonnull (error);
-  g_assert_true (error->domain == G_FILE_ERROR);
+  g_assert_true (error->domain == SOMAIF_RUNDIR_ERROR);
   g_assert_nonnull (strstr (error->message, bad));
   g_clear_error (&error);
 }
@@ -507,9 +425,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/figures/curves-compute", test_curves_compute);
-  g_test_add_func ("/figures/curves-compute-std", test_curves_compute_std);
-  g_test_add_func ("/figures/curves-compute-empty", test_curves_compute_empty);
   g_test_add_func ("/figures/curves-png", test_figure_curves);
   g_test_add_func ("/figures/curves-png-degenerate", test_figure_curves_degenerate);
   g_test_add_func ("/figures/bad-path", test_figure_bad_path);

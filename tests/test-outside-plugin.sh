@@ -70,7 +70,7 @@ fi
 
 if run --quiet --set 'plant={ plugin = "pen2d"; gain = 0.5; }' --set experiment.epochs=40 \
      --output "$tmp/run" quick >"$tmp/run.log" 2>&1 \
-   && [ "$(wc -l < "$tmp/run/metrics.csv")" -eq 401 ] && grep -q '"name": "pen2d"' "$tmp/run/run.json"; then
+   && [ "$(wc -l < "$tmp/run/metrics.csv")" -eq 401 ] && grep -Eq '"name" ?: "pen2d"' "$tmp/run/run.json"; then
   ok "the installed somaif-run runs quick with pen2d as its plant"
 else
   not_ok "the installed somaif-run runs quick with pen2d as its plant"; sed 's/^/# /' "$tmp/run.log"

@@ -470,7 +470,8 @@ test_summary (void)
   g_assert_cmpmem (data, 8, "\x89PNG\r\n\x1a\n", 8);
 
   /* A damaged finished run is an error naming its file. */
-  write_file (out, "beta=8-plugin=a,b-seed=1/metrics.csv", "epoch,goal\n1,2,x\n");
+  write_file (out, "beta=8-plugin=a,b-seed=1/metrics.csv",
+              "epoch,goal,candidate,winner,accuracy,complexity,free_energy\n1,2,x\n");
   g_assert_false (somaif_sweep_summarise (s, out, &missing, &error));
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);

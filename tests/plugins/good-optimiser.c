@@ -6,13 +6,15 @@
 
 #include "somaif/plugin.h"
 
-enum { P_CANDIDATES, P_SIGMA };
+enum { P_CANDIDATES, P_SIGMA, P_VARYING };
 
 static const SomaifParamSpec params[] = {
   [P_CANDIDATES] = { "candidates", SOMAIF_PARAM_INT, "2", 1, 64, 0, 0,
                      "candidates proposed per goal and epoch" },
   [P_SIGMA] = { "sigma", SOMAIF_PARAM_FLOAT, "0.5", 0, 10, 0, SOMAIF_PARAM_SCHEDULABLE,
                 "standard deviation of the candidates around the best state" },
+  [P_VARYING] = { "varying", SOMAIF_PARAM_BOOL, "false", 1, 0, 0, 0,
+                  "propose 1 to candidates candidates, a random number each epoch" },
   SOMAIF_PARAM_END
 };
 
@@ -21,6 +23,7 @@ static const SomaifParamSpec params[] = {
 typedef struct
 {
   int candidates, goals, size;
+  gboolean varying;
   double sigma;
   SomaifRng rng;
   float *best;        /* goals x size */
@@ -43,6 +46,7 @@ good_optimiser_create (const SomaifSetup *setup, const SomaifParams *p, GError *
   GoodOptimiser *g = g_new0 (GoodOptimiser, 1);
   g->candidates = (int) somaif_params_get_int (p, "candidates");
   g->sigma = somaif_params_get_float (p, "sigma");
+  g->varying = somaif_params_get_bool (p, "varying");
   g->goals = setup->goals;
   g->size = setup->input_size;
   somaif_rng_init (&g->rng, setup->seed);
@@ -132,13 +136,15 @@ good_optimiser_propose (void *self, int goal, float *candidates, int *n)
       return -1;
     }
   const float *base = g->best + (gsize) goal * g->size;
-  for (int k = 0; k < g->candidates; k++)
+  int count = g->varying ? 1 + (int) somaif_rng_below (&g->rng, (guint32) g->candidates)
+                         : g->candidates;
+  for (int k = 0; k < count; k++)
     for (int i = 0; i < g->size; i++)
       g->last[k * g->size + i] = base[i] + (float) (g->sigma * somaif_rng_normal (&g->rng));
-  memcpy (candidates, g->last, sizeof (float) * (gsize) g->candidates * g->size);
+  memcpy (candidates, g->last, sizeof (float) * (gsize) count * g->size);
   g->last_goal = goal;
-  g->last_n = g->candidates;
-  *n = g->candidates;
+  g->last_n = count;
+  *n = count;
   return 0;
 }
 

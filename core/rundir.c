@@ -1,0 +1,778 @@
+/* rundir.c: the files of a run folder, written and read in one place
+ * (docs/run-folder.md is their specification). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rundir.h"
+
+G_DEFINE_QUARK (somaif-rundir-error-quark, somaif_rundir_error)
+
+/* ------------------------------------------------------------------ */
+/* Creating files                                                      */
+
+static gboolean
+write_error (GError **error, const char *path, const char *what, int e)
+{
+  g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_WRITE, "%s: %s: %s", path, what,
+               g_strerror (e ? e : EIO));
+  return FALSE;
+}
+
+int
+somaif_rundir_create (const char *path, gboolean truncate, GError **error)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0666);
+  if (fd < 0)
+    {
+      int e = errno;
+      write_error (error, path, "cannot write", e);
+      errno = e; /* for callers that word their own message */
+    }
+  return fd;
+}
+
+FILE *
+somaif_rundir_open (const char *path, gint64 keep, GError **error)
+{
+  int fd = somaif_rundir_create (path, keep < 0, error);
+  if (fd < 0)
+    return NULL;
+  struct stat st;
+  if (keep >= 0
+      && (fstat (fd, &st) != 0 || st.st_size < keep || ftruncate (fd, (off_t) keep) != 0
+          || lseek (fd, 0, SEEK_END) < 0))
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE,
+                   "%s: shorter than its checkpoint says (%" G_GINT64_FORMAT
+                   " bytes): cannot resume", path, keep);
+      close (fd);
+      return NULL;
+    }
+  FILE *f = fdopen (fd, "w");
+  if (!f)
+    {
+      write_error (error, path, "cannot write", errno);
+      close (fd);
+      return NULL;
+    }
+  /* Large buffer: 200,000 metric rows go out without a syscall each. */
+  setvbuf (f, NULL, _IOFBF, 1 << 20);
+  return f;
+}
+
+gboolean
+somaif_rundir_close (FILE *f, const char *path, GError **error)
+{
+  if (!f)
+    return TRUE;
+  gboolean ok = !ferror (f);
+  int e = errno;
+  if (fclose (f) != 0)
+    ok = FALSE, e = errno;
+  if (!ok && error && !*error)
+    write_error (error, path, "write failed", e);
+  return ok;
+}
+
+gboolean
+somaif_rundir_write (const char *path, const void *data, gsize length, GError **error)
+{
+  g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
+  int fd = somaif_rundir_create (tmp, TRUE, error);
+  if (fd < 0)
+    return FALSE;
+  const char *p = data;
+  gsize left = length;
+  while (left > 0)
+    {
+      ssize_t w = write (fd, p, left);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        {
+          int e = errno;
+          close (fd);
+          unlink (tmp);
+          return write_error (error, path, "write failed", e);
+        }
+      p += w;
+      left -= (gsize) w;
+    }
+  if (close (fd) != 0 || rename (tmp, path) != 0)
+    {
+      int e = errno;
+      unlink (tmp);
+      return write_error (error, path, "write failed", e);
+    }
+  return TRUE;
+}
+
+static gboolean
+write_text (const char *dir, const char *name, const char *text, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  return somaif_rundir_write (path, text, strlen (text), error);
+}
+
+gboolean
+somaif_rundir_mkdir (const char *path, GError **error)
+{
+  if (g_mkdir_with_parents (path, 0777) != 0)
+    return write_error (error, path, "cannot create", errno);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading tables                                                      */
+
+/* A CSV table of numbers: the header line as written, then rows of
+ * n_fields numbers.  Blank lines and a CR before each LF are ignored. */
+typedef gboolean (*RowFunc) (const double *v, gpointer data);
+
+static char *
+read_file (const char *dir, const char *name, char **path, GError **error)
+{
+  *path = g_build_filename (dir, name, NULL);
+  char *text = NULL;
+  GError *err = NULL;
+  if (!g_file_get_contents (*path, &text, NULL, &err))
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ, "%s", err->message);
+      g_error_free (err);
+    }
+  return text;
+}
+
+static gboolean
+parse_fields (char *line, double *v, int n_fields)
+{
+  char *p = line;
+  for (int k = 0; k < n_fields; k++)
+    {
+      char *end = NULL;
+      if (g_ascii_strncasecmp (p, "nan", 3) == 0)
+        v[k] = NAN, end = p + 3;
+      else
+        v[k] = g_ascii_strtod (p, &end);
+      if (end == p || *end != (k + 1 < n_fields ? ',' : '\0'))
+        return FALSE;
+      p = end + 1;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_table (const char *dir, const char *name, const char *header, int n_fields, RowFunc row,
+            gpointer data, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *text = read_file (dir, name, &path, error);
+  if (!text)
+    return FALSE;
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  double v[16];
+  g_assert (n_fields <= (int) G_N_ELEMENTS (v));
+  for (int i = 0; lines[i]; i++)
+    {
+      char *l = lines[i];
+      gsize len = strlen (l);
+      if (len && l[len - 1] == '\r')
+        l[--len] = '\0';
+      if (i == 0 && strcmp (l, header) != 0)
+        {
+          g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE,
+                       "%s:1: the header is not %s", path, header);
+          return FALSE;
+        }
+      if (i == 0 || len == 0)
+        continue;
+      if (!parse_fields (l, v, n_fields) || !row (v, data))
+        {
+          g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE,
+                       "%s:%d: not a row %s", path, i + 1, header);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+whole (double v, double lo, double hi)
+{
+  return v == floor (v) && v >= lo && v <= hi;
+}
+
+static const char *
+fmt (char *buf, double v)
+{
+  return g_ascii_formatd (buf, G_ASCII_DTOSTR_BUF_SIZE, "%.10g", v);
+}
+
+/* ------------------------------------------------------------------ */
+/* metrics.csv                                                         */
+
+#define METRICS_HEADER "epoch,goal,candidate,winner,accuracy,complexity,free_energy"
+
+void
+somaif_rundir_metrics_header (FILE *f)
+{
+  fputs (METRICS_HEADER "\n", f);
+}
+
+void
+somaif_rundir_metrics_row (FILE *f, const SomaifMetricsRow *r)
+{
+  fprintf (f, "%" G_GINT64_FORMAT ",%d,%d,%d,%.10g,%.10g,%.10g\n", r->epoch, r->goal,
+           r->candidate, r->winner, r->accuracy, r->complexity, r->free_energy);
+}
+
+static gboolean
+metrics_row (const double *v, gpointer data)
+{
+  if (!whole (v[0], 0, 9e15) || !whole (v[1], 0, G_MAXINT) || !whole (v[2], 0, G_MAXINT)
+      || !whole (v[3], 0, G_MAXINT))
+    return FALSE;
+  SomaifMetricsRow r = { (gint64) v[0], (int) v[1], (int) v[2], (int) v[3], v[4], v[5], v[6] };
+  g_array_append_val ((GArray *) data, r);
+  return TRUE;
+}
+
+GArray *
+somaif_rundir_read_metrics (const char *dir, GError **error)
+{
+  GArray *rows = g_array_new (FALSE, FALSE, sizeof (SomaifMetricsRow));
+  if (!read_table (dir, "metrics.csv", METRICS_HEADER, 7, metrics_row, rows, error))
+    {
+      g_array_free (rows, TRUE);
+      return NULL;
+    }
+  return rows;
+}
+
+/* ------------------------------------------------------------------ */
+/* Learning curves                                                     */
+
+void
+somaif_rundir_curves_clear (SomaifCurves *c)
+{
+  g_free (c->acc_mean);
+  g_free (c->acc_band);
+  g_free (c->comp_mean);
+  g_free (c->comp_band);
+  memset (c, 0, sizeof *c);
+}
+
+/* Mean across goals of column b and 1.96 * std / sqrt(goals), std as
+ * numpy's (ddof 0). */
+static void
+across_goals (const double *x, int used, gsize len, gsize b, double *mean, double *band)
+{
+  double sum = 0.0, ss = 0.0;
+  for (int r = 0; r < used; r++)
+    sum += x[(gsize) r * len + b];
+  double m = sum / used;
+  for (int r = 0; r < used; r++)
+    {
+      double d = x[(gsize) r * len + b] - m;
+      ss += d * d;
+    }
+  *mean = m;
+  *band = 1.96 * sqrt (ss / used) / sqrt ((double) used);
+}
+
+/* Each visited goal's visit count, its row among the visited goals (-1: not
+ * visited); returns the fewest visits of a visited goal (0: none visited). */
+static gsize
+count_visits (const SomaifMetricsRow *rows, gsize n, int n_goals, gsize *visits, int *row,
+              int *used)
+{
+  for (gsize i = 0; i < n; i++)
+    if (i == 0 || rows[i].epoch != rows[i - 1].epoch)
+      visits[rows[i].goal]++;
+  gsize min_len = G_MAXSIZE;
+  *used = 0;
+  for (int g = 0; g < n_goals; g++)
+    {
+      row[g] = visits[g] ? (*used)++ : -1;
+      if (visits[g])
+        min_len = MIN (min_len, visits[g]);
+    }
+  return *used ? min_len : 0;
+}
+
+void
+somaif_rundir_curves (const SomaifMetricsRow *rows, gsize n, SomaifCurves *c)
+{
+  memset (c, 0, sizeof *c);
+  int n_goals = 0;
+  for (gsize i = 0; i < n; i++)
+    n_goals = MAX (n_goals, rows[i].goal + 1);
+  if (n_goals == 0)
+    return;
+  gsize *visits = g_new0 (gsize, n_goals);
+  int *row = g_new (int, n_goals);
+  int used = 0;
+  gsize len = count_visits (rows, n, n_goals, visits, row, &used);
+  if (len == 0 || len > G_MAXINT)
+    {
+      g_free (visits);
+      g_free (row);
+      return;
+    }
+  /* Each visit's mean, over each goal's first len visits (a visit's rows
+   * are summed in order, as the first curves were, so they round alike). */
+  double *acc = g_new0 (double, (gsize) used * len);
+  double *comp = g_new0 (double, (gsize) used * len);
+  memset (visits, 0, sizeof (gsize) * (gsize) n_goals);
+  for (gsize i = 0; i < n;)
+    {
+      int g = rows[i].goal;
+      gsize j = i, b = visits[g]++;
+      double sa = 0.0, sc = 0.0;
+      for (; j < n && rows[j].epoch == rows[i].epoch; j++)
+        sa += rows[j].accuracy, sc += rows[j].complexity;
+      if (b < len)
+        {
+          acc[(gsize) row[g] * len + b] = sa / (double) (j - i);
+          comp[(gsize) row[g] * len + b] = sc / (double) (j - i);
+        }
+      i = j;
+    }
+  c->n_points = (int) len;
+  c->goals = used;
+  c->acc_mean = g_new (double, len);
+  c->acc_band = g_new (double, len);
+  c->comp_mean = g_new (double, len);
+  c->comp_band = g_new (double, len);
+  for (gsize b = 0; b < len; b++)
+    {
+      across_goals (acc, used, len, b, &c->acc_mean[b], &c->acc_band[b]);
+      across_goals (comp, used, len, b, &c->comp_mean[b], &c->comp_band[b]);
+    }
+  g_free (acc);
+  g_free (comp);
+  g_free (visits);
+  g_free (row);
+}
+
+#define CURVES_HEADER "visit,goals,accuracy_mean,accuracy_ci95,complexity_mean,complexity_ci95"
+
+gboolean
+somaif_rundir_write_curves (const char *dir, const SomaifCurves *c, GError **error)
+{
+  GString *csv = g_string_new (CURVES_HEADER "\n");
+  char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
+  char d[G_ASCII_DTOSTR_BUF_SIZE], e[G_ASCII_DTOSTR_BUF_SIZE];
+  for (int i = 0; i < c->n_points; i++)
+    g_string_append_printf (csv, "%d,%d,%s,%s,%s,%s\n", i, c->goals, fmt (a, c->acc_mean[i]),
+                            fmt (b, c->acc_band[i]), fmt (d, c->comp_mean[i]),
+                            fmt (e, c->comp_band[i]));
+  gboolean ok = write_text (dir, "curves.csv", csv->str, error);
+  g_string_free (csv, TRUE);
+  return ok;
+}
+
+typedef struct
+{
+  GArray *v[4];
+  int goals;
+} CurvesRead;
+
+static gboolean
+curves_row (const double *v, gpointer data)
+{
+  CurvesRead *r = data;
+  if (!whole (v[0], r->v[0]->len, r->v[0]->len) || !whole (v[1], 1, G_MAXINT))
+    return FALSE;
+  r->goals = (int) v[1];
+  for (int k = 0; k < 4; k++)
+    g_array_append_val (r->v[k], v[2 + k]);
+  return TRUE;
+}
+
+gboolean
+somaif_rundir_read_curves (const char *dir, SomaifCurves *c, GError **error)
+{
+  memset (c, 0, sizeof *c);
+  CurvesRead r = { { NULL }, 0 };
+  for (int k = 0; k < 4; k++)
+    r.v[k] = g_array_new (FALSE, FALSE, sizeof (double));
+  gboolean ok = read_table (dir, "curves.csv", CURVES_HEADER, 6, curves_row, &r, error);
+  c->n_points = ok ? (int) r.v[0]->len : 0;
+  c->goals = r.goals;
+  double **dest[4] = { &c->acc_mean, &c->acc_band, &c->comp_mean, &c->comp_band };
+  for (int k = 0; k < 4; k++)
+    *dest[k] = (double *) (void *) g_array_free (r.v[k], !ok);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* final.csv and quality.csv                                           */
+
+#define FINAL_HEADER "goal,winner,distance,accuracy,complexity"
+
+gboolean
+somaif_rundir_write_final (const char *dir, const SomaifFinalRow *rows, int n, GError **error)
+{
+  GString *csv = g_string_new (FINAL_HEADER "\n");
+  char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
+  for (int i = 0; i < n; i++)
+    g_string_append_printf (csv, "%d,%d,%s,%s,%s\n", rows[i].goal, rows[i].winner,
+                            fmt (a, rows[i].distance), fmt (b, rows[i].accuracy),
+                            fmt (c, rows[i].complexity));
+  gboolean ok = write_text (dir, "final.csv", csv->str, error);
+  g_string_free (csv, TRUE);
+  return ok;
+}
+
+static gboolean
+final_row (const double *v, gpointer data)
+{
+  GArray *rows = data;
+  if (!whole (v[0], rows->len, rows->len) || !whole (v[1], 0, G_MAXINT))
+    return FALSE;
+  SomaifFinalRow r = { (int) v[0], (int) v[1], v[2], v[3], v[4] };
+  g_array_append_val (rows, r);
+  return TRUE;
+}
+
+GArray *
+somaif_rundir_read_final (const char *dir, GError **error)
+{
+  GArray *rows = g_array_new (FALSE, FALSE, sizeof (SomaifFinalRow));
+  if (!read_table (dir, "final.csv", FINAL_HEADER, 5, final_row, rows, error))
+    {
+      g_array_free (rows, TRUE);
+      return NULL;
+    }
+  if (rows->len == 0)
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE,
+                   "%s/final.csv: no rows", dir);
+      g_array_free (rows, TRUE);
+      return NULL;
+    }
+  return rows;
+}
+
+gboolean
+somaif_rundir_write_quality (const char *dir, double qe, double te, GError **error)
+{
+  char a[G_ASCII_DTOSTR_BUF_SIZE], b[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *text = g_strdup_printf ("quantization_error,topographic_error\n%s,%s\n",
+                                           fmt (a, qe), fmt (b, te));
+  return write_text (dir, "quality.csv", text, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* schedules.csv                                                       */
+
+void
+somaif_rundir_schedules_header (FILE *f, const char *const *names, int n)
+{
+  fputs ("epoch", f);
+  for (int i = 0; i < n; i++)
+    fprintf (f, ",%s", names[i]);
+  fputc ('\n', f);
+}
+
+void
+somaif_rundir_schedules_row (FILE *f, gint64 epoch, const double *values, int n)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  fprintf (f, "%" G_GINT64_FORMAT, epoch);
+  for (int i = 0; i < n; i++)
+    fprintf (f, ",%s", g_ascii_formatd (buf, sizeof buf, "%.17g", values[i]));
+  fputc ('\n', f);
+}
+
+/* ------------------------------------------------------------------ */
+/* config.cfg and config.json                                          */
+
+static JsonNode *
+setting_json (const config_setting_t *s)
+{
+  JsonNode *node = json_node_alloc ();
+  switch (config_setting_type (s))
+    {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+      return json_node_init_int (node, config_setting_get_int64 (s));
+    case CONFIG_TYPE_FLOAT:
+      return json_node_init_double (node, config_setting_get_float (s));
+    case CONFIG_TYPE_BOOL:
+      return json_node_init_boolean (node, config_setting_get_bool (s));
+    case CONFIG_TYPE_STRING:
+      return json_node_init_string (node, config_setting_get_string (s));
+    case CONFIG_TYPE_GROUP:
+      {
+        JsonObject *o = json_object_new ();
+        for (int i = 0; i < config_setting_length (s); i++)
+          {
+            const config_setting_t *m = config_setting_get_elem (s, (unsigned) i);
+            json_object_set_member (o, config_setting_name (m), setting_json (m));
+          }
+        json_node_init_object (node, o);
+        json_object_unref (o);
+        return node;
+      }
+    default: /* arrays and lists */
+      {
+        JsonArray *a = json_array_new ();
+        for (int i = 0; i < config_setting_length (s); i++)
+          json_array_add_element (a, setting_json (config_setting_get_elem (s, (unsigned) i)));
+        json_node_init_array (node, a);
+        json_array_unref (a);
+        return node;
+      }
+    }
+}
+
+static char *
+json_text (JsonNode *root)
+{
+  JsonGenerator *gen = json_generator_new ();
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 2);
+  json_generator_set_root (gen, root);
+  char *body = json_generator_to_data (gen, NULL);
+  char *text = g_strconcat (body, "\n", NULL);
+  g_free (body);
+  g_object_unref (gen);
+  return text;
+}
+
+char *
+somaif_rundir_config_json (const char *text, GError **error)
+{
+  config_t cfg;
+  config_init (&cfg);
+  char *out = NULL;
+  if (config_read_string (&cfg, text) == CONFIG_TRUE)
+    {
+      JsonNode *root = setting_json (config_root_setting (&cfg));
+      out = json_text (root);
+      json_node_unref (root);
+    }
+  else
+    g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE,
+                 "the resolved config does not parse: line %d: %s", config_error_line (&cfg),
+                 config_error_text (&cfg));
+  config_destroy (&cfg);
+  return out;
+}
+
+gboolean
+somaif_rundir_write_config (const char *dir, const SomaifConfig *cfg, GError **error)
+{
+  g_autofree char *resolved = somaif_config_resolved (cfg);
+  g_autofree char *json = somaif_rundir_config_json (resolved, error);
+  return json && write_text (dir, "config.cfg", resolved, error)
+         && write_text (dir, "config.json", json, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* .npy (NumPy format 1.0: magic, version, header length, a dict padded   */
+/* to 64 bytes, then the little-endian values in C order)                */
+
+static gboolean
+write_npy (const char *path, const void *data, gsize elem, const char *descr, int ndim,
+           const int *shape, GError **error)
+{
+  GString *hdr = g_string_new (NULL);
+  gsize count = 1;
+  g_string_append_printf (hdr, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
+  for (int i = 0; i < ndim; i++)
+    {
+      g_string_append_printf (hdr, "%d,%s", shape[i], (i + 1 < ndim) ? " " : "");
+      count *= (gsize) shape[i];
+    }
+  if (ndim > 1)
+    g_string_truncate (hdr, hdr->len - 1); /* (a, b) not (a, b,) */
+  g_string_append (hdr, "), }");
+  gsize pad = (64 - (10 + hdr->len + 1) % 64) % 64;
+  for (gsize i = 0; i < pad; i++)
+    g_string_append_c (hdr, ' ');
+  g_string_append_c (hdr, '\n');
+
+  GByteArray *buf = g_byte_array_sized_new ((guint) (10 + hdr->len + count * elem));
+  guint8 head[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0 };
+  head[8] = (guint8) (hdr->len & 0xff);
+  head[9] = (guint8) (hdr->len >> 8);
+  g_byte_array_append (buf, head, 10);
+  g_byte_array_append (buf, (const guint8 *) hdr->str, (guint) hdr->len);
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  g_byte_array_append (buf, data, (guint) (count * elem));
+#else
+  for (gsize i = 0; i < count; i++)
+    for (gsize b = 0; b < elem; b++)
+      g_byte_array_append (buf, (const guint8 *) data + i * elem + (elem - 1 - b), 1);
+#endif
+  gboolean ok = somaif_rundir_write (path, buf->data, buf->len, error);
+  g_byte_array_unref (buf);
+  g_string_free (hdr, TRUE);
+  return ok;
+}
+
+gboolean
+somaif_rundir_write_npy_f32 (const char *path, const float *data, int ndim, const int *shape,
+                             GError **error)
+{
+  return write_npy (path, data, sizeof (float), "<f4", ndim, shape, error);
+}
+
+gboolean
+somaif_rundir_write_npy_f64 (const char *path, const double *data, int ndim,
+                             const int *shape, GError **error)
+{
+  return write_npy (path, data, sizeof (double), "<f8", ndim, shape, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* run.json                                                            */
+
+static const char *const part_groups[SOMAIF_N_PARTS] = {
+  "generator", "plant", "renderer", "perceiver", "optimiser"
+};
+
+gboolean
+somaif_rundir_write_run (const char *dir, const SomaifRunInfo *info, GError **error)
+{
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "schema");
+  json_builder_add_int_value (b, SOMAIF_RUNDIR_SCHEMA);
+  const char *keys[] = { "somaif", "abi", "config", "started", "command" };
+  const char *vals[] = { info->somaif, info->abi, info->config, info->started, info->command };
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      json_builder_set_member_name (b, keys[i]);
+      json_builder_add_string_value (b, vals[i] ? vals[i] : "");
+    }
+  json_builder_set_member_name (b, "threads");
+  json_builder_add_int_value (b, info->threads);
+  json_builder_set_member_name (b, "wall_seconds");
+  json_builder_add_double_value (b, round (info->wall_seconds * 1000) / 1000);
+  json_builder_set_member_name (b, "plugins");
+  json_builder_begin_object (b);
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      json_builder_set_member_name (b, part_groups[k]);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, info->plugin_names[k] ? info->plugin_names[k] : "");
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, info->plugin_files[k] ? info->plugin_files[k] : "");
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  JsonNode *root = json_builder_get_root (b);
+  g_autofree char *text = json_text (root);
+  json_node_unref (root);
+  g_object_unref (b);
+  return write_text (dir, "run.json", text, error);
+}
+
+static char *
+member_string (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+         ? g_strdup (json_node_get_string (n)) : NULL;
+}
+
+static gboolean
+member_number (JsonObject *o, const char *name, double *v)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  if (!n || !JSON_NODE_HOLDS_VALUE (n))
+    return FALSE;
+  GType t = json_node_get_value_type (n);
+  if (t != G_TYPE_INT64 && t != G_TYPE_DOUBLE)
+    return FALSE;
+  *v = json_node_get_double (n);
+  return TRUE;
+}
+
+static void
+read_plugins (JsonObject *o, SomaifRunInfo *info)
+{
+  JsonNode *n = json_object_get_member (o, "plugins");
+  if (!n || !JSON_NODE_HOLDS_OBJECT (n))
+    return;
+  JsonObject *plugins = json_node_get_object (n);
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      JsonNode *p = json_object_get_member (plugins, part_groups[k]);
+      if (!p || !JSON_NODE_HOLDS_OBJECT (p))
+        continue;
+      info->plugin_names[k] = member_string (json_node_get_object (p), "name");
+      info->plugin_files[k] = member_string (json_node_get_object (p), "file");
+    }
+}
+
+gboolean
+somaif_rundir_read_run (const char *dir, SomaifRunInfo *info, GError **error)
+{
+  memset (info, 0, sizeof *info);
+  g_autofree char *path = NULL;
+  g_autofree char *text = read_file (dir, "run.json", &path, error);
+  if (!text)
+    return FALSE;
+  JsonParser *parser = json_parser_new ();
+  GError *err = NULL;
+  gboolean ok = json_parser_load_from_data (parser, text, -1, &err);
+  JsonNode *root = ok ? json_parser_get_root (parser) : NULL;
+  double schema = 0, threads = 0;
+  if (root && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *o = json_node_get_object (root);
+      ok = member_number (o, "wall_seconds", &info->wall_seconds);
+      member_number (o, "schema", &schema);
+      member_number (o, "threads", &threads);
+      info->schema = (int) schema;
+      info->threads = (int) threads;
+      info->somaif = member_string (o, "somaif");
+      info->abi = member_string (o, "abi");
+      info->config = member_string (o, "config");
+      info->started = member_string (o, "started");
+      info->command = member_string (o, "command");
+      read_plugins (o, info);
+    }
+  if (!ok || !root || !JSON_NODE_HOLDS_OBJECT (root) || info->schema > SOMAIF_RUNDIR_SCHEMA)
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE, "%s: %s", path,
+                   err ? err->message
+                   : info->schema > SOMAIF_RUNDIR_SCHEMA ? "written by a newer somaif"
+                   : "not a run.json with wall_seconds");
+      g_clear_error (&err);
+      somaif_rundir_run_info_clear (info);
+      ok = FALSE;
+    }
+  g_object_unref (parser);
+  return ok;
+}
+
+void
+somaif_rundir_run_info_clear (SomaifRunInfo *info)
+{
+  g_free (info->somaif);
+  g_free (info->abi);
+  g_free (info->config);
+  g_free (info->started);
+  g_free (info->command);
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      g_free (info->plugin_names[k]);
+      g_free (info->plugin_files[k]);
+    }
+  memset (info, 0, sizeof *info);
+}

@@ -1,0 +1,143 @@
+/* rundir.h: a run folder: every file in it is written and read here, as
+ * docs/run-folder.md describes them. */
+#ifndef SOMAIF_RUNDIR_H
+#define SOMAIF_RUNDIR_H
+
+#include <glib.h>
+#include <stdio.h>
+
+#include "host.h"
+
+G_BEGIN_DECLS
+
+/* run.json's "schema": raised when a field changes meaning or goes away. */
+#define SOMAIF_RUNDIR_SCHEMA 1
+
+#define SOMAIF_RUNDIR_ERROR (somaif_rundir_error_quark ())
+GQuark somaif_rundir_error_quark (void);
+typedef enum
+{
+  SOMAIF_RUNDIR_ERROR_WRITE, /* a file could not be created or written */
+  SOMAIF_RUNDIR_ERROR_READ,  /* a file is missing or unreadable */
+  SOMAIF_RUNDIR_ERROR_PARSE  /* a file is not in its documented form */
+} SomaifRundirError;
+
+/* ---- creating files: the only place a file of a run folder is created ---- */
+
+/* Opens path for writing (creating it), as a file descriptor: every other
+ * writer here, the checkpoint's and the figures' come through this one.
+ * truncate: empty it; otherwise keep what it holds. */
+int somaif_rundir_create (const char *path, gboolean truncate, GError **error);
+/* Opens path for writing: keep < 0 creates it empty; keep >= 0 cuts an
+ * existing file back to keep bytes (a resumed run) and writes at its end. */
+FILE *somaif_rundir_open (const char *path, gint64 keep, GError **error);
+/* Closes f, turning a failed write into an error naming path. */
+gboolean somaif_rundir_close (FILE *f, const char *path, GError **error);
+/* Writes a whole file: a temporary file beside it renamed into place. */
+gboolean somaif_rundir_write (const char *path, const void *data, gsize length,
+                              GError **error);
+/* Creates a folder (and its parents). */
+gboolean somaif_rundir_mkdir (const char *path, GError **error);
+
+/* ---- metrics.csv: one row a rollout ---- */
+
+typedef struct
+{
+  gint64 epoch;
+  int goal;          /* the map unit whose prototype was the goal */
+  int candidate;     /* 0 .. candidates proposed this epoch - 1 */
+  int winner;        /* the unit that recognised the drawing */
+  double accuracy;   /* cross-entropy against the goal, nats */
+  double complexity; /* nats */
+  double free_energy;
+} SomaifMetricsRow;
+
+void somaif_rundir_metrics_header (FILE *f);
+void somaif_rundir_metrics_row (FILE *f, const SomaifMetricsRow *row);
+/* Every row of dir/metrics.csv (a GArray of SomaifMetricsRow). */
+GArray *somaif_rundir_read_metrics (const char *dir, GError **error);
+
+/* ---- learning curves (curves.csv, curves.png, sweep.png) ---- */
+
+/* A visit is one epoch: its rollouts towards its one goal (however many
+ * candidates the optimiser proposed).  Each goal's visits are averaged in
+ * order; point i is the mean across goals of their visit i, and its band the
+ * half-width 1.96 * std / sqrt(goals) (population std, as numpy), over as
+ * many visits as the least visited goal has.  Goals never visited are left
+ * out. */
+typedef struct
+{
+  int n_points;
+  int goals;          /* goals averaged at each point */
+  double *acc_mean, *acc_band, *comp_mean, *comp_band; /* n_points each */
+} SomaifCurves;
+
+/* Rows must be in the order written (epochs ascending). */
+void somaif_rundir_curves (const SomaifMetricsRow *rows, gsize n, SomaifCurves *curves);
+void somaif_rundir_curves_clear (SomaifCurves *curves);
+gboolean somaif_rundir_write_curves (const char *dir, const SomaifCurves *curves,
+                                     GError **error);
+/* Reads dir/curves.csv back. */
+gboolean somaif_rundir_read_curves (const char *dir, SomaifCurves *curves, GError **error);
+
+/* ---- final.csv and quality.csv ---- */
+
+typedef struct
+{
+  int goal, winner;
+  double distance;   /* between winner and goal on the map */
+  double accuracy, complexity;
+} SomaifFinalRow;
+
+gboolean somaif_rundir_write_final (const char *dir, const SomaifFinalRow *rows, int n,
+                                    GError **error);
+/* final.csv's rows (a GArray of SomaifFinalRow); at least one. */
+GArray *somaif_rundir_read_final (const char *dir, GError **error);
+gboolean somaif_rundir_write_quality (const char *dir, double quantization_error,
+                                      double topographic_error, GError **error);
+
+/* ---- schedules.csv: a row at epoch 0 and whenever a scheduled value changes ---- */
+
+/* names: "group.key" of each scheduled parameter, n of them. */
+void somaif_rundir_schedules_header (FILE *f, const char *const *names, int n);
+void somaif_rundir_schedules_row (FILE *f, gint64 epoch, const double *values, int n);
+
+/* ---- config.cfg and config.json ---- */
+
+/* Writes the resolved config as config.cfg and the same as config.json. */
+gboolean somaif_rundir_write_config (const char *dir, const SomaifConfig *cfg,
+                                     GError **error);
+/* The JSON text of a libconfig text (groups as objects, lists and arrays as
+ * arrays), NULL when text does not parse. */
+char *somaif_rundir_config_json (const char *text, GError **error);
+
+/* ---- model/ ---- */
+
+gboolean somaif_rundir_write_npy_f32 (const char *path, const float *data, int ndim,
+                                      const int *shape, GError **error);
+gboolean somaif_rundir_write_npy_f64 (const char *path, const double *data, int ndim,
+                                      const int *shape, GError **error);
+
+/* ---- run.json: provenance ---- */
+
+typedef struct
+{
+  int schema;          /* 0: written before the field existed */
+  char *somaif;        /* version */
+  char *abi;           /* "MAJOR.MINOR" */
+  char *config;        /* the config as given */
+  char *started;       /* ISO 8601, local time with offset */
+  int threads;
+  double wall_seconds;
+  char *command;
+  char *plugin_names[SOMAIF_N_PARTS];  /* in SomaifKind order */
+  char *plugin_files[SOMAIF_N_PARTS];
+} SomaifRunInfo;
+
+gboolean somaif_rundir_write_run (const char *dir, const SomaifRunInfo *info, GError **error);
+gboolean somaif_rundir_read_run (const char *dir, SomaifRunInfo *info, GError **error);
+void somaif_rundir_run_info_clear (SomaifRunInfo *info);
+
+G_END_DECLS
+
+#endif
