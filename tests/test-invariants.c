@@ -1,7 +1,7 @@
 /* test-invariants.c: what a run writes, checked from its own files.  Each
  * case runs somaif-run, then recomputes from the run's config.cfg, model/
  * arrays and metrics.csv what the run wrote: every metrics.csv row's complexity and
- * free energy, the goals and winners, final.csv and quality.csv (by their
+ * free energy, the goals and winners, curves.csv, final.csv and quality.csv (by their
  * definitions, from the drawings and prototypes), and learning bounds set from
  * the spread of 5 seeds. */
 #include "config.h"
@@ -235,6 +235,70 @@ check_metrics (const char *dir, Run *r)
       g_error ("goal %d never trained in %" G_GINT64_FORMAT " epochs", g, r->epochs);
 }
 
+/* curves.csv from metrics.csv by its definition: each goal's i-th visit (an
+   epoch towards it) reduced to its rows' mean; row i the mean across the goals
+   visited and 1.96 std / sqrt(goals), as long as the least visited goal's. */
+static void
+check_curves (const char *dir, const Run *r)
+{
+  g_autoptr (GPtrArray) rows
+      = read_csv (dir, "metrics.csv", "epoch,goal,candidate,winner,accuracy,complexity,free_energy",
+                  7);
+  g_autoptr (GPtrArray) curves = read_csv (
+      dir, "curves.csv", "visit,goals,accuracy_mean,accuracy_ci95,complexity_mean,complexity_ci95",
+      6);
+  GArray **acc = g_new0 (GArray *, r->units), **comp = g_new0 (GArray *, r->units);
+  for (int g = 0; g < r->units; g++)
+    acc[g] = g_array_new (FALSE, FALSE, sizeof (double)),
+    comp[g] = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < rows->len;)
+    {
+      const double *first = rows->pdata[i];
+      double sa = 0, sc = 0;
+      guint j = i;
+      for (; j < rows->len && ((const double *) rows->pdata[j])[0] == first[0]; j++)
+        sa += ((const double *) rows->pdata[j])[4], sc += ((const double *) rows->pdata[j])[5];
+      sa /= j - i, sc /= j - i;
+      g_array_append_val (acc[(int) first[1]], sa);
+      g_array_append_val (comp[(int) first[1]], sc);
+      i = j;
+    }
+  guint len = G_MAXUINT;
+  int used = 0;
+  for (int g = 0; g < r->units; g++)
+    if (acc[g]->len > 0)
+      used++, len = MIN (len, acc[g]->len);
+  g_assert_cmpuint (curves->len, ==, len);
+  for (guint v = 0; v < len; v++)
+    {
+      const double *c = curves->pdata[v];
+      g_assert_cmpfloat (c[0], ==, v);
+      g_assert_cmpfloat (c[1], ==, used);
+      for (int s = 0; s < 2; s++)
+        {
+          GArray **x = s ? comp : acc;
+          double m = 0, ss = 0;
+          for (int g = 0; g < r->units; g++)
+            if (x[g]->len > 0)
+              m += g_array_index (x[g], double, v);
+          m /= used;
+          for (int g = 0; g < r->units; g++)
+            if (x[g]->len > 0)
+              ss += pow (g_array_index (x[g], double, v) - m, 2);
+          double band = 1.96 * sqrt (ss / used) / sqrt (used);
+          /* 10 significant digits in both files */
+          assert_close (c[2 + 2 * s], m, 1e-8, s ? "curves.csv complexity_mean"
+                                                 : "curves.csv accuracy_mean", (int) v + 1);
+          assert_close (c[3 + 2 * s], band, 1e-7, s ? "curves.csv complexity_ci95"
+                                                    : "curves.csv accuracy_ci95", (int) v + 1);
+        }
+    }
+  for (int g = 0; g < r->units; g++)
+    g_array_free (acc[g], TRUE), g_array_free (comp[g], TRUE);
+  g_free (acc);
+  g_free (comp);
+}
+
 static double
 sq_distance (const double *a, const double *b, gsize n)
 {
@@ -446,6 +510,7 @@ test_quick (void)
   double qe, te;
   read_run_config (out, &r);
   check_metrics (out, &r);
+  check_curves (out, &r);
   check_final (out, &r, &qe, &te);
   /* quick.cfg over seeds 1..5 (final inaccuracy, its ratio to the first 100
      epochs', mean map distance, quantization and topographic errors):
@@ -469,6 +534,7 @@ test_seed_cut (void)
   double qe, te;
   read_run_config (out, &r);
   check_metrics (out, &r);
+  check_curves (out, &r);
   check_final (out, &r, &qe, &te);
   /* seed.cfg cut to 4000 epochs (a fifth), seeds 1..5, as above:
        90.62 0.375 0.64 3.47 0.16 | 95.90 0.343 0.58 3.60 0.16 | 111.77 0.390 1.06 3.85 0.08 |
@@ -493,6 +559,7 @@ test_grid (gconstpointer topology)
   read_run_config (out, &r);
   g_assert_cmpint (r.units, ==, 20);
   check_metrics (out, &r);
+  check_curves (out, &r);
   check_final (out, &r, &qe, &te);
   done (out);
 }
@@ -508,6 +575,7 @@ test_cmaes (void)
   double qe, te;
   read_run_config (out, &r);
   check_metrics (out, &r);
+  check_curves (out, &r);
   check_final (out, &r, &qe, &te);
   done (out);
 }
