@@ -308,6 +308,15 @@ complexity (const SomaifExperiment *x, int winner, int goal)
                             x->log_z[goal]);
 }
 
+/* v as metrics.csv holds it (10 digits): a resumed run reads the rows back, so
+   the curves of both must start from the same numbers. */
+static double
+as_written (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  return g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.10g", v), NULL);
+}
+
 /* ------------------------------------------------------------------ */
 /* Rollouts: generator -> plant -> renderer, independent per candidate  */
 
@@ -875,7 +884,7 @@ train (SomaifExperiment *x, const char *outdir, SomaifProgressStyle style, GArra
               goto out;
             }
           rewards[c] = -fe;
-          SomaifMetricsRow row = { e, g, c, winner, acc, comp, fe };
+          SomaifMetricsRow row = { e, g, c, winner, as_written (acc), as_written (comp), fe };
           g_array_append_val (mx, row);
           somaif_rundir_metrics_row (metrics.f, &row);
           x->stage_ns[SOMAIF_STAGE_OUTPUT] += now_ns () - t1;
