@@ -166,6 +166,73 @@ range_text (const SomaifParamSpec *spec)
   return g_strdup_printf ("[%g, %g]", spec->min, spec->max);
 }
 
+static char *
+number_problem (const SomaifParamSpec *spec, double v)
+{
+  if (in_range (spec, v))
+    return NULL;
+  g_autofree char *r = range_text (spec);
+  return g_strdup_printf ("%.17g is outside its range %s", v, r);
+}
+
+static char *
+floats_problem (const SomaifParamSpec *spec, const double *x, int n)
+{
+  if (spec->length > 0 && n != spec->length)
+    return g_strdup_printf ("must have %d numbers, not %d", spec->length, n);
+  for (int i = 0; i < n; i++)
+    {
+      if (!isfinite (x[i]))
+        return g_strdup_printf ("element %d must be a finite number", i);
+      if (!in_range (spec, x[i]))
+        {
+          g_autofree char *r = range_text (spec);
+          return g_strdup_printf ("element %d (%g) is outside %s", i, x[i], r);
+        }
+    }
+  return NULL;
+}
+
+char *
+somaif_param_value_problem (const SomaifParamValue *v)
+{
+  switch (v->spec->type)
+    {
+    case SOMAIF_PARAM_INT:
+      return number_problem (v->spec, (double) v->i);
+    case SOMAIF_PARAM_FLOAT:
+      if (!isfinite (v->f))
+        return g_strdup ("must be a finite number");
+      return number_problem (v->spec, v->f);
+    case SOMAIF_PARAM_FLOATS:
+      return floats_problem (v->spec, v->floats, v->n_floats);
+    default:
+      return NULL;
+    }
+}
+
+gboolean
+somaif_params_validate (const SomaifParams *params, const char *group, GError **error)
+{
+  for (int i = 0; i < params->n; i++)
+    {
+      const SomaifParamValue *v = &params->values[i];
+      const SomaifParamSpec *spec = v->spec;
+      g_autofree char *problem = NULL;
+      if (v->present)
+        problem = somaif_param_value_problem (v);
+      else if (!(spec->flags & SOMAIF_PARAM_OPTIONAL))
+        problem = g_strdup_printf ("is required (%s: %s)", type_word (spec->type), spec->doc);
+      if (problem)
+        {
+          g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_PARAMS, "%s.%s: %s",
+                       group, spec->name, problem);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* Stores setting s as spec's value; file and line for messages. */
 static gboolean
 take_value (SomaifParamValue *v, const config_setting_t *s, const char *file, int line,
@@ -186,7 +253,6 @@ take_value (SomaifParamValue *v, const config_setting_t *s, const char *file, in
             return FALSE;
           }
         v->i = config_setting_get_int64 (s);
-        num = (double) v->i;
         break;
       }
     case SOMAIF_PARAM_FLOAT:
@@ -280,30 +346,20 @@ take_value (SomaifParamValue *v, const config_setting_t *s, const char *file, in
                 g_free (vals);
                 return FALSE;
               }
-            if (!in_range (spec, x))
-              {
-                g_autofree char *r = range_text (spec);
-                g_autofree char *m = g_strdup_printf ("element %d (%g) is outside %s", i, x, r);
-                somaif_config_error (error, file, line, key, m);
-                g_free (vals);
-                return FALSE;
-              }
             vals[i] = x;
           }
         g_free (v->floats);
         v->floats = vals;
         v->n_floats = n;
-        v->present = TRUE;
-        return TRUE;
+        break;
       }
     default:
       return FALSE;
     }
-  if (!in_range (spec, num))
+  g_autofree char *problem = somaif_param_value_problem (v);
+  if (problem)
     {
-      g_autofree char *r = range_text (spec);
-      g_autofree char *m = g_strdup_printf ("%.17g is outside its range %s", num, r);
-      somaif_config_error (error, file, line, key, m);
+      somaif_config_error (error, file, line, key, problem);
       return FALSE;
     }
   v->present = TRUE;

@@ -40,4 +40,15 @@ somaif_params_lookup (const SomaifParams *p, const char *name)
   return NULL;
 }
 
+/* The host's validation, the one every config group goes through (conf.c).
+ * Why v's value breaks its declaration (not finite, outside the range, a
+ * list of the wrong length), as words to follow its key; NULL when it keeps
+ * it.  Free with g_free(). */
+char *somaif_param_value_problem (const SomaifParamValue *v);
+/* Checks every value of params against its declaration, and that each one
+ * not OPTIONAL is present; FALSE with error (SOMAIF_PLUGIN_ERROR_PARAMS)
+ * naming group.key otherwise.  A plugin's create() gets only params that pass. */
+gboolean somaif_params_validate (const SomaifParams *params, const char *group,
+                                 GError **error);
+
 #endif

@@ -29,7 +29,9 @@ create_es (guint64 seed, int n, int goals, const char *const *overrides, GError 
   setup.input_size = n;
   setup.goals = goals;
   setup.epochs = 20000;
-  SomaifParams *p = test_params_new (cmaes_params, overrides);
+  SomaifParams *p = test_params_new (cmaes_params, overrides, error);
+  if (!p)
+    return NULL;
   Cmaes *es = cmaes_vtable.head.create (&setup, p, error);
   somaif_params_free (p);
   return es;
@@ -572,6 +574,9 @@ test_save_load (void)
 static void
 test_bad_params (void)
 {
+  /* PARAMS: outside the declared range, refused by the host's validation;
+     CREATE: refused by create(). */
+  const int create = SOMAIF_PLUGIN_ERROR_CREATE, range = SOMAIF_PLUGIN_ERROR_PARAMS;
   static const char *const bad[][3] = {
     { "population", "1", NULL },
     { "population", "-3", NULL },
@@ -580,12 +585,13 @@ test_bad_params (void)
     { "covariance", "\"diagonal\"", NULL },
     { "covariance", "\"\"", NULL },
   };
+  const int code[] = { create, range, range, range, create, create };
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       GError *error = NULL;
       Cmaes *es = create_es (1, 10, 5, (const char *const *) bad[i], &error);
       g_assert_null (es);
-      g_assert_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE);
+      g_assert_error (error, SOMAIF_PLUGIN_ERROR, code[i]);
       g_assert_nonnull (strstr (error->message, bad[i][0]));
       g_test_message ("%s = %s: %s", bad[i][0], bad[i][1], error->message);
       g_clear_error (&error);

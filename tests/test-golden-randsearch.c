@@ -61,7 +61,9 @@ create_rs (guint64 seed, int d, int goals, const char *const *overrides, GError 
   setup.input_size = d;
   setup.goals = goals;
   setup.epochs = 20000;
-  SomaifParams *p = test_params_new (randsearch_params, overrides);
+  SomaifParams *p = test_params_new (randsearch_params, overrides, error);
+  if (!p)
+    return NULL;
   Randsearch *rs = randsearch_vtable.head.create (&setup, p, error);
   somaif_params_free (p);
   return rs;
@@ -370,13 +372,16 @@ test_propose (void)
   g_free (w);
 }
 
+/* code: SOMAIF_PLUGIN_ERROR_PARAMS for a value the host's validation
+ * refuses, SOMAIF_PLUGIN_ERROR_CREATE for what create() refuses. */
 static void
-expect_create_error (int d, int goals, const char *const *overrides, const char *word)
+expect_create_error (int d, int goals, const char *const *overrides, int code,
+                     const char *word)
 {
   GError *error = NULL;
   Randsearch *rs = create_rs (1, d, goals, overrides, &error);
   g_assert_null (rs);
-  g_assert_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE);
+  g_assert_error (error, SOMAIF_PLUGIN_ERROR, code);
   if (!strstr (error->message, word))
     g_error ("'%s' does not say '%s'", error->message, word);
   g_error_free (error);
@@ -386,13 +391,13 @@ static void
 test_refuses (void)
 {
   const char *sigma[] = { "sigma", "0.0", NULL };
-  expect_create_error (100, 50, sigma, "sigma");
+  expect_create_error (100, 50, sigma, SOMAIF_PLUGIN_ERROR_PARAMS, "sigma");
   const char *step[] = { "step", "-1e-5", NULL };
-  expect_create_error (100, 50, step, "step");
+  expect_create_error (100, 50, step, SOMAIF_PLUGIN_ERROR_PARAMS, "step");
   const char *dirs[] = { "directions", "0", NULL };
-  expect_create_error (100, 50, dirs, "directions");
-  expect_create_error (100, 0, NULL, "goals");
-  expect_create_error (0, 50, NULL, "goals");
+  expect_create_error (100, 50, dirs, SOMAIF_PLUGIN_ERROR_PARAMS, "directions");
+  expect_create_error (100, 0, NULL, SOMAIF_PLUGIN_ERROR_CREATE, "goals");
+  expect_create_error (0, 50, NULL, SOMAIF_PLUGIN_ERROR_CREATE, "goals");
 }
 
 static void

@@ -540,7 +540,9 @@ create_canvas (int point_size, const char *const *overrides, GError **error)
   SomaifSetup setup = { 0 };
   setup.struct_size = sizeof setup;
   setup.input_size = point_size;
-  SomaifParams *p = test_params_new (canvas_params, overrides);
+  SomaifParams *p = test_params_new (canvas_params, overrides, error);
+  if (!p)
+    return NULL;
   Canvas *self = canvas_vtable.head.create (&setup, p, error);
   somaif_params_free (p);
   return self;

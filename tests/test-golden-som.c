@@ -68,7 +68,9 @@ image_setup (guint64 seed, int width, int height)
 static Ringsom *
 create_som (const SomaifSetup *setup, const char *const *overrides, GError **error)
 {
-  SomaifParams *p = test_params_new (ringsom_params, overrides);
+  SomaifParams *p = test_params_new (ringsom_params, overrides, error);
+  if (!p)
+    return NULL;
   Ringsom *som = ringsom_vtable.head.create (setup, p, error);
   somaif_params_free (p);
   return som;
@@ -518,10 +520,6 @@ test_plugin_defaults (void)
   g_assert_cmpfloat (somaif_ringsom_nf (a->map)[0], ==, (float) exp (-1.0 / 10000.0));
   g_assert_cmpint (vt->head.set_param (a, RINGSOM_RATE, 1.0), ==, 0);
   g_assert_cmpfloat (somaif_ringsom_rate (a->map), ==, 1.0);
-  g_assert_cmpint (vt->head.set_param (a, RINGSOM_SPREAD, 0.0), <, 0);
-  g_assert_nonnull (strstr (vt->head.error_message (a), "spread"));
-  g_assert_cmpint (vt->head.set_param (a, RINGSOM_RATE, 1.5), <, 0);
-  g_assert_nonnull (strstr (vt->head.error_message (a), "rate"));
   g_assert_cmpint (vt->head.set_param (a, RINGSOM_UNITS, 3.0), <, 0);
   g_assert_nonnull (strstr (vt->head.error_message (a), "schedulable"));
   g_assert_cmpfloat (somaif_ringsom_spread (a->map), ==, 100.0);
@@ -554,14 +552,16 @@ test_plugin_defaults (void)
   g_free (x);
 }
 
+/* code: SOMAIF_PLUGIN_ERROR_PARAMS for a value the host's validation
+ * refuses (ranges), SOMAIF_PLUGIN_ERROR_CREATE for what create() refuses. */
 static void
-expect_create_error (const SomaifSetup *setup, const char *const *overrides,
+expect_create_error (const SomaifSetup *setup, const char *const *overrides, int code,
                      const char *const *words)
 {
   GError *error = NULL;
   Ringsom *som = create_som (setup, overrides, &error);
   g_assert_null (som);
-  g_assert_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE);
+  g_assert_error (error, SOMAIF_PLUGIN_ERROR, code);
   for (int i = 0; words[i]; i++)
     if (!strstr (error->message, words[i]))
       g_error ("'%s' does not say '%s'", error->message, words[i]);
@@ -575,19 +575,22 @@ test_plugin_refuses (void)
   SomaifSetup setup = image_setup (1, 64, 64);
   const char *bad_kernel[] = { "kernel", "\"fast\"", NULL };
   const char *bad_kernel_words[] = { "fast", "\"sparse\"", "\"dense\"", NULL };
-  expect_create_error (&setup, bad_kernel, bad_kernel_words);
+  expect_create_error (&setup, bad_kernel, SOMAIF_PLUGIN_ERROR_CREATE, bad_kernel_words);
   const char *bad_spread[] = { "spread", "0.0", NULL };
-  const char *bad_spread_words[] = { "spread", NULL };
-  expect_create_error (&setup, bad_spread, bad_spread_words);
+  const char *bad_spread_words[] = { "spread", "outside", NULL };
+  expect_create_error (&setup, bad_spread, SOMAIF_PLUGIN_ERROR_PARAMS, bad_spread_words);
   const char *bad_rate[] = { "rate", "2.0", NULL };
-  const char *bad_rate_words[] = { "rate", NULL };
-  expect_create_error (&setup, bad_rate, bad_rate_words);
+  const char *bad_rate_words[] = { "rate", "[0, 1]", NULL };
+  expect_create_error (&setup, bad_rate, SOMAIF_PLUGIN_ERROR_PARAMS, bad_rate_words);
+  const char *bad_noise[] = { "init_noise", "-0.5", NULL };
+  const char *bad_noise_words[] = { "init_noise", NULL };
+  expect_create_error (&setup, bad_noise, SOMAIF_PLUGIN_ERROR_PARAMS, bad_noise_words);
   const char *bad_units[] = { "units", "1", NULL };
-  const char *bad_units_words[] = { "units", NULL };
-  expect_create_error (&setup, bad_units, bad_units_words);
+  const char *bad_units_words[] = { "units", "[2, 65536]", NULL };
+  expect_create_error (&setup, bad_units, SOMAIF_PLUGIN_ERROR_PARAMS, bad_units_words);
   SomaifSetup empty = image_setup (1, 0, 0);
   const char *no_words[] = { "pixels", NULL };
-  expect_create_error (&empty, NULL, no_words);
+  expect_create_error (&empty, NULL, SOMAIF_PLUGIN_ERROR_CREATE, no_words);
 }
 
 /* Learns the same images in a and b and checks they stay identical. */

@@ -40,7 +40,9 @@ image_setup (guint64 seed, int width, int height)
 static Gridsom *
 create_som (const SomaifSetup *setup, const char *const *overrides, GError **error)
 {
-  SomaifParams *p = test_params_new (gridsom_params, overrides);
+  SomaifParams *p = test_params_new (gridsom_params, overrides, error);
+  if (!p)
+    return NULL;
   Gridsom *som = gridsom_vtable.head.create (setup, p, error);
   somaif_params_free (p);
   return som;
@@ -100,10 +102,11 @@ max_abs_diff (const float *a, const float *b, gsize n)
 static float *
 all_prototypes (const SomaifGridsom *map)
 {
-  int n = somaif_gridsom_n_units (map), d = somaif_gridsom_input_size (map);
+  const SomaifSomStore *store = somaif_gridsom_store (map);
+  int n = somaif_som_store_n_units (store), d = somaif_som_store_input_size (store);
   float *w = g_new (float, (gsize) n * d);
   for (int k = 0; k < n; k++)
-    somaif_gridsom_prototype (map, k, w + (gsize) k * d);
+    somaif_som_store_prototype (store, k, w + (gsize) k * d);
   return w;
 }
 
@@ -207,10 +210,10 @@ static void
 test_neighbourhood (void)
 {
   /* 5 x 5, spread 2: h = exp(-d^2 / 4). */
-  SomaifGridsom *p = somaif_gridsom_new (5, 5, SOMAIF_GRIDSOM_PLANAR, 1, SOMAIF_GRIDSOM_DENSE);
-  SomaifGridsom *t = somaif_gridsom_new (5, 5, SOMAIF_GRIDSOM_TORUS, 1, SOMAIF_GRIDSOM_SPARSE);
-  somaif_gridsom_set_spread (p, 2.0);
-  somaif_gridsom_set_spread (t, 2.0);
+  SomaifGridsom *p = somaif_gridsom_new (5, 5, SOMAIF_GRIDSOM_PLANAR, 1, SOMAIF_SOM_DENSE);
+  SomaifGridsom *t = somaif_gridsom_new (5, 5, SOMAIF_GRIDSOM_TORUS, 1, SOMAIF_SOM_SPARSE);
+  somaif_som_store_set_spread (somaif_gridsom_store (p), 2.0);
+  somaif_som_store_set_spread (somaif_gridsom_store (t), 2.0);
   static const struct
   {
     int winner, unit;
@@ -247,12 +250,12 @@ test_neighbourhood (void)
       }
 
   /* A wide spread reaches everyone almost fully; a narrow one only the winner. */
-  somaif_gridsom_set_spread (p, 100.0);
+  somaif_som_store_set_spread (somaif_gridsom_store (p), 100.0);
   g_assert_cmpfloat (somaif_gridsom_factor (p, 0, 24), >, 0.996f);
-  somaif_gridsom_set_spread (p, 0.05);
+  somaif_som_store_set_spread (somaif_gridsom_store (p), 0.05);
   g_assert_cmpfloat (somaif_gridsom_factor (p, 12, 12), ==, 1.0f);
   g_assert_cmpfloat (somaif_gridsom_factor (p, 12, 13), ==, 0.0f);
-  g_assert_cmpfloat (somaif_gridsom_spread (p), ==, 0.05);
+  g_assert_cmpfloat (somaif_som_store_spread (somaif_gridsom_store (p)), ==, 0.05);
 
   somaif_gridsom_free (p);
   somaif_gridsom_free (t);
@@ -272,7 +275,7 @@ test_neighbourhood (void)
  *   d^2 = 5:     1 - e^-5 / 2        = 0.99663103
  * Pixels 2 and 3 are ink-free in x and in every unit: they stay 1. */
 static void
-check_hand_step (SomaifGridsomTopology topology, SomaifGridsomKernel kernel, int near,
+check_hand_step (SomaifGridsomTopology topology, SomaifSomKernel kernel, int near,
                  const double expected[6])
 {
   SomaifGridsom *map = somaif_gridsom_new (2, 3, topology, 4, kernel);
@@ -280,29 +283,29 @@ check_hand_step (SomaifGridsomTopology topology, SomaifGridsomKernel kernel, int
   for (int i = 0; i < 6 * 4; i++)
     w[i] = 1.0f;
   w[near * 4 + 0] = w[near * 4 + 1] = 0.5f;
-  somaif_gridsom_set_prototypes (map, w);
-  somaif_gridsom_set_spread (map, 1.0);
-  somaif_gridsom_set_rate (map, 0.5);
+  somaif_som_store_set_prototypes (somaif_gridsom_store (map), w);
+  somaif_som_store_set_spread (somaif_gridsom_store (map), 1.0);
+  somaif_som_store_set_rate (somaif_gridsom_store (map), 0.5);
   const float x[4] = { 0.0f, 0.0f, 1.0f, 1.0f };
   int winner = -1;
   double dist = -1.0;
-  somaif_gridsom_learn (map, x, &winner, &dist);
+  somaif_som_store_learn (somaif_gridsom_store (map), x, &winner, &dist);
   g_assert_cmpint (winner, ==, near);
   g_assert_cmpfloat_with_epsilon (dist, 0.5, 1e-12);
   for (int k = 0; k < 6; k++)
     {
       float out[4];
-      somaif_gridsom_prototype (map, k, out);
+      somaif_som_store_prototype (somaif_gridsom_store (map), k, out);
       for (int p = 0; p < 2; p++)
         if (fabs (out[p] - expected[k]) > 1e-6)
           g_error ("%s %s map, unit %d pixel %d: %.9g, by hand %.9g",
-                   somaif_gridsom_topology_name (topology), somaif_gridsom_kernel_name (kernel),
+                   somaif_gridsom_topology_name (topology), somaif_som_kernel_name (kernel),
                    k, p, out[p], expected[k]);
       g_assert_cmpfloat (out[2], ==, 1.0f);
       g_assert_cmpfloat (out[3], ==, 1.0f);
     }
   /* The same x again: near is now at 2 x 0.25^2. */
-  somaif_gridsom_recognise (map, x, &winner, &dist);
+  somaif_som_store_recognise (somaif_gridsom_store (map), x, &winner, &dist);
   g_assert_cmpint (winner, ==, near);
   g_assert_cmpfloat_with_epsilon (dist, 0.125, 1e-7);
   somaif_gridsom_free (map);
@@ -324,7 +327,7 @@ test_hand_step (void)
   g_assert_cmpfloat_with_epsilon (h2, 0.93233236, 1e-8);
   for (int k = 0; k < 2; k++)
     {
-      SomaifGridsomKernel kernel = (SomaifGridsomKernel) k;
+      SomaifSomKernel kernel = (SomaifSomKernel) k;
       check_hand_step (SOMAIF_GRIDSOM_PLANAR, kernel, 4, centre);
       check_hand_step (SOMAIF_GRIDSOM_TORUS, kernel, 4, centre);
       check_hand_step (SOMAIF_GRIDSOM_PLANAR, kernel, 3, edge_planar);
@@ -349,40 +352,40 @@ test_rate_extremes (void)
   for (int k = 0; k < 2; k++)
     {
       SomaifGridsom *map = somaif_gridsom_new (7, 7, SOMAIF_GRIDSOM_PLANAR, D,
-                                               (SomaifGridsomKernel) k);
+                                               (SomaifSomKernel) k);
       SomaifRng init;
       somaif_rng_init (&init, 6);
-      somaif_gridsom_init_noise (map, &init, 0.1);
+      somaif_som_store_init_noise (somaif_gridsom_store (map), &init, 0.1);
       g_autofree float *before = all_prototypes (map);
       int winner;
       double dist;
-      somaif_gridsom_set_rate (map, 0.0);
-      somaif_gridsom_learn (map, x, &winner, &dist);
+      somaif_som_store_set_rate (somaif_gridsom_store (map), 0.0);
+      somaif_som_store_learn (somaif_gridsom_store (map), x, &winner, &dist);
       g_autofree float *same = all_prototypes (map);
       g_assert_cmpmem (before, size, same, size);
 
-      somaif_gridsom_set_rate (map, 1.0);
-      somaif_gridsom_set_spread (map, 100.0);
+      somaif_som_store_set_rate (somaif_gridsom_store (map), 1.0);
+      somaif_som_store_set_spread (somaif_gridsom_store (map), 100.0);
       for (int i = 0; i < 10; i++)
-        somaif_gridsom_learn (map, images + i * D, &winner, &dist);
+        somaif_som_store_learn (somaif_gridsom_store (map), images + i * D, &winner, &dist);
       const float *last = images + 9 * D;
       double worst = 0.0;
       for (int u = 0; u < 49; u++)
         {
           float out[64 * 64];
-          somaif_gridsom_prototype (map, u, out);
+          somaif_som_store_prototype (somaif_gridsom_store (map), u, out);
           double err = max_abs_diff (out, last, D);
           worst = MAX (worst, err);
           g_assert_cmpfloat (err, <, u == winner ? 1e-6 : 0.0072);
         }
       g_assert_cmpfloat (worst, >, 1e-4); /* (the far units keep a trace) */
 
-      somaif_gridsom_set_spread (map, 1e6);
-      somaif_gridsom_learn (map, x, &winner, &dist);
+      somaif_som_store_set_spread (somaif_gridsom_store (map), 1e6);
+      somaif_som_store_learn (somaif_gridsom_store (map), x, &winner, &dist);
       for (int u = 0; u < 49; u++)
         {
           float out[64 * 64];
-          somaif_gridsom_prototype (map, u, out);
+          somaif_som_store_prototype (somaif_gridsom_store (map), u, out);
           g_assert_cmpfloat (max_abs_diff (out, x, D), <, 1e-6);
         }
       somaif_gridsom_free (map);
@@ -398,17 +401,17 @@ test_ties (void)
 {
   for (int k = 0; k < 2; k++)
     {
-      SomaifGridsomKernel kernel = (SomaifGridsomKernel) k;
+      SomaifSomKernel kernel = (SomaifSomKernel) k;
       SomaifGridsom *map = somaif_gridsom_new (2, 3, SOMAIF_GRIDSOM_PLANAR, 4, kernel);
       const float x[4] = { 0.0f, 0.5f, 1.0f, 1.0f };
       int winner = -1, best[2];
       double dist, bd[2];
 
       /* All units blank: all tie. */
-      somaif_gridsom_recognise (map, x, &winner, &dist);
+      somaif_som_store_recognise (somaif_gridsom_store (map), x, &winner, &dist);
       g_assert_cmpint (winner, ==, 0);
       g_assert_cmpfloat_with_epsilon (dist, 1.25, 1e-12);
-      somaif_gridsom_best_two (map, x, best, bd);
+      somaif_som_store_best_two (somaif_gridsom_store (map), x, best, bd);
       g_assert_cmpint (best[0], ==, 0);
       g_assert_cmpint (best[1], ==, 1);
       g_assert_cmpfloat (bd[0], ==, bd[1]);
@@ -422,31 +425,31 @@ test_ties (void)
       memcpy (w + 5 * 4, nearer, sizeof nearer);
       memcpy (w + 2 * 4, nearer, sizeof nearer);
       memcpy (w + 4 * 4, near, sizeof near);
-      somaif_gridsom_set_prototypes (map, w);
-      somaif_gridsom_best_two (map, x, best, bd);
+      somaif_som_store_set_prototypes (somaif_gridsom_store (map), w);
+      somaif_som_store_best_two (somaif_gridsom_store (map), x, best, bd);
       g_assert_cmpint (best[0], ==, 2);
       g_assert_cmpint (best[1], ==, 5);
       g_assert_cmpfloat (bd[0], ==, bd[1]);
       g_assert_cmpfloat_with_epsilon (bd[0], 0.0625, 1e-12);
 
       /* learn() names the same winner, computed before it learns. */
-      somaif_gridsom_set_rate (map, 0.5);
-      somaif_gridsom_learn (map, x, &winner, &dist);
+      somaif_som_store_set_rate (somaif_gridsom_store (map), 0.5);
+      somaif_som_store_learn (somaif_gridsom_store (map), x, &winner, &dist);
       g_assert_cmpint (winner, ==, 2);
       g_assert_cmpfloat_with_epsilon (dist, 0.0625, 1e-12);
       /* Having learned, 2 is now strictly nearer than 5. */
-      somaif_gridsom_best_two (map, x, best, bd);
+      somaif_som_store_best_two (somaif_gridsom_store (map), x, best, bd);
       g_assert_cmpint (best[0], ==, 2);
       g_assert_cmpfloat (bd[0], <, bd[1]);
       somaif_gridsom_free (map);
     }
 
   /* A map of one unit: it is both the best and the second best. */
-  SomaifGridsom *one = somaif_gridsom_new (1, 1, SOMAIF_GRIDSOM_PLANAR, 4, SOMAIF_GRIDSOM_SPARSE);
+  SomaifGridsom *one = somaif_gridsom_new (1, 1, SOMAIF_GRIDSOM_PLANAR, 4, SOMAIF_SOM_SPARSE);
   const float x[4] = { 0.0f, 1.0f, 1.0f, 1.0f };
   int best[2];
   double bd[2];
-  somaif_gridsom_best_two (one, x, best, bd);
+  somaif_som_store_best_two (somaif_gridsom_store (one), x, best, bd);
   g_assert_cmpint (best[0], ==, 0);
   g_assert_cmpint (best[1], ==, 0);
   g_assert_cmpfloat (bd[0], ==, 1.0);
@@ -471,10 +474,10 @@ kernels_agree (int rows, int cols, SomaifGridsomTopology topology, int steps, do
   SomaifGridsom *maps[2];
   for (int k = 0; k < 2; k++)
     {
-      maps[k] = somaif_gridsom_new (rows, cols, topology, D, (SomaifGridsomKernel) k);
+      maps[k] = somaif_gridsom_new (rows, cols, topology, D, (SomaifSomKernel) k);
       SomaifRng init;
       somaif_rng_init (&init, 99);
-      somaif_gridsom_init_noise (maps[k], &init, 0.1);
+      somaif_som_store_init_noise (somaif_gridsom_store (maps[k]), &init, 0.1);
     }
   SomaifRng rng;
   somaif_rng_init (&rng, (guint64) rows * 1000 + cols);
@@ -498,10 +501,10 @@ kernels_agree (int rows, int cols, SomaifGridsomTopology topology, int steps, do
         {
           int rw;
           double rd;
-          somaif_gridsom_set_spread (maps[k], spread);
-          somaif_gridsom_set_rate (maps[k], rate);
-          somaif_gridsom_recognise (maps[k], x, &rw, &rd);
-          somaif_gridsom_learn (maps[k], x, &winner[k], &dist[k]);
+          somaif_som_store_set_spread (somaif_gridsom_store (maps[k]), spread);
+          somaif_som_store_set_rate (somaif_gridsom_store (maps[k]), rate);
+          somaif_som_store_recognise (somaif_gridsom_store (maps[k]), x, &rw, &rd);
+          somaif_som_store_learn (somaif_gridsom_store (maps[k]), x, &winner[k], &dist[k]);
           g_assert_cmpint (winner[k], ==, rw);
           g_assert_cmpfloat (dist[k], ==, rd);
         }
@@ -522,8 +525,8 @@ kernels_agree (int rows, int cols, SomaifGridsomTopology topology, int steps, do
     {
       int b0[2], b1[2];
       double d0[2], d1[2];
-      somaif_gridsom_best_two (maps[0], images + (gsize) i * D, b0, d0);
-      somaif_gridsom_best_two (maps[1], images + (gsize) i * D, b1, d1);
+      somaif_som_store_best_two (somaif_gridsom_store (maps[0]), images + (gsize) i * D, b0, d0);
+      somaif_som_store_best_two (somaif_gridsom_store (maps[1]), images + (gsize) i * D, b1, d1);
       g_assert_cmpint (b0[0], ==, b1[0]);
       g_assert_cmpint (b0[1], ==, b1[1]);
       g_assert_cmpfloat (fabs (d0[0] - d1[0]), <, KERNEL_TOL * MAX (1.0, d0[0]));
@@ -555,9 +558,9 @@ test_long_decay (void)
   SomaifGridsom *maps[2];
   for (int k = 0; k < 2; k++)
     {
-      maps[k] = somaif_gridsom_new (3, 3, SOMAIF_GRIDSOM_TORUS, D, (SomaifGridsomKernel) k);
-      somaif_gridsom_set_spread (maps[k], 3.0);
-      somaif_gridsom_set_rate (maps[k], 0.05);
+      maps[k] = somaif_gridsom_new (3, 3, SOMAIF_GRIDSOM_TORUS, D, (SomaifSomKernel) k);
+      somaif_som_store_set_spread (somaif_gridsom_store (maps[k]), 3.0);
+      somaif_som_store_set_rate (somaif_gridsom_store (maps[k]), 0.05);
     }
   SomaifRng rng;
   somaif_rng_init (&rng, 17);
@@ -569,8 +572,8 @@ test_long_decay (void)
       const float *x = images + (gsize) (t % 4) * D;
       int w0, w1;
       double d0, d1;
-      somaif_gridsom_learn (maps[0], x, &w0, &d0);
-      somaif_gridsom_learn (maps[1], x, &w1, &d1);
+      somaif_som_store_learn (somaif_gridsom_store (maps[0]), x, &w0, &d0);
+      somaif_som_store_learn (somaif_gridsom_store (maps[1]), x, &w1, &d1);
       g_assert_cmpint (w0, ==, w1);
     }
   g_autofree float *dense = all_prototypes (maps[0]);
@@ -616,10 +619,10 @@ test_plugin_defaults (void)
   v->layout (som, &rows, &cols);
   g_assert_cmpint (rows, ==, 7);
   g_assert_cmpint (cols, ==, 7);
-  g_assert_cmpint (somaif_gridsom_kernel (som->map), ==, SOMAIF_GRIDSOM_SPARSE);
+  g_assert_cmpint (somaif_som_store_kernel (som->store), ==, SOMAIF_SOM_SPARSE);
   g_assert_cmpint (somaif_gridsom_topology (som->map), ==, SOMAIF_GRIDSOM_PLANAR);
-  g_assert_cmpfloat (somaif_gridsom_spread (som->map), ==, 1.0);
-  g_assert_cmpfloat (somaif_gridsom_rate (som->map), ==, 0.1);
+  g_assert_cmpfloat (somaif_som_store_spread (som->store), ==, 1.0);
+  g_assert_cmpfloat (somaif_som_store_rate (som->store), ==, 0.1);
   g_assert_cmpfloat_with_epsilon (v->distance (som, 0, 48), sqrt (72.0), 1e-12);
   g_assert_cmpfloat_with_epsilon (v->distance (som, 8, 16), G_SQRT2, 1e-12);
   g_assert_true (isnan (v->distance (som, 0, 49)));
@@ -640,14 +643,11 @@ test_plugin_defaults (void)
   /* Schedules reach the map; the other parameters are not schedulable. */
   g_assert_cmpint (v->head.set_param (som, GRIDSOM_SPREAD, 3.5), ==, 0);
   g_assert_cmpint (v->head.set_param (som, GRIDSOM_RATE, 0.25), ==, 0);
-  g_assert_cmpfloat (somaif_gridsom_spread (som->map), ==, 3.5);
-  g_assert_cmpfloat (somaif_gridsom_rate (som->map), ==, 0.25);
-  g_assert_cmpint (v->head.set_param (som, GRIDSOM_SPREAD, 0.0), <, 0);
-  g_assert_nonnull (strstr (v->head.error_message (som), "spread"));
-  g_assert_cmpint (v->head.set_param (som, GRIDSOM_RATE, 1.5), <, 0);
-  g_assert_nonnull (strstr (v->head.error_message (som), "rate"));
+  g_assert_cmpfloat (somaif_som_store_spread (som->store), ==, 3.5);
+  g_assert_cmpfloat (somaif_som_store_rate (som->store), ==, 0.25);
   g_assert_cmpint (v->head.set_param (som, GRIDSOM_ROWS, 3), <, 0);
-  g_assert_cmpfloat (somaif_gridsom_spread (som->map), ==, 3.5);
+  g_assert_nonnull (strstr (v->head.error_message (som), "schedulable"));
+  g_assert_cmpfloat (somaif_som_store_spread (som->store), ==, 3.5);
 
   int winner = -1, best[2];
   double dist, bd[2];
@@ -684,18 +684,20 @@ test_plugin_defaults (void)
   v->layout (t, &rows, &cols);
   g_assert_cmpint (rows * 100 + cols, ==, 305);
   g_assert_cmpfloat (v->distance (t, 0, 14), ==, G_SQRT2);
-  g_assert_cmpint (somaif_gridsom_kernel (t->map), ==, SOMAIF_GRIDSOM_DENSE);
+  g_assert_cmpint (somaif_som_store_kernel (t->store), ==, SOMAIF_SOM_DENSE);
   v->head.destroy (t);
 }
 
+/* code: SOMAIF_PLUGIN_ERROR_PARAMS for a value the host's validation
+ * refuses (ranges), SOMAIF_PLUGIN_ERROR_CREATE for what create() refuses. */
 static void
-refused (const char *const *overrides, const char *fragment, const char *fragment2)
+refused (const char *const *overrides, int code, const char *fragment, const char *fragment2)
 {
   SomaifSetup setup = image_setup (1, 64, 64);
   GError *error = NULL;
   Gridsom *som = create_som (&setup, overrides, &error);
   g_assert_null (som);
-  g_assert_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE);
+  g_assert_error (error, SOMAIF_PLUGIN_ERROR, code);
   if (!strstr (error->message, fragment) || (fragment2 && !strstr (error->message, fragment2)))
     g_error ("'%s' does not say '%s' and '%s'", error->message, fragment,
              fragment2 ? fragment2 : "");
@@ -706,20 +708,23 @@ refused (const char *const *overrides, const char *fragment, const char *fragmen
 static void
 test_plugin_refuses (void)
 {
-  refused ((const char *const[]) { "topology", "\"hexagonal\"", NULL }, "\"planar\"",
+  const int create = SOMAIF_PLUGIN_ERROR_CREATE, range = SOMAIF_PLUGIN_ERROR_PARAMS;
+  refused ((const char *const[]) { "topology", "\"hexagonal\"", NULL }, create, "\"planar\"",
            "\"torus\"");
-  refused ((const char *const[]) { "topology", "\"Torus\"", NULL }, "\"Torus\"",
+  refused ((const char *const[]) { "topology", "\"Torus\"", NULL }, create, "\"Torus\"",
            "\"planar\" or \"torus\"");
-  refused ((const char *const[]) { "kernel", "\"fast\"", NULL }, "\"sparse\"", "\"dense\"");
-  refused ((const char *const[]) { "rows", "0", NULL }, "0 x 7", NULL);
-  refused ((const char *const[]) { "cols", "-2", NULL }, "7 x -2", NULL);
-  refused ((const char *const[]) { "rows", "300", "cols", "300", NULL }, "at most 65536",
-           NULL);
-  refused ((const char *const[]) { "spread", "0", NULL }, "spread", NULL);
-  refused ((const char *const[]) { "spread", "-1.5", NULL }, "spread", NULL);
-  refused ((const char *const[]) { "rate", "1.5", NULL }, "rate", NULL);
-  refused ((const char *const[]) { "rate", "-0.1", NULL }, "rate", NULL);
-  refused ((const char *const[]) { "init_noise", "2", NULL }, "init_noise", NULL);
+  refused ((const char *const[]) { "kernel", "\"fast\"", NULL }, create, "\"sparse\"",
+           "\"dense\"");
+  refused ((const char *const[]) { "rows", "300", "cols", "300", NULL }, create,
+           "300 x 300", "at most 65536");
+  refused ((const char *const[]) { "rows", "0", NULL }, range, "rows", "[1, 65536]");
+  refused ((const char *const[]) { "cols", "-2", NULL }, range, "cols", "-2");
+  refused ((const char *const[]) { "cols", "65537", NULL }, range, "cols", "65537");
+  refused ((const char *const[]) { "spread", "0", NULL }, range, "spread", "outside");
+  refused ((const char *const[]) { "spread", "-1.5", NULL }, range, "spread", "-1.5");
+  refused ((const char *const[]) { "rate", "1.5", NULL }, range, "rate", "[0, 1]");
+  refused ((const char *const[]) { "rate", "-0.1", NULL }, range, "rate", "-0.1");
+  refused ((const char *const[]) { "init_noise", "2", NULL }, range, "init_noise", NULL);
 
   SomaifSetup empty = image_setup (1, 0, 0);
   GError *error = NULL;
@@ -728,12 +733,12 @@ test_plugin_refuses (void)
   g_clear_error (&error);
 
   /* The core refuses bad shapes too. */
-  g_assert_null (somaif_gridsom_new (0, 3, SOMAIF_GRIDSOM_PLANAR, 4, SOMAIF_GRIDSOM_DENSE));
-  g_assert_null (somaif_gridsom_new (3, 3, SOMAIF_GRIDSOM_PLANAR, 0, SOMAIF_GRIDSOM_DENSE));
-  g_assert_null (somaif_gridsom_new (65537, 1, SOMAIF_GRIDSOM_PLANAR, 4, SOMAIF_GRIDSOM_DENSE));
+  g_assert_null (somaif_gridsom_new (0, 3, SOMAIF_GRIDSOM_PLANAR, 4, SOMAIF_SOM_DENSE));
+  g_assert_null (somaif_gridsom_new (3, 3, SOMAIF_GRIDSOM_PLANAR, 0, SOMAIF_SOM_DENSE));
+  g_assert_null (somaif_gridsom_new (65537, 1, SOMAIF_GRIDSOM_PLANAR, 4, SOMAIF_SOM_DENSE));
   g_assert_cmpint (somaif_gridsom_topology_from_name (NULL), ==, -1);
   g_assert_cmpint (somaif_gridsom_topology_from_name ("torus"), ==, SOMAIF_GRIDSOM_TORUS);
-  g_assert_cmpint (somaif_gridsom_kernel_from_name ("Dense"), ==, -1);
+  g_assert_cmpint (somaif_som_kernel_from_name ("Dense"), ==, -1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -793,8 +798,8 @@ test_plugin_state (void)
       g_assert_cmpint (v->head.load_state (b, state->data, state->len), ==, 0);
       g_autofree float *pb2 = plugin_prototypes (b);
       g_assert_cmpmem (pa, size, pb2, size);
-      g_assert_cmpfloat (somaif_gridsom_spread (b->map), ==, 2.0);
-      g_assert_cmpfloat (somaif_gridsom_rate (b->map), ==, 0.2);
+      g_assert_cmpfloat (somaif_som_store_spread (b->store), ==, 2.0);
+      g_assert_cmpfloat (somaif_som_store_rate (b->store), ==, 0.2);
       GByteArray *again = g_byte_array_new ();
       v->head.save_state (b, again);
       g_assert_cmpmem (state->data, state->len, again->data, again->len);
@@ -839,7 +844,7 @@ test_plugin_state (void)
       g_free (bad);
       g_autofree float *after = plugin_prototypes (b);
       g_assert_cmpmem (before, size, after, size);
-      g_assert_cmpfloat (somaif_gridsom_rate (b->map), ==, 0.2);
+      g_assert_cmpfloat (somaif_som_store_rate (b->store), ==, 0.2);
 
       /* A map of another shape refuses it. */
       static const char *const other[] = { "rows", "49", "cols", "1", NULL };
@@ -947,31 +952,33 @@ test_speed (void)
   for (int k = 0; k < 2; k++)
     {
       SomaifGridsom *map = somaif_gridsom_new (7, 7, SOMAIF_GRIDSOM_PLANAR, D,
-                                               (SomaifGridsomKernel) k);
-      somaif_gridsom_init_noise (map, &rng, 0.1);
-      somaif_gridsom_set_rate (map, 0.01);
+                                               (SomaifSomKernel) k);
+      somaif_som_store_init_noise (somaif_gridsom_store (map), &rng, 0.1);
+      somaif_som_store_set_rate (somaif_gridsom_store (map), 0.01);
       int reps = (k == 0 ? 200 : 5000) * (g_test_perf () ? 10 : 1);
       double spreads[2] = { 4.0, 0.1 };
       for (int s = 0; s < 2; s++)
         {
-          somaif_gridsom_set_spread (map, spreads[s]);
+          somaif_som_store_set_spread (somaif_gridsom_store (map), spreads[s]);
           gint64 t0 = g_get_monotonic_time ();
           for (int r = 0; r < reps; r++)
             {
               int w;
               double d;
-              somaif_gridsom_learn (map, images + (gsize) (r % N) * D, &w, &d);
+              somaif_som_store_learn (somaif_gridsom_store (map), images + (gsize) (r % N) * D,
+                                      &w, &d);
             }
           gint64 t1 = g_get_monotonic_time ();
           for (int r = 0; r < reps; r++)
             {
               int w;
               double d;
-              somaif_gridsom_recognise (map, images + (gsize) (r % N) * D, &w, &d);
+              somaif_som_store_recognise (somaif_gridsom_store (map),
+                                          images + (gsize) (r % N) * D, &w, &d);
             }
           gint64 t2 = g_get_monotonic_time ();
           g_test_message ("7 x 7 %s, spread %g: learn %.2f us, recognise %.2f us (%d calls)",
-                          somaif_gridsom_kernel_name ((SomaifGridsomKernel) k), spreads[s],
+                          somaif_som_kernel_name ((SomaifSomKernel) k), spreads[s],
                           (double) (t1 - t0) / reps, (double) (t2 - t1) / reps, reps);
         }
       somaif_gridsom_free (map);

@@ -1,6 +1,7 @@
 /* test-params.h: SomaifParams built as the host hands them to create():
- * every declared default, then the test's overrides.  Included by the
- * plugin tests that call a vtable's create() directly. */
+ * every declared default, then the test's overrides, then the host's
+ * validation.  Included by the plugin tests that call a vtable's create()
+ * directly. */
 #ifndef SOMAIF_TEST_PARAMS_H
 #define SOMAIF_TEST_PARAMS_H
 
@@ -57,16 +58,21 @@ test_param_take (SomaifParamValue *v, const char *text)
   config_destroy (&cfg);
 }
 
-/* overrides: NULL-terminated "name", "libconfig value" pairs. */
+/* overrides: NULL-terminated "name", "libconfig value" pairs (an OPTIONAL
+ * parameter without a default stays absent unless overridden).  NULL with
+ * error set when a value breaks the declaration (as the host refuses such a
+ * config before any create()). */
 static inline SomaifParams *
-test_params_new (const SomaifParamSpec *specs, const char *const *overrides)
+test_params_new (const SomaifParamSpec *specs, const char *const *overrides, GError **error)
 {
   SomaifParams *p = somaif_params_new (specs);
   for (int i = 0; i < p->n; i++)
     {
-      g_assert_nonnull (p->values[i].spec->def);
-      g_assert_nonnull (p->values[i].spec->doc);
-      test_param_take (&p->values[i], p->values[i].spec->def);
+      const SomaifParamSpec *spec = p->values[i].spec;
+      g_assert_nonnull (spec->doc);
+      g_assert_true (spec->def || (spec->flags & SOMAIF_PARAM_OPTIONAL));
+      if (spec->def)
+        test_param_take (&p->values[i], spec->def);
     }
   for (int i = 0; overrides && overrides[i]; i += 2)
     {
@@ -74,6 +80,11 @@ test_params_new (const SomaifParamSpec *specs, const char *const *overrides)
       g_assert_nonnull (v);
       test_param_take (v, overrides[i + 1]);
       v->given = TRUE;
+    }
+  if (!somaif_params_validate (p, "plugin", error))
+    {
+      somaif_params_free (p);
+      return NULL;
     }
   return p;
 }

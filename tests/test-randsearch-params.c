@@ -25,7 +25,9 @@ create_rs (const char *const *overrides, GError **error)
   setup.input_size = D;
   setup.goals = 3;
   setup.epochs = 100;
-  SomaifParams *p = test_params_new (randsearch_params, overrides);
+  SomaifParams *p = test_params_new (randsearch_params, overrides, error);
+  if (!p)
+    return NULL;
   Randsearch *rs = randsearch_vtable.head.create (&setup, p, error);
   somaif_params_free (p);
   return rs;

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "esn-core.h"
+#include "../common/simd.h"
 
 #if !defined(__GNUC__)
 #error "esn-core.c uses the vector extensions of GCC and Clang"
@@ -38,18 +39,8 @@
 #define ROWS SOMAIF_ESN_BLOCK_ROWS
 
 /* AVX2 and FMA where the CPU has them, chosen at load time; plain C otherwise. */
-#if defined(SOMAIF_HAVE_TARGET_CLONES) && defined(__x86_64__)
-#if defined(__clang__) || __GNUC__ < 12
-#define ESN_KERNEL __attribute__ ((target_clones ("avx2", "default")))
-#define ESN_CPU_WIDE() (__builtin_cpu_init (), __builtin_cpu_supports ("avx2"))
-#else
-#define ESN_KERNEL __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
-#define ESN_CPU_WIDE() (__builtin_cpu_init (), __builtin_cpu_supports ("x86-64-v3"))
-#endif
-#else
-#define ESN_KERNEL
-#define ESN_CPU_WIDE() 0
-#endif
+#define ESN_KERNEL SOMAIF_SIMD_FMA
+#define ESN_CPU_WIDE() SOMAIF_SIMD_FMA_CPU ()
 
 #define ESN_INLINE static inline __attribute__ ((always_inline))
 #define ESN_PASTE_(a, b) a##b

@@ -1,0 +1,782 @@
+/* som-store.c: a Kohonen map's prototypes (see som-store.h). */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "simd.h"
+#include "som-store.h"
+
+#define STATE_VERSION 1
+
+/* Units one vector holds: the sparse store pads its units to a multiple. */
+#define LANES 4
+
+/* A sparse unit whose scale falls below this folds it into z (z *= s, s = 1):
+ * far from underflow; a factor a = 1 (scale 0) lands here too. */
+#define RESCALE_BELOW 0x1.0p-24
+
+/* best_two() scores this many units at once and gathers this many ink pixels
+ * at once, in stack buffers (it runs in several threads at once). */
+#define BLOCK_UNITS 64
+#define BLOCK_INK 256
+
+/* Pixels checked at once for ink. */
+#define CHUNK 16
+
+struct SomaifSomStore
+{
+  int n;                        /* units */
+  int d;                        /* pixels of an input */
+  SomaifSomKernel kernel;
+  double spread, rate;
+  const SomaifSomGeometry *geometry;
+  void *map;
+
+  /* dense */
+  float *w;                     /* n x d */
+
+  /* sparse: 1 - w[k][p] = scale[k] * zt[p * np + k] */
+  int np;                       /* n padded to LANES (padding units stay 0) */
+  double *zt;                   /* d x np */
+  double *scale;                /* np */
+  double *zz;                   /* np: sum over p of zt[p * np + k]^2 */
+
+  /* sparse learn() scratch */
+  int *ink;                     /* d: the input's ink pixels */
+  double *ink_u;                /* d: their 1 - x */
+  double *dot;                  /* np: z.u per unit */
+  double *coef;                 /* np: what the update adds, times u */
+};
+
+int
+somaif_som_kernel_from_name (const char *name)
+{
+  if (name && strcmp (name, "dense") == 0)
+    return SOMAIF_SOM_DENSE;
+  if (name && strcmp (name, "sparse") == 0)
+    return SOMAIF_SOM_SPARSE;
+  return -1;
+}
+
+const char *
+somaif_som_kernel_name (SomaifSomKernel kernel)
+{
+  return kernel == SOMAIF_SOM_DENSE ? "dense" : "sparse";
+}
+
+/* ------------------------------------------------------------------ */
+/* Vector kernels of the sparse store                                  */
+
+/* Several units at once, one per lane: every lane sums in the order of the
+ * ink pixels, exactly as a scalar loop would, and without FMA, so learn()
+ * and best_two() give the same distances and every machine the same
+ * numbers. */
+#if defined(__GNUC__)
+#define STORE_VECTORS 1
+typedef double Lanes __attribute__ ((vector_size (LANES * sizeof (double))));
+/* Macros, not functions: passing a 32-byte vector by value changes the ABI. */
+#define LANES_GET(v, p) memcpy (&(v), (p), sizeof (Lanes))
+#define LANES_PUT(p, v) memcpy ((p), &(v), sizeof (Lanes))
+#endif
+
+/* acc[j] += sum over i < m of zt[idx[i] * stride + j] * u[i], for j < count
+ * (a multiple of LANES). */
+SOMAIF_SIMD_NOFMA static void
+dots_add (const double *zt, gsize stride, const int *idx, const double *u, int m,
+          double *acc, int count)
+{
+  int j = 0;
+#ifdef STORE_VECTORS
+  /* 4 vectors of accumulators stay in registers over the ink. */
+  for (; j + 4 * LANES <= count; j += 4 * LANES)
+    {
+      Lanes s0, s1, s2, s3;
+      LANES_GET (s0, acc + j);
+      LANES_GET (s1, acc + j + LANES);
+      LANES_GET (s2, acc + j + 2 * LANES);
+      LANES_GET (s3, acc + j + 3 * LANES);
+      for (int i = 0; i < m; i++)
+        {
+          const double *z = zt + (gsize) idx[i] * stride + j;
+          Lanes z0, z1, z2, z3;
+          LANES_GET (z0, z);
+          LANES_GET (z1, z + LANES);
+          LANES_GET (z2, z + 2 * LANES);
+          LANES_GET (z3, z + 3 * LANES);
+          s0 += z0 * u[i];
+          s1 += z1 * u[i];
+          s2 += z2 * u[i];
+          s3 += z3 * u[i];
+        }
+      LANES_PUT (acc + j, s0);
+      LANES_PUT (acc + j + LANES, s1);
+      LANES_PUT (acc + j + 2 * LANES, s2);
+      LANES_PUT (acc + j + 3 * LANES, s3);
+    }
+  for (; j < count; j += LANES)
+    {
+      Lanes s0, z0;
+      LANES_GET (s0, acc + j);
+      for (int i = 0; i < m; i++)
+        {
+          LANES_GET (z0, zt + (gsize) idx[i] * stride + j);
+          s0 += z0 * u[i];
+        }
+      LANES_PUT (acc + j, s0);
+    }
+#endif
+  for (; j < count; j++)
+    {
+      double s = acc[j];
+      for (int i = 0; i < m; i++)
+        s += zt[(gsize) idx[i] * stride + j] * u[i];
+      acc[j] = s;
+    }
+}
+
+/* zt[idx[i] * stride + j] += coef[j] * u[i] for i < m and j < count (a
+ * multiple of LANES): one contiguous row of units per ink pixel. */
+SOMAIF_SIMD_NOFMA static void
+rows_add (double *zt, gsize stride, const int *idx, const double *u, int m,
+          const double *coef, int count)
+{
+  for (int i = 0; i < m; i++)
+    {
+      double *z = zt + (gsize) idx[i] * stride;
+      double ui = u[i];
+      int j = 0;
+#ifdef STORE_VECTORS
+      for (; j < count; j += LANES)
+        {
+          Lanes c, v;
+          LANES_GET (c, coef + j);
+          LANES_GET (v, z + j);
+          v += c * ui;
+          LANES_PUT (z + j, v);
+        }
+#endif
+      for (; j < count; j++)
+        z[j] += coef[j] * ui;
+    }
+}
+
+/* Whether x[0 .. CHUNK - 1] are all blank paper (branch-free: vectorised). */
+static inline gboolean
+chunk_blank (const float *x)
+{
+  int ink = 0;
+  for (int j = 0; j < CHUNK; j++)
+    ink |= x[j] != 1.0f;
+  return ink == 0;
+}
+
+/* Gathers the ink pixels (x != 1) of x from *from on, their indices into idx
+ * and u = 1 - x into u, at most max of them; adds the u^2 to *usq in pixel
+ * order; returns how many and moves *from past the pixels read (d: all). */
+static int
+gather_ink (const float *x, int d, int *from, int max, int *idx, double *u, double *usq)
+{
+  int m = 0, p = *from;
+  double sq = *usq;
+  while (p < d)
+    {
+      if (p + CHUNK <= d)
+        {
+          if (m + CHUNK > max)
+            break;
+          if (!chunk_blank (x + p))
+            for (int j = p; j < p + CHUNK; j++)
+              {
+                /* Written for every pixel, kept for ink: no branch; a blank
+                   pixel adds an exact 0 to sq. */
+                double uj = 1.0 - (double) x[j];
+                idx[m] = j;
+                u[m] = uj;
+                sq += uj * uj;
+                m += x[j] != 1.0f;
+              }
+          p += CHUNK;
+        }
+      else
+        {
+          if (m >= max)
+            break;
+          if (x[p] != 1.0f)
+            {
+              double up = 1.0 - (double) x[p];
+              idx[m] = p;
+              u[m] = up;
+              sq += up * up;
+              m++;
+            }
+          p++;
+        }
+    }
+  *usq = sq;
+  *from = p;
+  return m;
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle and accessors                                            */
+
+/* The sparse arrays, scales 1; FALSE when memory is short. */
+static gboolean
+sparse_alloc (SomaifSomStore *s)
+{
+  gsize d = (gsize) s->d, np = (gsize) s->np;
+  s->zt = g_try_new0 (double, np * d);
+  s->scale = g_try_new (double, np);
+  s->zz = g_try_new0 (double, np);
+  s->ink = g_try_new (int, d);
+  s->ink_u = g_try_new (double, d);
+  s->dot = g_try_new0 (double, np);
+  s->coef = g_try_new0 (double, np);
+  if (!(s->zt && s->scale && s->zz && s->ink && s->ink_u && s->dot && s->coef))
+    return FALSE;
+  for (gsize k = 0; k < np; k++)
+    s->scale[k] = 1.0;
+  return TRUE;
+}
+
+SomaifSomStore *
+somaif_som_store_new (int n_units, int input_size, SomaifSomKernel kernel,
+                      const SomaifSomGeometry *geometry, void *map)
+{
+  if (n_units < 1 || input_size < 1)
+    return NULL;
+  SomaifSomStore *s = g_new0 (SomaifSomStore, 1);
+  s->n = n_units;
+  s->d = input_size;
+  s->np = (n_units + LANES - 1) / LANES * LANES;
+  s->kernel = kernel;
+  s->geometry = geometry;
+  s->map = map;
+  s->spread = 1.0;
+  s->rate = 0.1;
+  gsize size = (gsize) s->n * (gsize) s->d;
+  gboolean ok;
+  if (kernel == SOMAIF_SOM_DENSE)
+    {
+      s->w = g_try_new (float, size);
+      ok = s->w != NULL;
+      for (gsize i = 0; ok && i < size; i++)
+        s->w[i] = 1.0f;
+    }
+  else
+    ok = sparse_alloc (s);
+  if (!ok)
+    {
+      somaif_som_store_free (s);
+      return NULL;
+    }
+  geometry->set_spread (map, s->spread);
+  return s;
+}
+
+void
+somaif_som_store_free (SomaifSomStore *s)
+{
+  if (!s)
+    return;
+  g_free (s->w);
+  g_free (s->zt);
+  g_free (s->scale);
+  g_free (s->zz);
+  g_free (s->ink);
+  g_free (s->ink_u);
+  g_free (s->dot);
+  g_free (s->coef);
+  g_free (s);
+}
+
+void *
+somaif_som_store_map (const SomaifSomStore *s)
+{
+  return s->map;
+}
+
+const SomaifSomGeometry *
+somaif_som_store_geometry (const SomaifSomStore *s)
+{
+  return s->geometry;
+}
+
+int
+somaif_som_store_n_units (const SomaifSomStore *s)
+{
+  return s->n;
+}
+
+int
+somaif_som_store_input_size (const SomaifSomStore *s)
+{
+  return s->d;
+}
+
+SomaifSomKernel
+somaif_som_store_kernel (const SomaifSomStore *s)
+{
+  return s->kernel;
+}
+
+double
+somaif_som_store_spread (const SomaifSomStore *s)
+{
+  return s->spread;
+}
+
+double
+somaif_som_store_rate (const SomaifSomStore *s)
+{
+  return s->rate;
+}
+
+void
+somaif_som_store_set_spread (SomaifSomStore *s, double spread)
+{
+  s->spread = spread;
+  s->geometry->set_spread (s->map, spread);
+}
+
+void
+somaif_som_store_set_rate (SomaifSomStore *s, double rate)
+{
+  s->rate = rate;
+}
+
+/* The exact squared norm of sparse unit k's z. */
+static double
+sparse_norm (const SomaifSomStore *s, int k)
+{
+  double acc = 0.0;
+  for (gsize p = 0; p < (gsize) s->d; p++)
+    {
+      double z = s->zt[p * s->np + k];
+      acc += z * z;
+    }
+  return acc;
+}
+
+void
+somaif_som_store_set_prototypes (SomaifSomStore *s, const float *w)
+{
+  gsize n = (gsize) s->n, d = (gsize) s->d, np = (gsize) s->np;
+  if (s->kernel == SOMAIF_SOM_DENSE)
+    {
+      memcpy (s->w, w, n * d * sizeof (float));
+      return;
+    }
+  /* 1 - w is exact in double: prototype() gives w back bit for bit. */
+  for (gsize k = 0; k < n; k++)
+    {
+      s->scale[k] = 1.0;
+      for (gsize p = 0; p < d; p++)
+        s->zt[p * np + k] = 1.0 - (double) w[k * d + p];
+    }
+  for (gsize k = 0; k < n; k++)
+    s->zz[k] = sparse_norm (s, (int) k);
+}
+
+void
+somaif_som_store_init_noise (SomaifSomStore *s, SomaifRng *rng, double noise)
+{
+  gsize size = (gsize) s->n * s->d;
+  float *w = g_new (float, size);
+  float f_noise = (float) noise;
+  /* Each operation rounded to float32, as torch's 1 - rand(float32) * noise. */
+  for (gsize i = 0; i < size; i++)
+    w[i] = 1.0f - (float) somaif_rng_uniform (rng) * f_noise;
+  somaif_som_store_set_prototypes (s, w);
+  g_free (w);
+}
+
+void
+somaif_som_store_prototype (const SomaifSomStore *s, int unit, float *out)
+{
+  gsize d = (gsize) s->d, np = (gsize) s->np;
+  if (s->kernel == SOMAIF_SOM_DENSE)
+    {
+      memcpy (out, s->w + (gsize) unit * d, d * sizeof (float));
+      return;
+    }
+  double scale = s->scale[unit];
+  const double *z = s->zt + unit;
+  for (gsize p = 0; p < d; p++)
+    out[p] = (float) (1.0 - scale * z[p * np]);
+}
+
+void
+somaif_som_store_prototypes (const SomaifSomStore *s, float *out)
+{
+  for (int k = 0; k < s->n; k++)
+    somaif_som_store_prototype (s, k, out + (gsize) k * s->d);
+}
+
+/* ------------------------------------------------------------------ */
+/* Distances and winners                                               */
+
+/* sum((w - x)^2): differences and squares in float32 as torch, the sum in
+ * double. */
+static double
+dense_distance (const SomaifSomStore *s, int k, const float *x)
+{
+  const float *w = s->w + (gsize) k * s->d;
+  double acc = 0.0;
+  for (int p = 0; p < s->d; p++)
+    {
+      float e = w[p] - x[p];
+      acc += (double) (e * e);
+    }
+  return acc;
+}
+
+/* |s z - u|^2 = s^2 |z|^2 - 2 s z.u + |u|^2, never below 0. */
+static inline double
+sparse_distance (double s, double zz, double dot, double usq)
+{
+  double dist = s * s * zz - 2.0 * s * dot + usq;
+  return dist > 0.0 ? dist : 0.0;
+}
+
+/* Offers unit k, in increasing k, to the two best so far (best[i] < 0: none
+ * yet, taken whatever its distance): a later unit must be strictly nearer. */
+static inline void
+rank_unit (int k, double dist, int best[2], double bd[2])
+{
+  if (best[0] < 0 || dist < bd[0])
+    {
+      best[1] = best[0];
+      bd[1] = bd[0];
+      best[0] = k;
+      bd[0] = dist;
+    }
+  else if (best[1] < 0 || dist < bd[1])
+    {
+      best[1] = k;
+      bd[1] = dist;
+    }
+}
+
+/* Ranks sparse units k0 .. k0 + count - 1 (count <= BLOCK_UNITS) with stack
+ * memory only; the dots sum in pixel order, as learn() sums them. */
+static void
+sparse_rank_block (const SomaifSomStore *s, const float *x, int k0, int count, int best[2],
+                   double bd[2])
+{
+  int lanes = (count + LANES - 1) / LANES * LANES;
+  double acc[BLOCK_UNITS] = { 0 };
+  int idx[BLOCK_INK];
+  double u[BLOCK_INK];
+  double usq = 0.0;
+  for (int p = 0; p < s->d;)
+    {
+      int ink = gather_ink (x, s->d, &p, BLOCK_INK, idx, u, &usq);
+      dots_add (s->zt + k0, (gsize) s->np, idx, u, ink, acc, lanes);
+    }
+  for (int j = 0; j < count; j++)
+    rank_unit (k0 + j, sparse_distance (s->scale[k0 + j], s->zz[k0 + j], acc[j], usq), best,
+               bd);
+}
+
+void
+somaif_som_store_best_two (const SomaifSomStore *s, const float *x, int best[2],
+                           double distance[2])
+{
+  best[0] = best[1] = -1;
+  distance[0] = distance[1] = INFINITY;
+  if (s->kernel == SOMAIF_SOM_DENSE)
+    for (int k = 0; k < s->n; k++)
+      rank_unit (k, dense_distance (s, k, x), best, distance);
+  else
+    for (int k0 = 0; k0 < s->n; k0 += BLOCK_UNITS)
+      sparse_rank_block (s, x, k0, MIN (BLOCK_UNITS, s->n - k0), best, distance);
+  if (best[1] < 0)
+    {
+      best[1] = best[0];
+      distance[1] = distance[0];
+    }
+}
+
+void
+somaif_som_store_recognise (const SomaifSomStore *s, const float *x, int *winner,
+                            double *distance)
+{
+  int best[2];
+  double bd[2];
+  somaif_som_store_best_two (s, x, best, bd);
+  *winner = best[0];
+  *distance = bd[0];
+}
+
+/* ------------------------------------------------------------------ */
+/* Learning                                                            */
+
+static void
+dense_update (SomaifSomStore *s, const float *x, const float *h)
+{
+  float lr = (float) s->rate;
+  if (lr == 0.0f)
+    return;
+  gsize d = (gsize) s->d;
+  for (int k = 0; k < s->n; k++)
+    {
+      float f = h[k];
+      if (f == 0.0f)
+        continue; /* w += 0 * (x - w) * lr changes nothing */
+      float *w = s->w + (gsize) k * d;
+      /* ((h * (x - w)) * lr), then w + it: each step in float32. */
+      for (gsize p = 0; p < d; p++)
+        {
+          float t = f * (x[p] - w[p]);
+          t = t * lr;
+          w[p] = w[p] + t;
+        }
+    }
+}
+
+/* Shrinks sparse unit k by (1 - a) and sets what its z gains, coef[k] u;
+ * returns FALSE when the unit's norm must be counted anew after that. */
+static gboolean
+sparse_shrink (SomaifSomStore *s, int k, double a, double usq)
+{
+  double scale = s->scale[k] * (1.0 - a);
+  if (scale >= RESCALE_BELOW)
+    {
+      double coef = a / scale;
+      s->scale[k] = scale;
+      s->coef[k] = coef;
+      /* |z + c u|^2 = |z|^2 + c (2 z.u + c u.u), z.u from before the update. */
+      s->zz[k] += coef * (2.0 * s->dot[k] + coef * usq);
+      return TRUE;
+    }
+  /* Fold the scale into z (O(d), seldom). */
+  gsize np = (gsize) s->np;
+  for (gsize p = 0; p < (gsize) s->d; p++)
+    s->zt[p * np + k] *= scale;
+  s->scale[k] = 1.0;
+  s->coef[k] = a;
+  s->zz[k] = -1.0;
+  return FALSE;
+}
+
+/* v = s z <- (1 - a) v + a u for every unit, a = h * lr: the scale takes the
+ * (1 - a) in O(1); z gains (a / s') u on the ink pixels only, for the span of
+ * units with a != 0.  s->dot holds z.u before the update and usq = u.u. */
+static void
+sparse_update (SomaifSomStore *s, const float *h, int n_ink, double usq)
+{
+  double lr = (double) (float) s->rate;
+  if (lr == 0.0)
+    return;
+  int lo = s->n, hi = 0;
+  gboolean recount = FALSE;
+  for (int k = 0; k < s->n; k++)
+    {
+      double a = (double) h[k] * lr;
+      s->coef[k] = 0.0;
+      if (a == 0.0)
+        continue;
+      lo = MIN (lo, k);
+      hi = k + 1;
+      recount |= !sparse_shrink (s, k, a, usq);
+    }
+  if (lo >= hi)
+    return;
+  /* Units outside [lo, hi) have coef 0 (padding units always). */
+  int j0 = lo / LANES * LANES;
+  int j1 = (hi + LANES - 1) / LANES * LANES;
+  rows_add (s->zt + j0, (gsize) s->np, s->ink, s->ink_u, n_ink, s->coef + j0, j1 - j0);
+  if (recount)
+    for (int k = lo; k < hi; k++)
+      if (s->zz[k] < 0.0)
+        s->zz[k] = sparse_norm (s, k);
+}
+
+void
+somaif_som_store_learn (SomaifSomStore *s, const float *x, int *winner, double *distance)
+{
+  if (s->kernel == SOMAIF_SOM_DENSE)
+    {
+      somaif_som_store_recognise (s, x, winner, distance);
+      dense_update (s, x, s->geometry->factors (s->map, *winner));
+      return;
+    }
+
+  /* One pass over the image: its ink, kept for the update, and every unit's
+   * z.u, summed in the order best_two() sums them. */
+  int p = 0;
+  double usq = 0.0;
+  int n_ink = gather_ink (x, s->d, &p, s->d, s->ink, s->ink_u, &usq);
+  memset (s->dot, 0, (gsize) s->np * sizeof (double));
+  dots_add (s->zt, (gsize) s->np, s->ink, s->ink_u, n_ink, s->dot, s->np);
+  int best[2] = { -1, -1 };
+  double bd[2] = { INFINITY, INFINITY };
+  for (int k = 0; k < s->n; k++)
+    rank_unit (k, sparse_distance (s->scale[k], s->zz[k], s->dot[k], usq), best, bd);
+  *winner = best[0];
+  *distance = bd[0];
+  sparse_update (s, s->geometry->factors (s->map, best[0]), n_ink, usq);
+}
+
+/* ------------------------------------------------------------------ */
+/* State                                                               */
+
+/* Fields at a given offset: the core's readers, which move a pointer on. */
+static inline double
+get_f64 (const guint8 *p)
+{
+  return somaif_state_get_f64 (&p);
+}
+
+static inline float
+get_f32 (const guint8 *p)
+{
+  float v;
+  somaif_state_get_f32s (&p, &v, 1);
+  return v;
+}
+
+/* version, kernel, the map's shape, spread, rate */
+static gsize
+header_size (const SomaifSomStore *s)
+{
+  return 2 + s->geometry->shape_size + 2 * 8;
+}
+
+static gsize
+state_size (const SomaifSomStore *s, int kernel)
+{
+  gsize n = (gsize) s->n, d = (gsize) s->d;
+  if (kernel == SOMAIF_SOM_DENSE)
+    return header_size (s) + n * d * 4;
+  return header_size (s) + n * 16 + n * d * 8;
+}
+
+void
+somaif_som_store_save (const SomaifSomStore *s, GByteArray *out)
+{
+  gsize n = (gsize) s->n, d = (gsize) s->d, np = (gsize) s->np;
+  guint8 head[2] = { STATE_VERSION, (guint8) s->kernel };
+  g_byte_array_append (out, head, 2);
+  s->geometry->put_shape (s->map, out);
+  somaif_state_put_f64 (out, s->spread);
+  somaif_state_put_f64 (out, s->rate);
+  if (s->kernel == SOMAIF_SOM_DENSE)
+    {
+      somaif_state_put_f32s (out, s->w, n * d);
+      return;
+    }
+  for (gsize k = 0; k < n; k++)
+    somaif_state_put_f64 (out, s->scale[k]);
+  for (gsize k = 0; k < n; k++)
+    somaif_state_put_f64 (out, s->zz[k]);
+  for (gsize k = 0; k < n; k++)
+    for (gsize p = 0; p < d; p++)
+      somaif_state_put_f64 (out, s->zt[p * np + k]);
+}
+
+/* 0 when data is a state this store can take, else -1 and why in message. */
+static int
+check_state (const SomaifSomStore *s, const guint8 *data, gsize length, char *message,
+             gsize message_size)
+{
+  gsize head = header_size (s);
+  if (length < head)
+    {
+      g_snprintf (message, message_size, "state of %" G_GSIZE_FORMAT " bytes is too short",
+                  length);
+      return -1;
+    }
+  if (data[0] != STATE_VERSION)
+    {
+      g_snprintf (message, message_size, "state version %u, this plugin reads version %u",
+                  data[0], STATE_VERSION);
+      return -1;
+    }
+  int kernel = data[1];
+  if (kernel != SOMAIF_SOM_DENSE && kernel != SOMAIF_SOM_SPARSE)
+    {
+      g_snprintf (message, message_size, "state of an unknown kernel %d", kernel);
+      return -1;
+    }
+  if (s->geometry->check_shape (s->map, data + 2, message, message_size) != 0)
+    return -1;
+  if (length != state_size (s, kernel))
+    {
+      g_snprintf (message, message_size,
+                  "state of %" G_GSIZE_FORMAT " bytes, expected %" G_GSIZE_FORMAT, length,
+                  state_size (s, kernel));
+      return -1;
+    }
+  double spread = get_f64 (data + head - 16), rate = get_f64 (data + head - 8);
+  if (!(spread > 0.0) || !isfinite (spread) || !(rate >= 0.0 && rate <= 1.0))
+    {
+      g_snprintf (message, message_size, "state with spread %g and rate %g", spread, rate);
+      return -1;
+    }
+  for (gsize k = 0; kernel == SOMAIF_SOM_SPARSE && k < (gsize) s->n; k++)
+    if (!(get_f64 (data + head + 8 * k) > 0.0))
+      {
+        g_snprintf (message, message_size,
+                    "state with a non-positive scale of unit %" G_GSIZE_FORMAT, k);
+        return -1;
+      }
+  return 0;
+}
+
+/* The prototypes w (n x d) of a state body of either kernel. */
+static void
+body_prototypes (const SomaifSomStore *s, int kernel, const guint8 *body, float *w)
+{
+  gsize n = (gsize) s->n, d = (gsize) s->d;
+  const guint8 *zbody = body + 16 * n;
+  if (kernel == SOMAIF_SOM_DENSE)
+    for (gsize i = 0; i < n * d; i++)
+      w[i] = get_f32 (body + 4 * i);
+  else
+    for (gsize k = 0; k < n; k++)
+      {
+        double scale = get_f64 (body + 8 * k);
+        for (gsize p = 0; p < d; p++)
+          w[k * d + p] = (float) (1.0 - scale * get_f64 (zbody + 8 * (k * d + p)));
+      }
+}
+
+int
+somaif_som_store_load (SomaifSomStore *s, const guint8 *data, gsize length, char *message,
+                       gsize message_size)
+{
+  if (check_state (s, data, length, message, message_size) != 0)
+    return -1;
+  gsize n = (gsize) s->n, d = (gsize) s->d, np = (gsize) s->np;
+  gsize head = header_size (s);
+  int kernel = data[1];
+  const guint8 *body = data + head;
+  somaif_som_store_set_spread (s, get_f64 (data + head - 16));
+  somaif_som_store_set_rate (s, get_f64 (data + head - 8));
+  if (kernel == (int) s->kernel && kernel == SOMAIF_SOM_SPARSE)
+    {
+      const guint8 *zbody = body + 16 * n;
+      for (gsize k = 0; k < n; k++)
+        {
+          s->scale[k] = get_f64 (body + 8 * k);
+          s->zz[k] = get_f64 (body + 8 * (n + k));
+          for (gsize p = 0; p < d; p++)
+            s->zt[p * np + k] = get_f64 (zbody + 8 * (k * d + p));
+        }
+      return 0;
+    }
+  if (kernel == (int) s->kernel)
+    {
+      body_prototypes (s, kernel, body, s->w);
+      return 0;
+    }
+  /* The other kernel's state: through the prototypes. */
+  float *w = g_new (float, n * d);
+  body_prototypes (s, kernel, body, w);
+  somaif_som_store_set_prototypes (s, w);
+  g_free (w);
+  return 0;
+}
