@@ -1,4 +1,5 @@
-/* checkpoint.c: a versioned, checksummed binary file, little-endian.
+/* checkpoint.c: a run's parts saved and restored between two epochs, in a
+ * versioned, checksummed binary file, little-endian:
  *
  *   "SOMAIFCK" u32 format  u32 abi_major  u32 abi_minor  u64 config_hash
  *   i64 next_epoch  u64 rng[4]  f64 spare  u32 has_spare
@@ -299,4 +300,153 @@ somaif_checkpoint_read (const char *path, GError **error)
       return NULL;
     }
   return somaif_checkpoint_parse ((const guint8 *) data, len, path, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* The parts                                                           */
+
+const char *
+somaif_part_message (const SomaifPart *part, const void *inst)
+{
+  const SomaifPluginHead *h = part->plugin->head;
+  const char *m = h->error_message ? h->error_message (inst) : NULL;
+  return m && *m ? m : "no reason given";
+}
+
+gboolean
+somaif_part_set_param (const SomaifPart *part, void *inst, int index, double value,
+                       GError **error)
+{
+  if (part->plugin->head->set_param (inst, index, value) == 0)
+    return TRUE;
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+               "%s plugin '%s' refused %s.%s = %g: %s", part->group, part->plugin->head->name,
+               part->group, part->params->values[index].spec->name, value,
+               somaif_part_message (part, inst));
+  return FALSE;
+}
+
+GBytes *
+somaif_part_save_state (const SomaifPart *part, void *inst, GError **error)
+{
+  GByteArray *buf = g_byte_array_new ();
+  if (part->plugin->head->save_state (inst, buf) == 0)
+    return g_byte_array_free_to_bytes (buf);
+  g_byte_array_unref (buf);
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
+               "%s plugin '%s' could not save its state: %s", part->group,
+               part->plugin->head->name, somaif_part_message (part, inst));
+  return NULL;
+}
+
+guint64
+somaif_config_hash (const SomaifConfig *cfg)
+{
+  g_autofree char *text = somaif_config_resolved (cfg);
+  return somaif_hash64 (text, strlen (text));
+}
+
+gboolean
+somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConfig *cfg,
+                        const SomaifCheckpointPart *parts, GError **error)
+{
+  gboolean ok = TRUE;
+  ck->config_hash = somaif_config_hash (cfg);
+  for (int k = 0; k < SOMAIF_CHECKPOINT_PARTS && ok; k++)
+    {
+      const SomaifPart *part = parts[k].part;
+      ck->names[k] = (char *) part->plugin->head->name;
+      ck->n_values[k] = part->params->n;
+      ck->values[k] = parts[k].values;
+      if (part->plugin->head->save_state)
+        ok = (ck->states[k] = somaif_part_save_state (part, parts[k].inst, error)) != NULL;
+    }
+  ok = ok && somaif_checkpoint_write (path, ck, error);
+  for (int k = 0; k < SOMAIF_CHECKPOINT_PARTS; k++)
+    {
+      if (ck->states[k])
+        g_bytes_unref (ck->states[k]);
+      ck->states[k] = NULL;
+      ck->names[k] = NULL;
+      ck->values[k] = NULL;
+    }
+  return ok;
+}
+
+/* Does the checkpoint belong to this config and these plugins? */
+static gboolean
+check_parts (const SomaifCheckpoint *ck, const char *path, const SomaifConfig *cfg,
+             GError **error)
+{
+  if (ck->config_hash != somaif_config_hash (cfg))
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                   "%s: written for another config than %s/config.cfg", path, dir);
+      return FALSE;
+    }
+  if (ck->next_epoch > cfg->epochs)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                   "%s: at epoch %" G_GINT64_FORMAT ", past the run's %" G_GINT64_FORMAT,
+                   path, ck->next_epoch, cfg->epochs);
+      return FALSE;
+    }
+  for (int k = 0; k < SOMAIF_CHECKPOINT_PARTS; k++)
+    {
+      const SomaifPart *part = &cfg->parts[k];
+      const SomaifPluginHead *h = part->plugin->head;
+      if (g_strcmp0 (ck->names[k], h->name) != 0 || ck->n_values[k] != part->params->n
+          || (ck->states[k] != NULL) != (h->save_state != NULL))
+        {
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                       "%s: the %s was plugin '%s' when it was written, now '%s'", path,
+                       part->group, ck->names[k], h->name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+restore_part (const SomaifCheckpoint *ck, int k, const char *path,
+              const SomaifCheckpointPart *p, GError **error)
+{
+  const SomaifPart *part = p->part;
+  const SomaifPluginHead *h = part->plugin->head;
+  memcpy (p->values, ck->values[k], sizeof (double) * ck->n_values[k]);
+  for (int i = 0; i < part->params->n; i++)
+    if (part->schedules[i] && !somaif_part_set_param (part, p->inst, i, p->values[i], error))
+      {
+        g_prefix_error (error, "%s: ", path);
+        return FALSE;
+      }
+  if (!ck->states[k])
+    return TRUE;
+  gsize len = 0;
+  const guint8 *data = g_bytes_get_data (ck->states[k], &len);
+  if (!h->load_state || h->load_state (p->inst, data, len) != 0)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                   "%s: %s plugin '%s' refused its saved state: %s", path, part->group,
+                   h->name, h->load_state ? somaif_part_message (part, p->inst)
+                                          : "it cannot load a state");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+SomaifCheckpoint *
+somaif_checkpoint_restore (const char *path, const SomaifConfig *cfg,
+                           const SomaifCheckpointPart *parts, GError **error)
+{
+  SomaifCheckpoint *ck = somaif_checkpoint_read (path, error);
+  if (!ck)
+    return NULL;
+  gboolean ok = check_parts (ck, path, cfg, error);
+  for (int k = 0; k < SOMAIF_CHECKPOINT_PARTS && ok; k++)
+    ok = restore_part (ck, k, path, &parts[k], error);
+  if (!ok)
+    g_clear_pointer (&ck, somaif_checkpoint_free);
+  return ck;
 }

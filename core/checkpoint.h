@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "host.h"
 #include "somaif/plugin.h"
 
 #define SOMAIF_CHECKPOINT_PARTS 5
@@ -33,5 +34,34 @@ SomaifCheckpoint *somaif_checkpoint_read (const char *path, GError **error);
 SomaifCheckpoint *somaif_checkpoint_parse (const guint8 *data, gsize length, const char *path,
                                            GError **error);
 void somaif_checkpoint_free (SomaifCheckpoint *ck);
+
+/* ---- a run's parts: their parameters and states, and their checkpoint ---- */
+
+typedef struct
+{
+  const SomaifPart *part;   /* the config's: plugin, parameters, schedules */
+  void *inst;               /* the plugin's instance */
+  double *values;           /* its parameters' last values (part->params->n) */
+} SomaifCheckpointPart;
+
+/* The plugin's reason for its last failure, or "no reason given". */
+const char *somaif_part_message (const SomaifPart *part, const void *inst);
+/* set_param(), failing with an error that names the plugin, key and value. */
+gboolean somaif_part_set_param (const SomaifPart *part, void *inst, int index, double value,
+                                GError **error);
+/* save_state() into new bytes; NULL with an error that names the plugin. */
+GBytes *somaif_part_save_state (const SomaifPart *part, void *inst, GError **error);
+/* The config's identity: a hash of its resolved text. */
+guint64 somaif_config_hash (const SomaifConfig *cfg);
+
+/* Writes path from ck's counts and random stream and the parts' names,
+ * values and states (filled in here). */
+gboolean somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConfig *cfg,
+                                 const SomaifCheckpointPart *parts, GError **error);
+/* Reads path, checks it against cfg (config hash, epochs, plugin names,
+ * value counts, which parts have a state) and restores the parts: their
+ * values, the scheduled ones set again, their states loaded. */
+SomaifCheckpoint *somaif_checkpoint_restore (const char *path, const SomaifConfig *cfg,
+                                             const SomaifCheckpointPart *parts, GError **error);
 
 #endif

@@ -1,4 +1,4 @@
-/* experiment.h: the instances of a run and its epoch loop. */
+/* experiment.h: the instances of a run and its epoch loop (docs/design.md). */
 #ifndef SOMAIF_EXPERIMENT_H
 #define SOMAIF_EXPERIMENT_H
 
@@ -20,12 +20,10 @@ typedef enum
 
 typedef struct SomaifExperiment SomaifExperiment;
 
-typedef enum
-{
-  SOMAIF_PROGRESS_NONE,   /* --quiet */
-  SOMAIF_PROGRESS_LINES,  /* a line every tenth of the run (not a terminal) */
-  SOMAIF_PROGRESS_BAR     /* a bar redrawn on a terminal */
-} SomaifProgressStyle;
+/* Called after each epoch with the epochs done, the epoch this run (or
+ * resumed segment) started at, and the run's epochs.  The library prints
+ * nothing: the program renders progress as it likes. */
+typedef void (*SomaifProgressFunc) (gint64 done, gint64 first, gint64 epochs, gpointer data);
 
 /* Where the time went: seconds summed over threads for the parallel stages
  * (generator, plant, renderer, accuracy), wall seconds for the others. */
@@ -66,6 +64,8 @@ const SomaifConfig *somaif_experiment_config (const SomaifExperiment *x);
 /* After each epoch the loop reads *flag; when set it writes a checkpoint
  * and stops with SOMAIF_RUN_ERROR_INTERRUPTED. */
 void somaif_experiment_set_stop_flag (SomaifExperiment *x, volatile sig_atomic_t *flag);
+void somaif_experiment_set_progress (SomaifExperiment *x, SomaifProgressFunc func,
+                                     gpointer data);
 /* The command line recorded in run.json. */
 void somaif_experiment_set_command (SomaifExperiment *x, const char *command);
 
@@ -73,8 +73,7 @@ void somaif_experiment_set_command (SomaifExperiment *x, const char *command);
  * exists), with a checkpoint every experiment.checkpoint_every epochs and at
  * the end; then evaluates, saves the model and draws the figures.  resume:
  * go on from outdir/checkpoint.bin, cutting the outputs back to it. */
-gboolean somaif_experiment_run (SomaifExperiment *x, const char *outdir,
-                                SomaifProgressStyle progress, gboolean resume,
+gboolean somaif_experiment_run (SomaifExperiment *x, const char *outdir, gboolean resume,
                                 SomaifSummary *summary, GError **error);
 
 /* Restores the learned state saved in dir/model and redraws final.csv and

@@ -837,6 +837,215 @@ fit_label (cairo_t *cr, const char *label, double max)
   return g_string_free (s, FALSE);
 }
 
+/* The panels' figure, measured before it is drawn. */
+typedef struct
+{
+  int n_panels, n_curves;
+  const int *n_points;
+  const double *const *mean, *const *band;
+  double x0, x1, y0[PANELS_MAX], y1[PANELS_MAX];
+  double xt[MAX_TICKS], yt[PANELS_MAX][MAX_TICKS];
+  char xlab[MAX_TICKS][80], ylab[PANELS_MAX][MAX_TICKS][80];
+  int nxt, nyt[PANELS_MAX];
+  double text_h, ylab_w, label_w, title_h;
+  int rows;             /* legend rows naming a curve */
+  gboolean more;        /* and a row "... and N more" */
+  char **labels;
+  char *title_text;     /* NULL: no title */
+  double left, top0, panel_step, legend_w, legend_h;
+} Panels;
+
+/* The x range (the longest curve) and each panel's y range over everything
+ * drawable in it. */
+static void
+panels_ranges (Panels *pl)
+{
+  int n_max = 0;
+  for (int c = 0; c < pl->n_curves; c++)
+    n_max = MAX (n_max, pl->n_points[c]);
+  pl->x0 = n_max == 1 ? -1.0 : 0.0;
+  pl->x1 = n_max > 1 ? n_max - 1 : 1.0;
+  pad_range (&pl->x0, &pl->x1);
+  for (int p = 0; p < pl->n_panels; p++)
+    {
+      double y0 = G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
+      for (int c = 0; c < pl->n_curves; c++)
+        {
+          int k = p * pl->n_curves + c;
+          Series s = { pl->mean[k], pl->band ? pl->band[k] : NULL };
+          for (int i = 0; s.mean && i < pl->n_points[c]; i++)
+            {
+              double lo, hi;
+              if (usable (s.mean[i]))
+                y0 = MIN (y0, s.mean[i]), y1 = MAX (y1, s.mean[i]);
+              if (band_at (&s, i, &lo, &hi))
+                y0 = MIN (y0, MIN (lo, hi)), y1 = MAX (y1, MAX (lo, hi));
+            }
+        }
+      if (y0 > y1)
+        y0 = 0.0, y1 = 1.0;
+      pad_range (&y0, &y1);
+      pl->y0[p] = y0;
+      pl->y1[p] = y1;
+    }
+}
+
+static void
+panels_ticks (Panels *pl, cairo_t *cr)
+{
+  double xstep = nice_step (pl->x1 - pl->x0, 8, 1.0);
+  pl->nxt = ticks_in (pl->x0, pl->x1, xstep, pl->xt);
+  for (int k = 0; k < pl->nxt; k++)
+    format_tick (pl->xlab[k], sizeof pl->xlab[k], pl->xt[k], xstep,
+                 MAX (fabs (pl->x0), fabs (pl->x1)));
+  pl->ylab_w = 0.0;
+  for (int p = 0; p < pl->n_panels; p++)
+    {
+      double ystep = nice_step (pl->y1[p] - pl->y0[p], 6, 0.0);
+      pl->nyt[p] = ticks_in (pl->y0[p], pl->y1[p], ystep, pl->yt[p]);
+      for (int k = 0; k < pl->nyt[p]; k++)
+        {
+          format_tick (pl->ylab[p][k], sizeof pl->ylab[p][k], pl->yt[p][k], ystep,
+                       MAX (fabs (pl->y0[p]), fabs (pl->y1[p])));
+          pl->ylab_w = MAX (pl->ylab_w, text_width (cr, pl->ylab[p][k]));
+        }
+    }
+}
+
+/* Measures the text on a scratch surface to size the picture. */
+static void
+panels_measure (Panels *pl, const char *title, const char *const *curve_labels)
+{
+  cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 1, 1);
+  cairo_t *cr = cairo_create (scratch);
+  set_font (cr, CURVES_FONT, FALSE);
+  cairo_font_extents_t fe;
+  cairo_font_extents (cr, &fe);
+  pl->text_h = fe.ascent + fe.descent;
+  panels_ticks (pl, cr);
+  pl->rows = MIN (pl->n_curves, PANELS_LEGEND_ROWS);
+  pl->more = pl->n_curves > pl->rows;
+  pl->labels = g_new0 (char *, pl->rows + 2);
+  pl->label_w = 0.0;
+  for (int c = 0; c < pl->rows; c++)
+    {
+      pl->labels[c] = fit_label (cr, curve_labels && curve_labels[c] ? curve_labels[c] : "",
+                                 PANELS_LABEL_MAX);
+      pl->label_w = MAX (pl->label_w, text_width (cr, pl->labels[c]));
+    }
+  if (pl->more)
+    {
+      pl->labels[pl->rows] = g_strdup_printf ("\xe2\x80\xa6 and %d more",
+                                              pl->n_curves - pl->rows);
+      pl->label_w = MAX (pl->label_w, text_width (cr, pl->labels[pl->rows]));
+    }
+  pl->title_h = 0.0;
+  if (title && *title)
+    {
+      set_font (cr, TITLE_FONT, TRUE);
+      pl->title_text = fit_label (cr, title, PANELS_PLOT_W);
+      pl->title_h = ceil (TITLE_FONT * 1.2) + 8.0;
+    }
+  cairo_destroy (cr);
+  cairo_surface_destroy (scratch);
+}
+
+static void
+panels_draw_panel (cairo_t *cr, const Panels *pl, int p, const char *const *panel_labels)
+{
+  int n_curves = pl->n_curves;
+  Frame f = { pl->x0, pl->x1, pl->y0[p], pl->y1[p], pl->left, pl->left + PANELS_PLOT_W,
+              pl->top0 + p * pl->panel_step, pl->top0 + p * pl->panel_step + PANELS_PLOT_H };
+  cairo_save (cr);
+  cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
+  cairo_clip (cr);
+  /* Bands first, lighter than curves.png's since they overlap. */
+  for (int c = 0; pl->band && c < n_curves; c++)
+    {
+      Series s = { pl->mean[p * n_curves + c], pl->band[p * n_curves + c] };
+      if (!s.mean || !s.band)
+        continue;
+      cairo_push_group (cr);
+      draw_series (cr, &f, &s, &cycle_colour[c % 10], pl->n_points[c]);
+      cairo_pop_group_to_source (cr);
+      cairo_paint_with_alpha (cr, 0.45);
+    }
+  for (int c = 0; c < n_curves; c++)
+    {
+      Series s = { pl->mean[p * n_curves + c], NULL };
+      set_cycle_dash (cr, c);
+      draw_line (cr, &f, &s, &cycle_colour[c % 10], pl->n_points[c]);
+    }
+  cairo_set_dash (cr, NULL, 0, 0.0);
+  cairo_restore (cr);
+
+  draw_frame (cr, &f, pl->xt, (const char (*)[80]) pl->xlab, pl->nxt, pl->yt[p],
+              (const char (*)[80]) pl->ylab[p], pl->nyt[p]);
+  if (panel_labels && panel_labels[p])
+    {
+      cairo_save (cr);
+      cairo_translate (cr, PANELS_MARGIN, (f.top + f.bottom) / 2);
+      cairo_rotate (cr, -G_PI / 2);
+      show_text (cr, panel_labels[p], 0.0, 0.0, 0.5, 0.0);
+      cairo_restore (cr);
+    }
+  if (p == pl->n_panels - 1)
+    show_text (cr, "Training iteration", (f.left + f.right) / 2,
+               f.bottom + TICK_LEN + TICK_PAD + pl->text_h + 5.0, 0.5, 0.0);
+}
+
+static void
+panels_draw_legend (cairo_t *cr, const Panels *pl)
+{
+  const double em = CURVES_FONT, pad = 0.4 * em, handle = 2.0 * em, gap = 0.8 * em;
+  double row_h = pl->text_h + 0.4 * em;
+  double x = round (pl->left + PANELS_PLOT_W + 20.0) + 0.5, y = pl->top0;
+  rounded_rect (cr, x, y, pl->legend_w, pl->legend_h, 0.2 * em);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgb (cr, 0.8, 0.8, 0.8);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+  for (int c = 0; c < pl->rows + (pl->more ? 1 : 0); c++)
+    {
+      double mid = y + pad + c * row_h + row_h / 2;
+      if (c < pl->rows)
+        {
+          const Rgb *col = &cycle_colour[c % 10];
+          cairo_set_source_rgba (cr, col->r, col->g, col->b, 0.225);
+          cairo_rectangle (cr, x + pad, mid - 0.3 * em, handle, 0.6 * em);
+          cairo_fill (cr);
+          cairo_set_source_rgb (cr, col->r, col->g, col->b);
+          cairo_set_line_width (cr, LINE_WIDTH);
+          set_cycle_dash (cr, c);
+          cairo_move_to (cr, x + pad, round (mid));
+          cairo_line_to (cr, x + pad + handle, round (mid));
+          cairo_stroke (cr);
+          cairo_set_dash (cr, NULL, 0, 0.0);
+        }
+      cairo_set_source_rgb (cr, 0, 0, 0);
+      show_text (cr, pl->labels[c], x + pad + handle + gap, mid, 0.0, 0.5);
+    }
+}
+
+/* The picture's size, the panels' origin and the legend's box. */
+static void
+panels_place (Panels *pl, double *width, double *height)
+{
+  const double em = CURVES_FONT, pad = 0.4 * em, handle = 2.0 * em, gap = 0.8 * em;
+  double row_h = pl->text_h + 0.4 * em;
+  int legend_rows = pl->rows + (pl->more ? 1 : 0);
+  pl->legend_w = legend_rows ? 2 * pad + handle + gap + pl->label_w : 0.0;
+  pl->legend_h = legend_rows ? 2 * pad + legend_rows * row_h : 0.0;
+  pl->left = round (PANELS_MARGIN + pl->text_h + 8.0 + pl->ylab_w + TICK_PAD + TICK_LEN) + 0.5;
+  pl->panel_step = PANELS_PLOT_H + TICK_LEN + TICK_PAD + pl->text_h + 14.0;
+  pl->top0 = round (PANELS_MARGIN + pl->title_h) + 0.5;
+  *width = pl->left + PANELS_PLOT_W + (legend_rows ? 20.0 + pl->legend_w : 0.0)
+           + PANELS_MARGIN;
+  *height = MAX (pl->top0 + pl->n_panels * pl->panel_step + pl->text_h + PANELS_MARGIN,
+                 pl->top0 + pl->legend_h + PANELS_MARGIN);
+}
+
 gboolean
 somaif_figure_curve_panels (const char *path, const char *title, int n_panels,
                             const char *const *panel_labels, int n_curves,
@@ -853,209 +1062,43 @@ somaif_figure_curve_panels (const char *path, const char *title, int n_panels,
                    "cannot draw '%s': %d panels of %d curves", path, n_panels, n_curves);
       return FALSE;
     }
-
-  /* The x range: the longest curve. */
-  int n_max = 0;
-  for (int c = 0; c < n_curves; c++)
-    n_max = MAX (n_max, n_points[c]);
-  double x0 = 0.0, x1 = n_max > 1 ? n_max - 1 : 1.0;
-  if (n_max == 1)
-    x0 = -1.0;
-  pad_range (&x0, &x1);
-
-  /* Each panel's y range over everything drawable in it. */
-  double y0[PANELS_MAX], y1[PANELS_MAX];
-  for (int p = 0; p < n_panels; p++)
-    {
-      y0[p] = G_MAXDOUBLE;
-      y1[p] = -G_MAXDOUBLE;
-      for (int c = 0; c < n_curves; c++)
-        {
-          Series s = { mean[p * n_curves + c], band ? band[p * n_curves + c] : NULL };
-          for (int i = 0; s.mean && i < n_points[c]; i++)
-            {
-              double lo, hi;
-              if (usable (s.mean[i]))
-                {
-                  y0[p] = MIN (y0[p], s.mean[i]);
-                  y1[p] = MAX (y1[p], s.mean[i]);
-                }
-              if (band_at (&s, i, &lo, &hi))
-                {
-                  y0[p] = MIN (y0[p], MIN (lo, hi));
-                  y1[p] = MAX (y1[p], MAX (lo, hi));
-                }
-            }
-        }
-      if (y0[p] > y1[p])
-        {
-          y0[p] = 0.0;
-          y1[p] = 1.0;
-        }
-      pad_range (&y0[p], &y1[p]);
-    }
-
-  /* Measure the text on a scratch surface to size the picture. */
-  cairo_surface_t *scratch = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 1, 1);
-  cairo_t *cr = cairo_create (scratch);
-  set_font (cr, CURVES_FONT, FALSE);
-  cairo_font_extents_t fe;
-  cairo_font_extents (cr, &fe);
-  double text_h = fe.ascent + fe.descent;
-  double xt[MAX_TICKS], yt[PANELS_MAX][MAX_TICKS];
-  char xlab[MAX_TICKS][80], ylab[PANELS_MAX][MAX_TICKS][80];
-  double xstep = nice_step (x1 - x0, 8, 1.0), ystep[PANELS_MAX];
-  int nxt = ticks_in (x0, x1, xstep, xt), nyt[PANELS_MAX];
-  for (int k = 0; k < nxt; k++)
-    format_tick (xlab[k], sizeof xlab[k], xt[k], xstep, MAX (fabs (x0), fabs (x1)));
-  double ylab_w = 0.0;
-  for (int p = 0; p < n_panels; p++)
-    {
-      ystep[p] = nice_step (y1[p] - y0[p], 6, 0.0);
-      nyt[p] = ticks_in (y0[p], y1[p], ystep[p], yt[p]);
-      for (int k = 0; k < nyt[p]; k++)
-        {
-          format_tick (ylab[p][k], sizeof ylab[p][k], yt[p][k], ystep[p],
-                       MAX (fabs (y0[p]), fabs (y1[p])));
-          ylab_w = MAX (ylab_w, text_width (cr, ylab[p][k]));
-        }
-    }
-  int rows = MIN (n_curves, PANELS_LEGEND_ROWS);
-  gboolean more = n_curves > rows;
-  char **labels = g_new0 (char *, rows + 2);
-  double label_w = 0.0;
-  for (int c = 0; c < rows; c++)
-    {
-      labels[c] = fit_label (cr, curve_labels && curve_labels[c] ? curve_labels[c] : "",
-                             PANELS_LABEL_MAX);
-      label_w = MAX (label_w, text_width (cr, labels[c]));
-    }
-  if (more)
-    {
-      labels[rows] = g_strdup_printf ("\xe2\x80\xa6 and %d more", n_curves - rows);
-      label_w = MAX (label_w, text_width (cr, labels[rows]));
-    }
-  gboolean has_title = title && *title;
-  double title_h = 0.0;
-  char *title_text = NULL;
-  if (has_title)
-    {
-      set_font (cr, TITLE_FONT, TRUE);
-      title_text = fit_label (cr, title, PANELS_PLOT_W);
-      title_h = ceil (TITLE_FONT * 1.2) + 8.0;
-    }
-  cairo_destroy (cr);
-  cairo_surface_destroy (scratch);
-
-  const double em = CURVES_FONT, pad = 0.4 * em, handle = 2.0 * em, gap = 0.8 * em;
-  double row_h = text_h + 0.4 * em;
-  int legend_rows = rows + (more ? 1 : 0);
-  double legend_w = legend_rows ? 2 * pad + handle + gap + label_w : 0.0;
-  double legend_h = legend_rows ? 2 * pad + legend_rows * row_h : 0.0;
-  double left = round (PANELS_MARGIN + text_h + 8.0 + ylab_w + TICK_PAD + TICK_LEN) + 0.5;
-  double panel_step = PANELS_PLOT_H + TICK_LEN + TICK_PAD + text_h + 14.0;
-  double top0 = round (PANELS_MARGIN + title_h) + 0.5;
-  double width = left + PANELS_PLOT_W + (legend_rows ? 20.0 + legend_w : 0.0) + PANELS_MARGIN;
-  double height = MAX (top0 + n_panels * panel_step + text_h + PANELS_MARGIN,
-                       top0 + legend_h + PANELS_MARGIN);
+  Panels *pl = g_new0 (Panels, 1);
+  pl->n_panels = n_panels;
+  pl->n_curves = n_curves;
+  pl->n_points = n_points;
+  pl->mean = mean;
+  pl->band = band;
+  panels_ranges (pl);
+  panels_measure (pl, title, curve_labels);
+  double width, height;
+  panels_place (pl, &width, &height);
 
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) ceil (width),
                                                          (int) ceil (height));
-  if (!check_surface (surface, path, error))
+  gboolean ok = check_surface (surface, path, error);
+  if (ok)
     {
-      cairo_surface_destroy (surface);
-      g_strfreev (labels);
-      g_free (title_text);
-      return FALSE;
-    }
-  cr = cairo_create (surface);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  if (has_title)
-    {
-      set_font (cr, TITLE_FONT, TRUE);
-      cairo_set_source_rgb (cr, 0, 0, 0);
-      show_text (cr, title_text, left + PANELS_PLOT_W / 2.0, PANELS_MARGIN, 0.5, 0.0);
-    }
-  set_font (cr, CURVES_FONT, FALSE);
-
-  for (int p = 0; p < n_panels; p++)
-    {
-      Frame f = { x0, x1, y0[p], y1[p], left, left + PANELS_PLOT_W, top0 + p * panel_step,
-                  top0 + p * panel_step + PANELS_PLOT_H };
-      cairo_save (cr);
-      cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
-      cairo_clip (cr);
-      /* Bands first, lighter than curves.png's since they overlap. */
-      for (int c = 0; band && c < n_curves; c++)
-        {
-          Series s = { mean[p * n_curves + c], band[p * n_curves + c] };
-          if (!s.mean || !s.band)
-            continue;
-          cairo_push_group (cr);
-          draw_series (cr, &f, &s, &cycle_colour[c % 10], n_points[c]);
-          cairo_pop_group_to_source (cr);
-          cairo_paint_with_alpha (cr, 0.45);
-        }
-      for (int c = 0; c < n_curves; c++)
-        {
-          Series s = { mean[p * n_curves + c], NULL };
-          set_cycle_dash (cr, c);
-          draw_line (cr, &f, &s, &cycle_colour[c % 10], n_points[c]);
-        }
-      cairo_set_dash (cr, NULL, 0, 0.0);
-      cairo_restore (cr);
-
-      draw_frame (cr, &f, xt, (const char (*)[80]) xlab, nxt, yt[p],
-                  (const char (*)[80]) ylab[p], nyt[p]);
-      if (panel_labels && panel_labels[p])
-        {
-          cairo_save (cr);
-          cairo_translate (cr, PANELS_MARGIN, (f.top + f.bottom) / 2);
-          cairo_rotate (cr, -G_PI / 2);
-          show_text (cr, panel_labels[p], 0.0, 0.0, 0.5, 0.0);
-          cairo_restore (cr);
-        }
-      if (p == n_panels - 1)
-        show_text (cr, "Training iteration", (f.left + f.right) / 2,
-                   f.bottom + TICK_LEN + TICK_PAD + text_h + 5.0, 0.5, 0.0);
-    }
-
-  if (legend_rows)
-    {
-      double x = round (left + PANELS_PLOT_W + 20.0) + 0.5, y = top0;
-      rounded_rect (cr, x, y, legend_w, legend_h, 0.2 * em);
+      cairo_t *cr = cairo_create (surface);
       cairo_set_source_rgb (cr, 1, 1, 1);
-      cairo_fill_preserve (cr);
-      cairo_set_source_rgb (cr, 0.8, 0.8, 0.8);
-      cairo_set_line_width (cr, 1.0);
-      cairo_stroke (cr);
-      for (int c = 0; c < legend_rows; c++)
+      cairo_paint (cr);
+      if (pl->title_text)
         {
-          double mid = y + pad + c * row_h + row_h / 2;
-          if (c < rows)
-            {
-              const Rgb *col = &cycle_colour[c % 10];
-              cairo_set_source_rgba (cr, col->r, col->g, col->b, 0.225);
-              cairo_rectangle (cr, x + pad, mid - 0.3 * em, handle, 0.6 * em);
-              cairo_fill (cr);
-              cairo_set_source_rgb (cr, col->r, col->g, col->b);
-              cairo_set_line_width (cr, LINE_WIDTH);
-              set_cycle_dash (cr, c);
-              cairo_move_to (cr, x + pad, round (mid));
-              cairo_line_to (cr, x + pad + handle, round (mid));
-              cairo_stroke (cr);
-              cairo_set_dash (cr, NULL, 0, 0.0);
-            }
+          set_font (cr, TITLE_FONT, TRUE);
           cairo_set_source_rgb (cr, 0, 0, 0);
-          show_text (cr, labels[c], x + pad + handle + gap, mid, 0.0, 0.5);
+          show_text (cr, pl->title_text, pl->left + PANELS_PLOT_W / 2.0, PANELS_MARGIN, 0.5,
+                     0.0);
         }
+      set_font (cr, CURVES_FONT, FALSE);
+      for (int p = 0; p < n_panels; p++)
+        panels_draw_panel (cr, pl, p, panel_labels);
+      if (pl->rows + (pl->more ? 1 : 0))
+        panels_draw_legend (cr, pl);
+      cairo_destroy (cr);
+      ok = check_surface (surface, path, error) && write_png (surface, path, error);
     }
-
-  cairo_destroy (cr);
-  gboolean ok = check_surface (surface, path, error) && write_png (surface, path, error);
   cairo_surface_destroy (surface);
-  g_strfreev (labels);
-  g_free (title_text);
+  g_strfreev (pl->labels);
+  g_free (pl->title_text);
+  g_free (pl);
   return ok;
 }

@@ -185,11 +185,129 @@ fail (int status, GError *error)
   return status;
 }
 
-int
-main (int argc, char **argv)
+/* ------------------------------------------------------------------ */
+/* Progress on standard error (docs/run-folder.md keeps the line format) */
+
+typedef enum
+{
+  PROGRESS_NONE,   /* --quiet */
+  PROGRESS_LINES,  /* a line every tenth of the run (not a terminal) */
+  PROGRESS_BAR     /* a bar redrawn on a terminal */
+} ProgressStyle;
+
+typedef struct
+{
+  ProgressStyle style;
+  gint64 start, last;
+  int last_tenth;     /* -1: not yet known */
+  gboolean drawn;     /* a bar is on the terminal's last line */
+} Progress;
+
+static void
+draw_bar (Progress *p, gint64 done, gint64 epochs, double rate, double left)
+{
+  gboolean final = done == epochs;
+  gint64 now = g_get_monotonic_time ();
+  if (!final && now - p->last < 100000)
+    return;
+  p->last = now;
+  char bar[31];
+  int filled = (int) (30.0 * (double) done / (double) epochs);
+  for (int i = 0; i < 30; i++)
+    bar[i] = i < filled ? '#' : (i == filled ? '>' : '.');
+  bar[30] = '\0';
+  fprintf (stderr, "\r[%s] epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+           "  %.0f epochs/s  %.1f s left   %s", bar, done, epochs, rate, left,
+           final ? "\n" : "");
+  fflush (stderr);
+  p->drawn = !final;
+}
+
+static void
+show_progress (gint64 done, gint64 first, gint64 epochs, gpointer data)
+{
+  Progress *p = data;
+  double elapsed = (double) (g_get_monotonic_time () - p->start) / 1e6;
+  double rate = elapsed > 0 ? (double) (done - first) / elapsed : 0.0;
+  double left = rate > 0 ? (double) (epochs - done) / rate : 0.0;
+  if (p->style == PROGRESS_BAR)
+    {
+      draw_bar (p, done, epochs, rate, left);
+      return;
+    }
+  if (p->last_tenth < 0)
+    p->last_tenth = (int) (10 * first / epochs);
+  int tenth = (int) (10 * done / epochs);
+  if (tenth > p->last_tenth)
+    {
+      p->last_tenth = tenth;
+      fprintf (stderr, "somaif: epoch %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+               " (%d%%), %.0f epochs/s, %.1f s left\n", done, epochs,
+               (int) (100 * done / epochs), rate, left);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* What to run                                                         */
+
+/* Checks the options of --replay and --resume; the config is DIR/config.cfg. */
+static int
+run_dir_config (int argc, char **cfgpath)
+{
+  const char *run_dir = opt_replay ? opt_replay : opt_resume;
+  const char *opt = opt_replay ? "--replay" : "--resume";
+  if (argc > 1)
+    {
+      fprintf (stderr, "somaif-run: %s DIR takes no CONFIG (it reads DIR/config.cfg)\n", opt);
+      return EXIT_USAGE;
+    }
+  if (opt_sets || opt_seed >= 0 || opt_output)
+    {
+      fprintf (stderr, "somaif-run: %s DIR takes no --set, --seed or --output: the run "
+               "goes on as its config.cfg says, in DIR\n", opt);
+      return EXIT_USAGE;
+    }
+  *cfgpath = g_build_filename (run_dir, "config.cfg", NULL);
+  if (!g_file_test (*cfgpath, G_FILE_TEST_IS_REGULAR))
+    {
+      fprintf (stderr, "somaif-run: %s: not a run folder (no config.cfg)\n", run_dir);
+      return EXIT_USAGE;
+    }
+  g_autofree char *ck = g_build_filename (run_dir, "checkpoint.bin", NULL);
+  if (opt_resume && !g_file_test (ck, G_FILE_TEST_IS_REGULAR))
+    {
+      fprintf (stderr, "somaif-run: %s: no checkpoint.bin to resume from\n", run_dir);
+      return EXIT_USAGE;
+    }
+  return EXIT_DONE;
+}
+
+/* The config to load (*cfgpath) from the arguments left after the options. */
+static int
+choose_config (int argc, char **argv, char **cfgpath)
+{
+  if (opt_replay && opt_resume)
+    {
+      fprintf (stderr, "somaif-run: --replay and --resume do not go together\n");
+      return EXIT_USAGE;
+    }
+  if (opt_replay || opt_resume)
+    return run_dir_config (argc, cfgpath);
+  if (argc != 2)
+    {
+      fprintf (stderr, "somaif-run: %s (see somaif-run --help)\n",
+               argc < 2 ? "which config? give one CONFIG file or name"
+                        : "give exactly one CONFIG");
+      return EXIT_USAGE;
+    }
+  *cfgpath = somaif_config_find (argv[1], NULL);
+  return EXIT_DONE;
+}
+
+static int
+parse_options (int *argc, char ***argv)
 {
   GError *error = NULL;
-  g_autofree char *command = g_strjoinv (" ", argv);
   GOptionContext *ctx = g_option_context_new ("CONFIG");
   g_option_context_set_summary (ctx,
     "Runs a somaif experiment: a generator drives a plant whose pen draws on a\n"
@@ -209,7 +327,7 @@ main (int argc, char **argv)
     "                      the installed plugin folder\n"
     "  SOMAIF_CONFIGS_DIR  a folder searched for configs named without a path\n");
   g_option_context_add_main_entries (ctx, entries, NULL);
-  gboolean parsed = g_option_context_parse (ctx, &argc, &argv, &error);
+  gboolean parsed = g_option_context_parse (ctx, argc, argv, &error);
   g_option_context_free (ctx);
   if (!parsed)
     {
@@ -217,6 +335,124 @@ main (int argc, char **argv)
       g_error_free (error);
       return EXIT_USAGE;
     }
+  return EXIT_DONE;
+}
+
+/* ------------------------------------------------------------------ */
+/* --check, --replay, a run                                            */
+
+static int
+check_only (const SomaifConfig *cfg, const char *cfgpath)
+{
+  if (opt_quiet)
+    return EXIT_DONE;
+  printf ("%s: valid\n", cfgpath);
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    printf ("  %-10s %s (%s)\n", cfg->parts[k].group, cfg->parts[k].plugin->head->name,
+            cfg->parts[k].plugin->path);
+  return EXIT_DONE;
+}
+
+static int
+replay (SomaifExperiment *x)
+{
+  SomaifSummary summary;
+  GError *error = NULL;
+  if (!somaif_experiment_replay (x, opt_replay, &summary, &error))
+    return fail (EXIT_FAILED, error);
+  if (!opt_quiet)
+    printf ("somaif-run: replayed %s: final inaccuracy %.2f, complexity %.4f; "
+            "final.csv, curves.png, repertoire.png, prototypes.png redrawn\n", opt_replay,
+            summary.final_accuracy, summary.final_complexity);
+  return EXIT_DONE;
+}
+
+/* The output folder, made; NULL (and *status) when refused or impossible. */
+static char *
+make_output (const SomaifConfig *cfg, int *status)
+{
+  char *outdir = opt_resume ? g_strdup (opt_resume)
+                 : opt_output ? g_strdup (opt_output) : default_output (cfg->name);
+  if (!opt_resume && dir_has_files (outdir) && !opt_force)
+    {
+      fprintf (stderr, "somaif-run: %s already holds files; choose another --output or add "
+               "--force to write over them\n", outdir);
+      *status = EXIT_USAGE;
+      g_free (outdir);
+      return NULL;
+    }
+  if (g_mkdir_with_parents (outdir, 0777) != 0)
+    {
+      fprintf (stderr, "somaif-run: %s: cannot create the output folder: %s\n", outdir,
+               g_strerror (errno));
+      *status = EXIT_FAILED;
+      g_free (outdir);
+      return NULL;
+    }
+  return outdir;
+}
+
+static void
+print_summary (const SomaifSummary *s, const char *outdir)
+{
+  printf ("somaif-run: done in %.2f s\n"
+          "  last 5%% of training: inaccuracy %.2f, complexity %.4f\n"
+          "  final (each goal's own solution): inaccuracy %.2f, complexity %.4f, "
+          "%.0f%% of goals recognised as themselves\n"
+          "  map quality: quantization error %.3f, topographic error %.3f\n"
+          "  outputs: %s/ (metrics.csv final.csv quality.csv schedules.csv config.cfg "
+          "config.json run.json curves.csv model/ snapshots/ curves.png repertoire.png "
+          "prototypes.png)\n",
+          s->wall_seconds, s->tail_accuracy, s->tail_complexity, s->final_accuracy,
+          s->final_complexity, 100.0 * s->final_recognised, s->quantization_error,
+          s->topographic_error, outdir);
+}
+
+static int
+train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int threads)
+{
+  int status = EXIT_DONE;
+  g_autofree char *outdir = make_output (cfg, &status);
+  if (!outdir)
+    return status;
+  Progress progress = { opt_quiet ? PROGRESS_NONE
+                        : isatty (STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_LINES,
+                        0, 0, -1, FALSE };
+  if (!opt_quiet)
+    fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, into %s\n",
+             cfgpath, cfg->epochs, threads, outdir);
+  catch_stop_signals ();
+  somaif_experiment_set_stop_flag (x, &stop_signal);
+  if (progress.style != PROGRESS_NONE)
+    somaif_experiment_set_progress (x, show_progress, &progress);
+  progress.start = g_get_monotonic_time ();
+  SomaifSummary summary;
+  GError *error = NULL;
+  gboolean ok = somaif_experiment_run (x, outdir, opt_resume != NULL, &summary, &error);
+  if (progress.drawn)
+    fputc ('\n', stderr);
+  if (ok)
+    {
+      if (!opt_quiet)
+        print_summary (&summary, outdir);
+      return EXIT_DONE;
+    }
+  if (!g_error_matches (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_INTERRUPTED))
+    return fail (opt_resume && g_error_matches (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP)
+                 ? EXIT_USAGE : EXIT_FAILED, error);
+  fprintf (stderr, "somaif-run: %s\nsomaif-run: go on with: somaif-run --resume %s\n",
+           error->message, outdir);
+  g_error_free (error);
+  return 128 + stop_signal;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *command = g_strjoinv (" ", argv);
+  int status = parse_options (&argc, &argv);
+  if (status != EXIT_DONE)
+    return status;
   if (opt_version)
     {
       printf ("somaif-run %s (plugin ABI %d.%d)\n", PACKAGE_VERSION, SOMAIF_ABI_MAJOR,
@@ -225,53 +461,10 @@ main (int argc, char **argv)
     }
   if (opt_list)
     return list_plugins ();
-
-  int status = EXIT_DONE;
   g_autofree char *cfgpath = NULL;
-  if (opt_replay && opt_resume)
-    {
-      fprintf (stderr, "somaif-run: --replay and --resume do not go together\n");
-      return EXIT_USAGE;
-    }
-  const char *run_dir = opt_replay ? opt_replay : opt_resume;
-  if (run_dir)
-    {
-      const char *opt = opt_replay ? "--replay" : "--resume";
-      if (argc > 1)
-        {
-          fprintf (stderr, "somaif-run: %s DIR takes no CONFIG (it reads DIR/config.cfg)\n", opt);
-          return EXIT_USAGE;
-        }
-      if (opt_sets || opt_seed >= 0 || opt_output)
-        {
-          fprintf (stderr, "somaif-run: %s DIR takes no --set, --seed or --output: the run "
-                   "goes on as its config.cfg says, in DIR\n", opt);
-          return EXIT_USAGE;
-        }
-      cfgpath = g_build_filename (run_dir, "config.cfg", NULL);
-      if (!g_file_test (cfgpath, G_FILE_TEST_IS_REGULAR))
-        {
-          fprintf (stderr, "somaif-run: %s: not a run folder (no config.cfg)\n", run_dir);
-          return EXIT_USAGE;
-        }
-      g_autofree char *ck = g_build_filename (run_dir, "checkpoint.bin", NULL);
-      if (opt_resume && !g_file_test (ck, G_FILE_TEST_IS_REGULAR))
-        {
-          fprintf (stderr, "somaif-run: %s: no checkpoint.bin to resume from\n", run_dir);
-          return EXIT_USAGE;
-        }
-    }
-  else
-    {
-      if (argc != 2)
-        {
-          fprintf (stderr, "somaif-run: %s (see somaif-run --help)\n",
-                   argc < 2 ? "which config? give one CONFIG file or name"
-                            : "give exactly one CONFIG");
-          return EXIT_USAGE;
-        }
-      cfgpath = somaif_config_find (argv[1], NULL);
-    }
+  status = choose_config (argc, argv, &cfgpath);
+  if (status != EXIT_DONE)
+    return status;
   if (opt_threads < 0 || opt_threads > 1024)
     {
       fprintf (stderr, "somaif-run: --threads takes 1 to 1024 (0: all cores), not %d\n",
@@ -280,6 +473,7 @@ main (int argc, char **argv)
     }
   int threads = opt_threads > 0 ? opt_threads : (int) g_get_num_processors ();
 
+  GError *error = NULL;
   SomaifConfig *cfg = somaif_config_load (cfgpath, (const char *const *) opt_sets, opt_seed,
                                           &error);
   if (!cfg)
@@ -288,86 +482,8 @@ main (int argc, char **argv)
   if (!x)
     return fail (EXIT_USAGE, error);
   somaif_experiment_set_command (x, command);
-
-  if (opt_check)
-    {
-      if (!opt_quiet)
-        {
-          printf ("%s: valid\n", cfgpath);
-          for (int k = 0; k < SOMAIF_N_PARTS; k++)
-            printf ("  %-10s %s (%s)\n", cfg->parts[k].group, cfg->parts[k].plugin->head->name,
-                    cfg->parts[k].plugin->path);
-        }
-      somaif_experiment_free (x);
-      return EXIT_DONE;
-    }
-
-  SomaifSummary summary;
-  if (opt_replay)
-    {
-      if (!somaif_experiment_replay (x, opt_replay, &summary, &error))
-        status = fail (EXIT_FAILED, error);
-      else if (!opt_quiet)
-        printf ("somaif-run: replayed %s: final inaccuracy %.2f, complexity %.4f; "
-                "final.csv, curves.png, repertoire.png, prototypes.png redrawn\n", opt_replay,
-                summary.final_accuracy, summary.final_complexity);
-      somaif_experiment_free (x);
-      return status;
-    }
-
-  g_autofree char *outdir = opt_resume ? g_strdup (opt_resume)
-                            : opt_output ? g_strdup (opt_output) : default_output (cfg->name);
-  if (!opt_resume && dir_has_files (outdir) && !opt_force)
-    {
-      fprintf (stderr, "somaif-run: %s already holds files; choose another --output or add "
-               "--force to write over them\n", outdir);
-      somaif_experiment_free (x);
-      return EXIT_USAGE;
-    }
-  if (g_mkdir_with_parents (outdir, 0777) != 0)
-    {
-      fprintf (stderr, "somaif-run: %s: cannot create the output folder: %s\n", outdir,
-               g_strerror (errno));
-      somaif_experiment_free (x);
-      return EXIT_FAILED;
-    }
-  SomaifProgressStyle style = opt_quiet ? SOMAIF_PROGRESS_NONE
-                              : isatty (STDERR_FILENO) ? SOMAIF_PROGRESS_BAR
-                              : SOMAIF_PROGRESS_LINES;
-  if (!opt_quiet)
-    fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, into %s\n",
-             cfgpath, cfg->epochs, threads, outdir);
-  catch_stop_signals ();
-  somaif_experiment_set_stop_flag (x, &stop_signal);
-  if (!somaif_experiment_run (x, outdir, style, opt_resume != NULL, &summary, &error))
-    {
-      if (g_error_matches (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_INTERRUPTED))
-        {
-          fprintf (stderr, "somaif-run: %s\nsomaif-run: go on with: somaif-run --resume %s\n",
-                   error->message, outdir);
-          g_error_free (error);
-          status = 128 + stop_signal;
-        }
-      else
-        status = fail (opt_resume && g_error_matches (error, SOMAIF_RUN_ERROR,
-                                                      SOMAIF_RUN_ERROR_SETUP)
-                       ? EXIT_USAGE : EXIT_FAILED, error);
-    }
-  else if (!opt_quiet)
-    {
-      printf ("somaif-run: done in %.2f s\n"
-              "  last 5%% of training: inaccuracy %.2f, complexity %.4f\n"
-              "  final (each goal's own solution): inaccuracy %.2f, complexity %.4f, "
-              "%.0f%% of goals recognised as themselves\n"
-              "  map quality: quantization error %.3f, topographic error %.3f\n"
-              "  outputs: %s/ (metrics.csv final.csv quality.csv schedules.csv config.cfg config.json "
-              "run.json curves.csv "
-              "model/ snapshots/ curves.png repertoire.png prototypes.png)\n",
-              summary.wall_seconds, summary.tail_accuracy, summary.tail_complexity,
-              summary.final_accuracy, summary.final_complexity,
-              100.0 * summary.final_recognised, summary.quantization_error,
-              summary.topographic_error, outdir);
-    }
+  status = opt_check ? check_only (cfg, cfgpath)
+           : opt_replay ? replay (x) : train (x, cfg, cfgpath, threads);
   somaif_experiment_free (x);
   g_strfreev (opt_sets);
   g_free (opt_output);

@@ -53,7 +53,7 @@ run_once (const char *cfgpath, const char *const *sets, int threads, const char 
       return FALSE;
     }
   g_mkdir_with_parents (outdir, 0777);
-  gboolean ok = somaif_experiment_run (x, outdir, SOMAIF_PROGRESS_NONE, FALSE, s, &error);
+  gboolean ok = somaif_experiment_run (x, outdir, FALSE, s, &error);
   if (!ok)
     {
       fprintf (stderr, "somaif-bench: %s\n", error->message);
