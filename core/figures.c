@@ -1102,3 +1102,232 @@ somaif_figure_curve_panels (const char *path, const char *title, int n_panels,
   g_free (pl);
   return ok;
 }
+
+/* ------------------------------------------------------------------------ */
+/* A summary column against a varied key                                    */
+/* ------------------------------------------------------------------------ */
+
+#define COLUMN_W 640
+#define COLUMN_H 420
+#define COLUMN_LEGEND_ROWS 12
+
+/* The x position drawn: log10 x on a log axis. */
+static double
+column_x (double x, gboolean log_x)
+{
+  return log_x ? log10 (x) : x;
+}
+
+/* Log-axis ticks: the data's own x values (sorted, distinct), every k-th
+ * one so that their labels do not touch.  Returns how many. */
+static int
+column_log_ticks (cairo_t *cr, int n, const double *x, double width, double span,
+                  double *t, char (*lab)[80])
+{
+  double v[MAX_TICKS];
+  int nv = 0;
+  for (int i = 0; i < n && nv < MAX_TICKS; i++)
+    {
+      int at = 0;
+      while (at < nv && v[at] < x[i])
+        at++;
+      if (at < nv && v[at] == x[i])
+        continue;
+      memmove (v + at + 1, v + at, (size_t) (nv - at) * sizeof (double));
+      v[at] = x[i];
+      nv++;
+    }
+  for (int every = 1;; every++)
+    {
+      int nt = 0;
+      double last_right = -G_MAXDOUBLE;
+      gboolean fits = TRUE;
+      for (int i = 0; i < nv; i += every)
+        {
+          g_snprintf (lab[nt], 80, "%g", v[i]);
+          t[nt] = log10 (v[i]);
+          double centre = t[nt] / span * width, half = text_width (cr, lab[nt]) / 2 + 4.0;
+          fits = fits && centre - half > last_right;
+          last_right = centre + half;
+          nt++;
+        }
+      if (fits || every >= nv)
+        return nt;
+    }
+}
+
+/* Each line's points joined, with their 95% error bars, clipped to f. */
+static void
+column_lines (cairo_t *cr, const Frame *fr, gboolean log_x, int n_lines, int n_points,
+              const double *x, const double *mean, const double *band)
+{
+  const Frame f = *fr;
+  cairo_save (cr);
+  cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
+  cairo_clip (cr);
+  for (int l = 0; l < n_lines; l++)
+    {
+      const Rgb *c = &cycle_colour[l % 10];
+      const double *m = mean + l * n_points, *b = band ? band + l * n_points : NULL;
+      cairo_set_source_rgb (cr, c->r, c->g, c->b);
+      cairo_set_line_width (cr, LINE_WIDTH);
+      set_cycle_dash (cr, l);
+      cairo_new_path (cr);
+      for (int i = 0; i < n_points; i++)
+        if (usable (m[i]))
+          cairo_line_to (cr, px (&f, column_x (x[i], log_x)), py (&f, m[i]));
+        else
+          cairo_new_sub_path (cr);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0.0);
+      for (int i = 0; i < n_points; i++)
+        {
+          double cx = px (&f, column_x (x[i], log_x));
+          Series s = { m, b };
+          double lo, hi;
+          if (band_at (&s, i, &lo, &hi))
+            {
+              /* the 95% interval as an error bar with caps */
+              cairo_move_to (cr, cx, py (&f, lo));
+              cairo_line_to (cr, cx, py (&f, hi));
+              cairo_move_to (cr, cx - 4, py (&f, lo));
+              cairo_line_to (cr, cx + 4, py (&f, lo));
+              cairo_move_to (cr, cx - 4, py (&f, hi));
+              cairo_line_to (cr, cx + 4, py (&f, hi));
+              cairo_set_line_width (cr, 1.0);
+              cairo_stroke (cr);
+            }
+          if (usable (m[i]))
+            {
+              cairo_arc (cr, cx, py (&f, m[i]), 1.5 * LINE_WIDTH, 0, 2 * G_PI);
+              cairo_fill (cr);
+            }
+        }
+    }
+  cairo_restore (cr);
+}
+
+/* The padded data limits of the points and their bands. */
+static void
+column_range (gboolean log_x, int n, int n_points, const double *x, const double *mean,
+              const double *band, double *px0, double *px1, double *py0, double *py1)
+{
+  double x0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y0 = G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
+  for (int i = 0; i < n_points; i++)
+    {
+      x0 = MIN (x0, column_x (x[i], log_x));
+      x1 = MAX (x1, column_x (x[i], log_x));
+    }
+  for (int i = 0; i < n; i++)
+    {
+      Series s = { mean, band };
+      double lo, hi;
+      if (usable (mean[i]))
+        y0 = MIN (y0, mean[i]), y1 = MAX (y1, mean[i]);
+      if (band_at (&s, i, &lo, &hi))
+        y0 = MIN (y0, lo), y1 = MAX (y1, hi);
+    }
+  if (y0 > y1)
+    y0 = 0.0, y1 = 1.0;
+  pad_range (&x0, &x1);
+  pad_range (&y0, &y1);
+  *px0 = x0, *px1 = x1, *py0 = y0, *py1 = y1;
+}
+
+gboolean
+somaif_figure_column (const char *path, const char *title, const char *x_label,
+                      const char *y_label, gboolean log_x, int n_lines,
+                      const char *const *line_labels, int n_points, const double *x,
+                      const double *mean, const double *band, GError **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  int n = n_lines * n_points;
+  gboolean x_ok = n_lines >= 1 && n_points >= 1 && n_points <= MAX_TICKS && x && mean;
+  for (int i = 0; x_ok && i < n_points; i++)
+    x_ok = usable (x[i]) && (!log_x || x[i] > 0.0);
+  if (!x_ok)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "cannot draw '%s': %d lines of %d points%s", path, n_lines, n_points,
+                   log_x ? " (a log axis needs x > 0)" : "");
+      return FALSE;
+    }
+
+  double x0, x1, y0, y1;
+  column_range (log_x, n, n_points, x, mean, band, &x0, &x1, &y0, &y1);
+
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, COLUMN_W, COLUMN_H);
+  if (!check_surface (surface, path, error))
+    {
+      cairo_surface_destroy (surface);
+      return FALSE;
+    }
+  cairo_t *cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  set_font (cr, CURVES_FONT, FALSE);
+  cairo_font_extents_t fe;
+  cairo_font_extents (cr, &fe);
+  double text_h = fe.ascent + fe.descent, title_h = title && *title ? ceil (TITLE_FONT * 1.2) + 8.0 : 0.0;
+
+  double xt[MAX_TICKS], yt[MAX_TICKS];
+  char xlab[MAX_TICKS][80], ylab[MAX_TICKS][80];
+  double ystep = nice_step (y1 - y0, 7, 0.0), ylab_w = 0.0;
+  int nyt = ticks_in (y0, y1, ystep, yt), nxt;
+  for (int k = 0; k < nyt; k++)
+    {
+      format_tick (ylab[k], sizeof ylab[k], yt[k], ystep, MAX (fabs (y0), fabs (y1)));
+      ylab_w = MAX (ylab_w, text_width (cr, ylab[k]));
+    }
+  Frame f = { x0, x1, y0, y1, 0, 0, 0, 0 };
+  f.left = round (12.0 + text_h + 8.0 + ylab_w + TICK_PAD + TICK_LEN) + 0.5;
+  f.right = COLUMN_W - 14.5;
+  f.top = round (12.0 + title_h) + 0.5;
+  f.bottom = round (COLUMN_H - (8.0 + text_h + 5.0 + text_h + TICK_PAD + TICK_LEN)) + 0.5;
+  if (log_x)
+    nxt = column_log_ticks (cr, n_points, x, f.right - f.left, x1 - x0, xt, xlab);
+  else
+    {
+      double xstep = nice_step (x1 - x0, 8, 0.0);
+      nxt = ticks_in (x0, x1, xstep, xt);
+      for (int k = 0; k < nxt; k++)
+        format_tick (xlab[k], sizeof xlab[k], xt[k], xstep, MAX (fabs (x0), fabs (x1)));
+    }
+
+  column_lines (cr, &f, log_x, n_lines, n_points, x, mean, band);
+
+  draw_frame (cr, &f, xt, (const char (*)[80]) xlab, nxt, yt, (const char (*)[80]) ylab, nyt);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  g_autofree char *xl = g_strdup_printf ("%s%s", x_label ? x_label : "", log_x ? " (log scale)" : "");
+  show_text (cr, xl, (f.left + f.right) / 2, f.bottom + TICK_LEN + TICK_PAD + text_h + 5.0, 0.5,
+             0.0);
+  if (y_label)
+    {
+      cairo_save (cr);
+      cairo_translate (cr, 12.0, (f.top + f.bottom) / 2);
+      cairo_rotate (cr, -G_PI / 2);
+      show_text (cr, y_label, 0.0, 0.0, 0.5, 0.0);
+      cairo_restore (cr);
+    }
+  if (title_h > 0.0)
+    {
+      set_font (cr, TITLE_FONT, TRUE);
+      g_autofree char *t = fit_label (cr, title, f.right - f.left);
+      show_text (cr, t, (f.left + f.right) / 2, 12.0, 0.5, 0.0);
+      set_font (cr, CURVES_FONT, FALSE);
+    }
+  /* with several lines, their labels at the top right, in their colours */
+  for (int l = 0; n_lines > 1 && line_labels && l < MIN (n_lines, COLUMN_LEGEND_ROWS); l++)
+    {
+      const Rgb *c = &cycle_colour[l % 10];
+      cairo_set_source_rgb (cr, c->r, c->g, c->b);
+      g_autofree char *t = fit_label (cr, line_labels[l] ? line_labels[l] : "", 260.0);
+      show_text (cr, t, f.right - 8.0, f.top + 6.0 + l * (text_h + 2.0), 1.0, 0.0);
+    }
+
+  cairo_destroy (cr);
+  gboolean ok = check_surface (surface, path, error) && write_png (surface, path, error);
+  cairo_surface_destroy (surface);
+  return ok;
+}

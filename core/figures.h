@@ -35,6 +35,15 @@ gboolean somaif_figure_curve_panels (const char *path, const char *title, int n_
                                      const double *const *mean, const double *const *band,
                                      GError **error);
 
+/* Points (x[i], mean[l * n_points + i]) joined into n_lines lines, each
+ * with its 95% error bars (band: half-widths, NULL or NaN: none), x on a log
+ * scale when log_x (x > 0: ticks at the x values themselves); a title
+ * (NULL: none), axis labels, and with several lines their labels. */
+gboolean somaif_figure_column (const char *path, const char *title, const char *x_label,
+                               const char *y_label, gboolean log_x, int n_lines,
+                               const char *const *line_labels, int n_points, const double *x,
+                               const double *mean, const double *band, GError **error);
+
 G_END_DECLS
 
 #endif

@@ -908,9 +908,12 @@ summarise (const SomaifSweep *s, const char *outdir, gboolean quiet)
       g_error_free (error);
       return EXIT_FAILED;
     }
+  g_autofree char *figure = s->figure_stat < 0 ? g_strdup ("")
+                            : g_strdup_printf (", sweep-%s.png",
+                                               somaif_sweep_stat_name (s->figure_stat));
   if (!quiet)
-    printf ("somaif-sweep: %s/summary.csv and %s/sweep.png written (%d combination%s, %d of "
-            "%d runs finished)\n", outdir, outdir, s->n_combos, s->n_combos == 1 ? "" : "s",
+    printf ("somaif-sweep: %s/summary.csv, sweep.png%s written (%d combination%s, %d of "
+            "%d runs finished)\n", outdir, figure, s->n_combos, s->n_combos == 1 ? "" : "s",
             somaif_sweep_n_runs (s) - missing, somaif_sweep_n_runs (s));
   return EXIT_DONE;
 }

@@ -19,7 +19,17 @@
 #define MAX_NAME 180
 #define MAX_RUNS 1000000
 
-static const char *const sweep_keys[] = { "base", "vary", "seeds", "threads", "name" };
+static const char *const sweep_keys[] = { "base", "vary", "seeds", "threads", "name", "figure" };
+
+static const char *const stat_names[SOMAIF_SWEEP_N_STATS] = {
+  "accuracy", "complexity", "wall_seconds", "distance", "recognised"
+};
+
+const char *
+somaif_sweep_stat_name (SomaifSweepStat stat)
+{
+  return stat >= 0 && stat < SOMAIF_SWEEP_N_STATS ? stat_names[stat] : NULL;
+}
 
 /* ------------------------------------------------------------------ */
 /* Values as config text and as names                                   */
@@ -394,6 +404,57 @@ load_seeds (SomaifSweep *s, const config_setting_t *ss, GError **error)
   return TRUE;
 }
 
+/* The varied key named key (its whole key or its label), or -1. */
+static int
+axis_named (const SomaifSweep *s, const char *key)
+{
+  for (int i = 0; key && i < s->n_axes; i++)
+    if (strcmp (s->axes[i].key, key) == 0 || strcmp (s->axes[i].label, key) == 0)
+      return i;
+  return -1;
+}
+
+/* figure = { column = "distance"; against = "beta"; log = true; } */
+static gboolean
+load_figure (SomaifSweep *s, const config_setting_t *fs, GError **error)
+{
+  s->figure_stat = -1;
+  if (!fs)
+    return TRUE;
+  const char *column = NULL, *against = NULL;
+  int log_x = 0;
+  if (!config_setting_is_group (fs) || !config_setting_lookup_string (fs, "column", &column)
+      || !config_setting_lookup_string (fs, "against", &against))
+    return fail_at (error, s, fs, "figure",
+                    "must be a group { column = \"distance\"; against = \"beta\"; log = true; }");
+  for (int k = 0; k < SOMAIF_SWEEP_N_STATS; k++)
+    if (strcmp (column, stat_names[k]) == 0)
+      s->figure_stat = k;
+  if (s->figure_stat < 0)
+    return fail_at (error, s, fs, "figure.column",
+                    "must be a summary column: accuracy, complexity, wall_seconds, distance "
+                    "or recognised");
+  s->figure_axis = axis_named (s, against);
+  if (s->figure_axis < 0)
+    return fail_at (error, s, fs, "figure.against", "must be a varied key (its key or label)");
+  const config_setting_t *ls = config_setting_get_member (fs, "log");
+  if (ls && config_setting_type (ls) != CONFIG_TYPE_BOOL)
+    return fail_at (error, s, ls, "figure.log", "must be true or false");
+  log_x = ls ? config_setting_get_bool (ls) : 0;
+  s->figure_log = log_x != 0;
+  const SomaifSweepAxis *a = &s->axes[s->figure_axis];
+  for (int v = 0; v < a->n_values; v++)
+    {
+      char *end = NULL;
+      double x = g_ascii_strtod (a->values[v], &end);
+      if (end == a->values[v] || *end || !isfinite (x) || (s->figure_log && !(x > 0.0)))
+        return fail_at (error, s, fs, "figure.against",
+                        s->figure_log ? "must vary over numbers > 0 for a log axis"
+                                      : "must vary over numbers");
+    }
+  return TRUE;
+}
+
 static gboolean
 load_settings (SomaifSweep *s, config_t *cfg, GError **error)
 {
@@ -453,7 +514,8 @@ load_settings (SomaifSweep *s, config_t *cfg, GError **error)
       s->axes[i].label = somaif_sweep_sanitise (shared ? s->axes[i].key : last);
     }
 
-  if (!load_seeds (s, config_lookup (cfg, "seeds"), error))
+  if (!load_seeds (s, config_lookup (cfg, "seeds"), error)
+      || !load_figure (s, config_lookup (cfg, "figure"), error))
     return FALSE;
 
   s->threads = 1;
@@ -490,6 +552,7 @@ sweep_new (const char *path)
   if (g_str_has_suffix (leaf, ".cfg"))
     leaf[strlen (leaf) - 4] = '\0';
   s->name = somaif_sweep_sanitise (leaf);
+  s->figure_stat = -1;
   return s;
 }
 
@@ -515,8 +578,10 @@ somaif_sweep_load_data (const char *text, const char *path, GError **error)
 }
 
 SomaifSweep *
-somaif_sweep_load (const char *path, GError **error)
+somaif_sweep_load (const char *name, GError **error)
 {
+  /* a name without a '/' that is no file here: an installed sweep */
+  g_autofree char *path = somaif_config_find (name, NULL);
   g_autofree char *text = NULL;
   gsize len = 0;
   GError *ferr = NULL;
@@ -636,6 +701,13 @@ somaif_sweep_resolved (const SomaifSweep *s)
     g_string_append_printf (out, "%s%" G_GINT64_FORMAT "%s", i ? ", " : "", s->seeds[i],
                             s->seeds[i] > G_MAXINT32 ? "L" : "");
   g_string_append_printf (out, "];\nthreads = %d;\n", s->threads);
+  if (s->figure_stat >= 0)
+    {
+      g_string_append_printf (out, "figure = { column = \"%s\"; against = ",
+                              stat_names[s->figure_stat]);
+      somaif_config_append_string (out, s->axes[s->figure_axis].key);
+      g_string_append_printf (out, "; log = %s; };\n", s->figure_log ? "true" : "false");
+    }
   return g_string_free (out, FALSE);
 }
 
@@ -766,25 +838,29 @@ somaif_mean_ci95 (const double *x, int n, double *mean, double *half)
 /* Reading finished runs                                                */
 
 gboolean
-somaif_sweep_read_run (const char *dir, double *accuracy, double *complexity,
-                       double *wall_seconds, GError **error)
+somaif_sweep_read_run (const char *dir, double *stats, GError **error)
 {
   GArray *rows = somaif_rundir_read_final (dir, error);
   if (!rows)
     return FALSE;
   SomaifRunInfo info;
   gboolean ok = somaif_rundir_read_run (dir, &info, error);
-  double sa = 0.0, sc = 0.0;
+  double sa = 0.0, sc = 0.0, sd = 0.0, hits = 0.0;
   for (guint i = 0; i < rows->len; i++)
     {
-      sa += g_array_index (rows, SomaifFinalRow, i).accuracy;
-      sc += g_array_index (rows, SomaifFinalRow, i).complexity;
+      const SomaifFinalRow *r = &g_array_index (rows, SomaifFinalRow, i);
+      sa += r->accuracy;
+      sc += r->complexity;
+      sd += r->distance;
+      hits += r->winner == r->goal;
     }
   if (ok)
     {
-      *accuracy = sa / rows->len;
-      *complexity = sc / rows->len;
-      *wall_seconds = info.wall_seconds;
+      stats[SOMAIF_SWEEP_ACCURACY] = sa / rows->len;
+      stats[SOMAIF_SWEEP_COMPLEXITY] = sc / rows->len;
+      stats[SOMAIF_SWEEP_WALL_SECONDS] = info.wall_seconds;
+      stats[SOMAIF_SWEEP_DISTANCE] = sd / rows->len;
+      stats[SOMAIF_SWEEP_RECOGNISED] = hits / rows->len;
       somaif_rundir_run_info_clear (&info);
     }
   g_array_free (rows, TRUE);
@@ -876,6 +952,150 @@ axis_plain (const SomaifSweepAxis *axis, int v)
   return g_string_free (out, FALSE);
 }
 
+/* One combination's finished runs: their numbers and learning curves. */
+typedef struct
+{
+  int n;                               /* finished runs read */
+  double *vals[SOMAIF_SWEEP_N_STATS];  /* n_seeds each, n used */
+  int *points;                         /* each run's curve length */
+  double **curve[2];                   /* inaccuracy, complexity per run */
+} ComboRuns;
+
+static void
+combo_runs_init (ComboRuns *c, int n_seeds)
+{
+  memset (c, 0, sizeof *c);
+  for (int k = 0; k < SOMAIF_SWEEP_N_STATS; k++)
+    c->vals[k] = g_new (double, n_seeds);
+  c->points = g_new (int, n_seeds);
+  c->curve[0] = g_new0 (double *, n_seeds);
+  c->curve[1] = g_new0 (double *, n_seeds);
+}
+
+/* Frees the runs' curves (n_seeds of them at most), keeping the arrays. */
+static void
+combo_runs_drop_curves (ComboRuns *c, int n_seeds)
+{
+  for (int k = 0; k < n_seeds; k++)
+    for (int p = 0; p < 2; p++)
+      g_clear_pointer (&c->curve[p][k], g_free);
+}
+
+static void
+combo_runs_clear (ComboRuns *c, int n_seeds)
+{
+  combo_runs_drop_curves (c, n_seeds);
+  for (int k = 0; k < SOMAIF_SWEEP_N_STATS; k++)
+    g_free (c->vals[k]);
+  g_free (c->points);
+  g_free (c->curve[0]);
+  g_free (c->curve[1]);
+}
+
+/* Reads combo's finished runs into c (c->n of them); counts the others. */
+static gboolean
+read_combo (const SomaifSweep *s, const char *outdir, int combo, ComboRuns *c, int *n_missing,
+            GError **error)
+{
+  double stats[SOMAIF_SWEEP_N_STATS];
+  c->n = 0;
+  for (int k = 0; k < s->n_seeds; k++)
+    {
+      g_autofree char *name = somaif_sweep_run_name (s, combo * s->n_seeds + k);
+      g_autofree char *dir = g_build_filename (outdir, name, NULL);
+      if (somaif_sweep_run_state (dir) != SOMAIF_SWEEP_RUN_DONE)
+        {
+          (*n_missing)++;
+          continue;
+        }
+      if (!somaif_sweep_read_run (dir, stats, error)
+          || !read_curves (dir, &c->points[c->n], &c->curve[0][c->n], &c->curve[1][c->n],
+                           error))
+        return FALSE;
+      for (int i = 0; i < SOMAIF_SWEEP_N_STATS; i++)
+        c->vals[i][c->n] = stats[i];
+      c->n++;
+    }
+  return TRUE;
+}
+
+/* combo's values as CSV fields (each followed by a comma) and as a label. */
+static char *
+combo_fields (const SomaifSweep *s, int combo, int skip_axis, GString *csv)
+{
+  int *index = g_new (int, s->n_axes ? s->n_axes : 1);
+  somaif_sweep_combo_indices (s, combo, index);
+  GString *label = g_string_new (NULL);
+  for (int i = 0; i < s->n_axes; i++)
+    {
+      g_autofree char *plain = axis_plain (&s->axes[i], index[i]);
+      if (csv)
+        {
+          append_csv_field (csv, plain);
+          g_string_append_c (csv, ',');
+        }
+      if (i != skip_axis)
+        g_string_append_printf (label, "%s%s = %s", label->len ? ", " : "", s->axes[i].label,
+                                plain);
+    }
+  g_free (index);
+  return g_string_free (label, FALSE);
+}
+
+/* outdir/sweep-COLUMN.png: the column's means and half-widths (one per
+ * combination) against the figure's axis, a line per value of the others. */
+static gboolean
+summary_figure (const SomaifSweep *s, const char *outdir, const double *mean,
+                const double *half, GError **error)
+{
+  const SomaifSweepAxis *a = &s->axes[s->figure_axis];
+  int n_points = a->n_values, n_lines = s->n_combos / n_points;
+  double *x = g_new (double, n_points);
+  double *m = g_new (double, s->n_combos), *h = g_new (double, s->n_combos);
+  char **labels = g_new0 (char *, n_lines + 1);
+  int *index = g_new (int, s->n_axes);
+  for (int v = 0; v < n_points; v++)
+    x[v] = g_ascii_strtod (a->values[v], NULL);
+  for (int combo = 0; combo < s->n_combos; combo++)
+    {
+      /* the line: combo's index with the figure's axis left out */
+      somaif_sweep_combo_indices (s, combo, index);
+      int line = 0;
+      for (int i = 0; i < s->n_axes; i++)
+        if (i != s->figure_axis)
+          line = line * s->axes[i].n_values + index[i];
+      m[line * n_points + index[s->figure_axis]] = mean[combo];
+      h[line * n_points + index[s->figure_axis]] = half[combo];
+      if (!labels[line])
+        labels[line] = combo_fields (s, combo, s->figure_axis, NULL);
+    }
+  const char *column = stat_names[s->figure_stat];
+  g_autofree char *file = g_strdup_printf ("sweep-%s.png", column);
+  g_autofree char *path = g_build_filename (outdir, file, NULL);
+  g_autofree char *y_label = g_strdup_printf ("%s (mean, 95%% interval)", column);
+  gboolean ok = somaif_figure_column (path, s->name, a->key, y_label, s->figure_log, n_lines,
+                                      (const char *const *) labels, n_points, x, m, h, error);
+  g_free (x);
+  g_free (m);
+  g_free (h);
+  g_strfreev (labels);
+  g_free (index);
+  return ok;
+}
+
+/* The learning curves of every combination (sweep.png). */
+static gboolean
+summary_curves (const SomaifSweep *s, const char *outdir, char **labels, int *n_points,
+                double **mean, double **band, GError **error)
+{
+  g_autofree char *path = g_build_filename (outdir, "sweep.png", NULL);
+  const char *panels[2] = { "Inaccuracy", "Complexity" };
+  return somaif_figure_curve_panels (path, s->name, 2, panels, s->n_combos,
+                                     (const char *const *) labels, n_points,
+                                     (const double *const *) mean,
+                                     (const double *const *) band, error);
+}
+
 gboolean
 somaif_sweep_summarise (const SomaifSweep *s, const char *outdir, int *n_missing,
                         GError **error)
@@ -887,81 +1107,50 @@ somaif_sweep_summarise (const SomaifSweep *s, const char *outdir, int *n_missing
       append_csv_field (csv, s->axes[i].key);
       g_string_append_c (csv, ',');
     }
-  g_string_append (csv, "runs,accuracy_mean,accuracy_ci95,complexity_mean,complexity_ci95,"
-                   "wall_seconds_mean,wall_seconds_ci95\n");
+  g_string_append (csv, "runs");
+  for (int k = 0; k < SOMAIF_SWEEP_N_STATS; k++)
+    g_string_append_printf (csv, ",%s_mean,%s_ci95", stat_names[k], stat_names[k]);
+  g_string_append_c (csv, '\n');
   char **labels = g_new0 (char *, n_curves + 1);
   int *n_points = g_new0 (int, n_curves);
   /* Panel 0 inaccuracy, panel 1 complexity: mean[p * n_curves + c]. */
   double **mean = g_new0 (double *, 2 * n_curves);
   double **band = g_new0 (double *, 2 * n_curves);
-  double *vals[3];
-  for (int k = 0; k < 3; k++)
-    vals[k] = g_new (double, s->n_seeds);
-  int *run_points = g_new (int, s->n_seeds);
-  double **run_curve[2] = { g_new0 (double *, s->n_seeds), g_new0 (double *, s->n_seeds) };
-  int *index = g_new (int, s->n_axes ? s->n_axes : 1);
+  /* the figure's column, a mean and half-width per combination */
+  double *fig_mean = g_new (double, n_curves), *fig_half = g_new (double, n_curves);
+  ComboRuns runs;
+  combo_runs_init (&runs, s->n_seeds);
   gboolean ok = TRUE;
   *n_missing = 0;
 
   for (int combo = 0; ok && combo < s->n_combos; combo++)
     {
-      somaif_sweep_combo_indices (s, combo, index);
-      GString *label = g_string_new (NULL);
-      for (int i = 0; i < s->n_axes; i++)
-        {
-          g_autofree char *plain = axis_plain (&s->axes[i], index[i]);
-          append_csv_field (csv, plain);
-          g_string_append_c (csv, ',');
-          g_string_append_printf (label, "%s%s = %s", i ? ", " : "", s->axes[i].label, plain);
-        }
-      if (s->n_axes == 0)
-        g_string_append (label, "all runs");
-      int n = 0;
-      for (int k = 0; ok && k < s->n_seeds; k++)
-        {
-          int run = combo * s->n_seeds + k;
-          g_autofree char *name = somaif_sweep_run_name (s, run);
-          g_autofree char *dir = g_build_filename (outdir, name, NULL);
-          if (somaif_sweep_run_state (dir) != SOMAIF_SWEEP_RUN_DONE)
-            {
-              (*n_missing)++;
-              continue;
-            }
-          ok = somaif_sweep_read_run (dir, &vals[0][n], &vals[1][n], &vals[2][n], error)
-               && read_curves (dir, &run_points[n], &run_curve[0][n], &run_curve[1][n], error);
-          if (ok)
-            n++;
-        }
-      g_string_append_printf (label, " (%d run%s)", n, n == 1 ? "" : "s");
-      labels[combo] = g_string_free (label, FALSE);
+      g_autofree char *label = combo_fields (s, combo, -1, csv);
+      ok = read_combo (s, outdir, combo, &runs, n_missing, error);
+      labels[combo] = g_strdup_printf ("%s (%d run%s)", s->n_axes ? label : "all runs",
+                                       runs.n, runs.n == 1 ? "" : "s");
       if (!ok)
-        {
-          for (int k = 0; k <= n; k++)
-            for (int p = 0; p < 2; p++)
-              g_clear_pointer (&run_curve[p][k], g_free);
-          break;
-        }
-      g_string_append_printf (csv, "%d", n);
-      for (int k = 0; k < 3; k++)
+        break;
+      g_string_append_printf (csv, "%d", runs.n);
+      for (int k = 0; k < SOMAIF_SWEEP_N_STATS; k++)
         {
           double m, h;
-          somaif_mean_ci95 (vals[k], n, &m, &h);
+          somaif_mean_ci95 (runs.vals[k], runs.n, &m, &h);
           g_string_append_c (csv, ',');
           append_csv_number (csv, m);
           g_string_append_c (csv, ',');
           append_csv_number (csv, h);
+          if (k == s->figure_stat)
+            fig_mean[combo] = m, fig_half[combo] = h;
         }
       g_string_append_c (csv, '\n');
 
       /* Curves: mean and 95% band across seeds over their common length. */
       for (int p = 0; p < 2; p++)
-        {
-          n_points[combo] = somaif_sweep_mean_curves (n, run_points, run_curve[p],
-                                                      &mean[p * n_curves + combo],
-                                                      &band[p * n_curves + combo]);
-          for (int k = 0; k < n; k++)
-            g_clear_pointer (&run_curve[p][k], g_free);
-        }
+        n_points[combo] = somaif_sweep_mean_curves (runs.n, runs.points, runs.curve[p],
+                                                    &mean[p * n_curves + combo],
+                                                    &band[p * n_curves + combo]);
+      combo_runs_drop_curves (&runs, s->n_seeds);
     }
 
   if (ok)
@@ -969,15 +1158,8 @@ somaif_sweep_summarise (const SomaifSweep *s, const char *outdir, int *n_missing
       g_autofree char *path = g_build_filename (outdir, "summary.csv", NULL);
       ok = somaif_rundir_write (path, csv->str, csv->len, error);
     }
-  if (ok)
-    {
-      g_autofree char *path = g_build_filename (outdir, "sweep.png", NULL);
-      const char *panels[2] = { "Inaccuracy", "Complexity" };
-      ok = somaif_figure_curve_panels (path, s->name, 2, panels, n_curves,
-                                       (const char *const *) labels, n_points,
-                                       (const double *const *) mean,
-                                       (const double *const *) band, error);
-    }
+  ok = ok && summary_curves (s, outdir, labels, n_points, mean, band, error);
+  ok = ok && (s->figure_stat < 0 || summary_figure (s, outdir, fig_mean, fig_half, error));
 
   for (int i = 0; i < 2 * n_curves; i++)
     {
@@ -988,12 +1170,9 @@ somaif_sweep_summarise (const SomaifSweep *s, const char *outdir, int *n_missing
   g_free (band);
   g_strfreev (labels);
   g_free (n_points);
-  for (int k = 0; k < 3; k++)
-    g_free (vals[k]);
-  g_free (run_points);
-  g_free (run_curve[0]);
-  g_free (run_curve[1]);
-  g_free (index);
+  g_free (fig_mean);
+  g_free (fig_half);
+  combo_runs_clear (&runs, s->n_seeds);
   g_string_free (csv, TRUE);
   return ok;
 }

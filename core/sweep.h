@@ -29,6 +29,11 @@ typedef struct
   gint64 *seeds;
   int threads;    /* threads per run */
   int n_combos;   /* product of the axes' value counts (1 with no axis) */
+  /* figure = { column = "distance"; against = "beta"; log = true; }: a
+   * second picture, of a summary column against a varied key */
+  int figure_stat;     /* a SomaifSweepStat; -1: no such figure */
+  int figure_axis;     /* the varied key on x (its values are numbers) */
+  gboolean figure_log; /* x on a log scale (the values are > 0) */
 } SomaifSweep;
 
 /* Reads a sweep file:
@@ -38,6 +43,12 @@ typedef struct
  *   seeds = { from = 1; count = 4; };   (or a list [1, 5, 9]; default:
  *                                        the base config's own seed)
  *   threads = 1;                        (threads per run)
+ *   figure = { column = "distance"; against = "beta"; log = true; };
+ *                    (optional: sweep-COLUMN.png, the column's mean and 95%
+ *                     interval against a varied key of numbers, named by
+ *                     its key or its label; log: a log x axis)
+ * A path naming no file, without a '/', is looked for as NAME.cfg among the
+ * installed configs (as somaif-run finds a config).
  * Checks its form only; somaif_config_load() judges the values. */
 SomaifSweep *somaif_sweep_load (const char *path, GError **error);
 /* The same from text; relative base paths are taken from path's folder. */
@@ -87,15 +98,28 @@ void somaif_mean_ci95 (const double *x, int n, double *mean, double *half);
 int somaif_sweep_mean_curves (int n, const int *n_points, double *const *curve, double **mean,
                               double **band);
 
-/* A finished run's numbers: the means over goals of final.csv's accuracy and
- * complexity, and run.json's wall_seconds. */
-gboolean somaif_sweep_read_run (const char *dir, double *accuracy, double *complexity,
-                                double *wall_seconds, GError **error);
+/* The numbers summary.csv gives for each combination, in its order. */
+typedef enum
+{
+  SOMAIF_SWEEP_ACCURACY,     /* the mean over goals of final.csv's accuracy */
+  SOMAIF_SWEEP_COMPLEXITY,   /* ... of its complexity */
+  SOMAIF_SWEEP_WALL_SECONDS, /* run.json's wall_seconds */
+  SOMAIF_SWEEP_DISTANCE,     /* the mean over goals of final.csv's distance */
+  SOMAIF_SWEEP_RECOGNISED,   /* the share of goals whose winner is the goal */
+  SOMAIF_SWEEP_N_STATS
+} SomaifSweepStat;
+
+/* "accuracy", "complexity", ... as summary.csv's columns name them. */
+const char *somaif_sweep_stat_name (SomaifSweepStat stat);
+
+/* A finished run's numbers, stats[SOMAIF_SWEEP_N_STATS]. */
+gboolean somaif_sweep_read_run (const char *dir, double *stats, GError **error);
 
 /* Writes outdir/summary.csv (a row per combination: its values, runs, and
- * mean and 95% half-width of accuracy, complexity and wall seconds over its
- * finished runs) and outdir/sweep.png (each combination's learning curves,
- * mean across seeds with the 95% band).  *n_missing: runs not finished. */
+ * the mean and 95% half-width of each SomaifSweepStat over its finished
+ * runs), outdir/sweep.png (each combination's learning curves, mean across
+ * seeds with the 95% band) and, when the sweep asks for it,
+ * outdir/sweep-COLUMN.png.  *n_missing: runs not finished. */
 gboolean somaif_sweep_summarise (const SomaifSweep *sweep, const char *outdir, int *n_missing,
                                  GError **error);
 

@@ -421,6 +421,79 @@ __lsan_default_suppressions (void)
   return "leak:libfontconfig.so\n";
 }
 
+/* ---- somaif_figure_column ---------------------------------------------- */
+
+/* The x centres of the runs of columns holding matplotlib's C0 (the first
+ * line's colour) in the picture; returns how many (at most max). */
+static int
+c0_columns (const Png *png, double *centre, int max)
+{
+  int n = 0, start = -1;
+  for (int x = 0; x <= png->w; x++)
+    {
+      gboolean has = x < png->w && png_count (png, x, 0, x + 1, png->h, 0x1f, 0x77, 0xb4, 0) > 0;
+      if (has && start < 0)
+        start = x;
+      if (!has && start >= 0)
+        {
+          if (n < max)
+            centre[n] = (start + x - 1) / 2.0;
+          n++;
+          start = -1;
+        }
+    }
+  return n;
+}
+
+/* On a log axis the points at x = 1, 10, 100 are equally spaced; on a
+ * linear one they are not.  NaN means between them leave lone dots. */
+static void
+test_figure_column_log (void)
+{
+  TmpDir t;
+  tmp_dir_init (&t);
+  g_autofree char *path = g_build_filename (t.dir, "column.png", NULL);
+  const double x[5] = { 1, 3, 10, 30, 100 }, mean[5] = { 2, NAN, 3, NAN, 2.5 };
+  const double band[5] = { 0.1, NAN, NAN, 0.2, 0.3 };
+  for (int log_x = 1; log_x >= 0; log_x--)
+    {
+      GError *error = NULL;
+      g_assert_true (somaif_figure_column (path, "beta study", "experiment.beta", "distance",
+                                           log_x, 1, NULL, 5, x, mean, band, &error));
+      g_assert_no_error (error);
+      Png png;
+      png_read (&png, path);
+      double c[8];
+      int n = c0_columns (&png, c, 8);
+      g_test_message ("%s axis: %d dots at x = %.1f, %.1f, %.1f", log_x ? "log" : "linear", n,
+                      c[0], c[1], c[2]);
+      g_assert_cmpint (n, ==, 3);
+      double gap1 = c[1] - c[0], gap2 = c[2] - c[1];
+      if (log_x)
+        g_assert_cmpfloat (fabs (gap1 - gap2), <=, 2.0);
+      else
+        g_assert_cmpfloat (gap2, >, 5.0 * gap1);
+      png_clear (&png);
+      g_remove (path);
+    }
+
+  /* several lines, a lone point, and refusals: x <= 0 on a log axis */
+  const double x2[1] = { 4.0 }, m2[3] = { 1, NAN, 2 };
+  const char *labels[3] = { "units = 10", NULL, "units = 30" };
+  GError *error = NULL;
+  g_assert_true (somaif_figure_column (path, NULL, NULL, NULL, TRUE, 3, labels, 1, x2, m2, NULL,
+                                       &error));
+  g_assert_no_error (error);
+  g_remove (path);
+  const double bad[2] = { 0.0, 1.0 }, m3[2] = { 1, 2 };
+  g_assert_false (somaif_figure_column (path, NULL, NULL, NULL, TRUE, 1, NULL, 2, bad, m3, NULL,
+                                        &error));
+  g_assert_nonnull (strstr (error->message, "log"));
+  g_clear_error (&error);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  tmp_dir_clear (&t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -430,6 +503,7 @@ main (int argc, char **argv)
   g_test_add_func ("/figures/bad-path", test_figure_bad_path);
   g_test_add_func ("/figures/tiles-png", test_figure_tiles);
   g_test_add_func ("/figures/tiles-bad-args", test_figure_tiles_bad_args);
+  g_test_add_func ("/figures/column-log-axis", test_figure_column_log);
   int rc = g_test_run ();
   /* Let cairo drop its font caches, so that a leak checker sees only ours. */
   cairo_debug_reset_static_data ();

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
@@ -259,6 +260,44 @@ test_refusals (void)
   load_bad ("base = \"/b.cfg\"; seeds = [1, 2, 1];", "listed twice");
   load_bad ("base = \"/b.cfg\"; threads = 0;", "threads");
   load_bad ("base = \"/b.cfg\"; vary = ", "syntax error");
+  /* figure: a summary column against a varied key of numbers (> 0 for log) */
+  const char *beta = "base = \"/b.cfg\"; vary = ( { key = \"experiment.beta\"; "
+                     "values = [0.5, 2.0]; }, { key = \"generator.plugin\"; values = [\"a\"]; } ); ";
+  g_autofree char *c1 = g_strconcat (beta, "figure = { column = \"speed\"; against = \"beta\"; };", NULL);
+  g_autofree char *c2 = g_strconcat (beta, "figure = { column = \"distance\"; against = \"units\"; };", NULL);
+  g_autofree char *c3 = g_strconcat (beta, "figure = { column = \"distance\"; against = \"plugin\"; };", NULL);
+  g_autofree char *c4 = g_strconcat (beta, "figure = { column = \"distance\"; };", NULL);
+  g_autofree char *c5 = g_strconcat (beta, "figure = { column = \"distance\"; against = \"beta\"; log = 1; };", NULL);
+  load_bad (c1, "figure.column");
+  load_bad (c2, "figure.against");
+  load_bad (c3, "numbers");
+  load_bad (c4, "figure");
+  load_bad (c5, "figure.log");
+  load_bad ("base = \"/b.cfg\"; vary = ( { key = \"experiment.beta\"; values = [0.0, 2.0]; } );"
+            " figure = { column = \"recognised\"; against = \"beta\"; log = true; };", "> 0");
+}
+
+/* figure: read, and written back into sweep.cfg so that --summarise draws it. */
+static void
+test_figure_setting (void)
+{
+  SomaifSweep *s = load_ok ("base = \"/b.cfg\"; vary = ( { key = \"experiment.beta\"; "
+                            "values = [0.5, 2.0]; } ); figure = { column = \"recognised\"; "
+                            "against = \"experiment.beta\"; log = true; };");
+  g_assert_cmpint (s->figure_stat, ==, SOMAIF_SWEEP_RECOGNISED);
+  g_assert_cmpint (s->figure_axis, ==, 0);
+  g_assert_true (s->figure_log);
+  g_autofree char *text = somaif_sweep_resolved (s);
+  GError *error = NULL;
+  SomaifSweep *again = somaif_sweep_load_data (text, "/x/sweep.cfg", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (again->figure_stat, ==, SOMAIF_SWEEP_RECOGNISED);
+  g_assert_true (again->figure_log);
+  somaif_sweep_free (again);
+  somaif_sweep_free (s);
+  s = load_ok ("base = \"/b.cfg\";");
+  g_assert_cmpint (s->figure_stat, ==, -1);
+  somaif_sweep_free (s);
 }
 
 static void
@@ -291,7 +330,18 @@ test_base_paths (void)
   g_assert_cmpint (s->seeds[0], ==, 0);
   g_assert_cmpint (s->seeds[2], ==, 2);
   somaif_sweep_free (s);
+  /* a sweep named without a path: the installed one, its base beside it */
+  write_file (dir, "installed/study.cfg", "base = \"named.cfg\";\n");
+  s = somaif_sweep_load ("study", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s->name, ==, "study");
+  g_assert_cmpstr (s->base, ==, want2);
+  somaif_sweep_free (s);
   g_unsetenv ("SOMAIF_CONFIGS_DIR");
+  s = somaif_sweep_load ("study", &error);
+  g_assert_null (s);
+  g_assert_nonnull (strstr (error->message, "study"));
+  g_clear_error (&error);
 
   s = somaif_sweep_load (dir, &error);
   g_assert_null (s);
@@ -400,8 +450,8 @@ test_run_state (void)
  * every rollout's accuracy acc and complexity comp; final.csv's accuracy
  * terms fa0 and fa1. */
 static void
-fake_run (const char *outdir, const char *name, double acc, double comp, double fa0,
-          double fa1, double wall)
+fake_run_d (const char *outdir, const char *name, double acc, double comp, double fa0,
+            double fa1, double wall, int winner1)
 {
   g_autofree char *dir = g_build_filename (outdir, name, NULL);
   GString *m = g_string_new ("epoch,goal,candidate,winner,accuracy,complexity,free_energy\n");
@@ -410,12 +460,21 @@ fake_run (const char *outdir, const char *name, double acc, double comp, double 
       g_string_append_printf (m, "%d,%d,%d,0,%g,%g,%g\n", e, e % 2, c, acc, comp, acc + comp);
   write_file (dir, "metrics.csv", m->str);
   g_string_free (m, TRUE);
+  /* goal 1's winner may miss it, by winner1 - 1 units (no wrap: a small map) */
   g_autofree char *fin = g_strdup_printf ("goal,winner,distance,accuracy,complexity\n"
-                                          "0,0,0,%g,0.5\n1,1,0,%g,1.5\n", fa0, fa1);
+                                          "0,0,0,%g,0.5\n1,%d,%d,%g,1.5\n", fa0, winner1,
+                                          abs (winner1 - 1), fa1);
   write_file (dir, "final.csv", fin);
   g_autofree char *json = g_strdup_printf ("{\n  \"threads\": 1,\n  \"wall_seconds\": %g,\n"
                                            "  \"command\": \"x\"\n}\n", wall);
   write_file (dir, "run.json", json);
+}
+
+static void
+fake_run (const char *outdir, const char *name, double acc, double comp, double fa0,
+          double fa1, double wall)
+{
+  fake_run_d (outdir, name, acc, comp, fa0, fa1, wall, 1);
 }
 
 static void
@@ -445,11 +504,12 @@ test_summary (void)
   g_assert_cmpint (g_strv_length (lines), ==, 4); /* header, 2 rows, "" */
   g_assert_cmpstr (lines[0], ==, "experiment.beta,generator.plugin,runs,accuracy_mean,"
                    "accuracy_ci95,complexity_mean,complexity_ci95,wall_seconds_mean,"
-                   "wall_seconds_ci95");
+                   "wall_seconds_ci95,distance_mean,distance_ci95,recognised_mean,"
+                   "recognised_ci95");
   /* Accuracy per run: 150 and 350 -> mean 250, s = 141.42..., half-width
    * t(0.975, 1) * 100.  Complexity 1 each: half-width 0.  Wall 2 and 4. */
   g_auto (GStrv) f = g_strsplit (lines[1], ",", -1);
-  g_assert_cmpint (g_strv_length (f), ==, 10); /* "a,b" quoted: two pieces */
+  g_assert_cmpint (g_strv_length (f), ==, 14); /* "a,b" quoted: two pieces */
   g_assert_cmpstr (f[0], ==, "4");
   g_assert_cmpstr (f[1], ==, "\"a");
   g_assert_cmpstr (f[2], ==, "b\"");
@@ -460,7 +520,11 @@ test_summary (void)
   g_assert_cmpfloat (g_ascii_strtod (f[7], NULL), ==, 0.0);
   g_assert_cmpfloat_with_epsilon (g_ascii_strtod (f[8], NULL), 3.0, 1e-12);
   g_assert_cmpfloat_with_epsilon (g_ascii_strtod (f[9], NULL), 12.70620474, 1e-6);
-  g_assert_cmpstr (lines[2], ==, "8,\"a,b\",1,50,nan,1,nan,3,nan");
+  /* every goal recognised, at distance 0 */
+  g_assert_cmpfloat (g_ascii_strtod (f[10], NULL), ==, 0.0);
+  g_assert_cmpfloat (g_ascii_strtod (f[12], NULL), ==, 1.0);
+  g_assert_cmpfloat (g_ascii_strtod (f[13], NULL), ==, 0.0);
+  g_assert_cmpstr (lines[2], ==, "8,\"a,b\",1,50,nan,1,nan,3,nan,0,nan,1,nan");
 
   g_autofree char *png = g_build_filename (out, "sweep.png", NULL);
   g_autofree char *data = NULL;
@@ -468,6 +532,17 @@ test_summary (void)
   g_assert_true (g_file_get_contents (png, &data, &len, NULL));
   g_assert_cmpuint (len, >, 1000);
   g_assert_cmpmem (data, 8, "\x89PNG\r\n\x1a\n", 8);
+  /* no figure asked for: no sweep-COLUMN.png */
+  g_autofree char *col_png = g_build_filename (out, "sweep-distance.png", NULL);
+  g_assert_false (g_file_test (col_png, G_FILE_TEST_EXISTS));
+  SomaifSweep *sf = load_ok ("base = \"/b.cfg\"; seeds = { from = 1; count = 2; };\n"
+                             "vary = ( { key = \"experiment.beta\"; values = [4.0, 8.0]; },\n"
+                             "         { key = \"generator.plugin\"; values = [\"a,b\"]; } );\n"
+                             "figure = { column = \"distance\"; against = \"beta\"; log = true; };");
+  g_assert_true (somaif_sweep_summarise (sf, out, &missing, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (col_png, G_FILE_TEST_IS_REGULAR));
+  somaif_sweep_free (sf);
 
   /* A damaged finished run is an error naming its file. */
   write_file (out, "beta=8-plugin=a,b-seed=1/metrics.csv",
@@ -488,14 +563,23 @@ test_read_run (void)
   g_autofree char *out = make_tmpdir ();
   fake_run (out, "r", 1, 1, 3, 5, 12.5);
   g_autofree char *dir = g_build_filename (out, "r", NULL);
-  double a, c, w;
+  fake_run_d (out, "miss", 1, 1, 3, 5, 2.0, 4);
+  g_autofree char *miss = g_build_filename (out, "miss", NULL);
+  double st[SOMAIF_SWEEP_N_STATS];
   GError *error = NULL;
-  g_assert_true (somaif_sweep_read_run (dir, &a, &c, &w, &error));
-  g_assert_cmpfloat (a, ==, 4.0);
-  g_assert_cmpfloat (c, ==, 1.0);
-  g_assert_cmpfloat (w, ==, 12.5);
+  g_assert_true (somaif_sweep_read_run (dir, st, &error));
+  g_assert_cmpfloat (st[SOMAIF_SWEEP_ACCURACY], ==, 4.0);
+  g_assert_cmpfloat (st[SOMAIF_SWEEP_COMPLEXITY], ==, 1.0);
+  g_assert_cmpfloat (st[SOMAIF_SWEEP_WALL_SECONDS], ==, 12.5);
+  g_assert_cmpfloat (st[SOMAIF_SWEEP_DISTANCE], ==, 0.0);
+  g_assert_cmpfloat (st[SOMAIF_SWEEP_RECOGNISED], ==, 1.0);
+  /* goal 1 won by unit 4: distance 3, one goal of two recognised */
+  g_assert_true (somaif_sweep_read_run (miss, st, &error));
+  g_assert_cmpfloat (st[SOMAIF_SWEEP_DISTANCE], ==, 1.5);
+  g_assert_cmpfloat (st[SOMAIF_SWEEP_RECOGNISED], ==, 0.5);
+  g_assert_cmpstr (somaif_sweep_stat_name (SOMAIF_SWEEP_RECOGNISED), ==, "recognised");
   write_file (dir, "run.json", "{ \"threads\": 1 }");
-  g_assert_false (somaif_sweep_read_run (dir, &a, &c, &w, &error));
+  g_assert_false (somaif_sweep_read_run (dir, st, &error));
   g_assert_nonnull (strstr (error->message, "wall_seconds"));
   g_clear_error (&error);
   remove_tree (out);
@@ -576,5 +660,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sweep/read-run", test_read_run);
   g_test_add_func ("/sweep/summary", test_summary);
   g_test_add_func ("/sweep/figure", test_figure);
+  g_test_add_func ("/sweep/figure-setting", test_figure_setting);
   return g_test_run ();
 }

@@ -82,7 +82,7 @@ check "a sweep's run is byte-identical to the same somaif-run" sh -c "
 s=$tmp/out/summary.csv
 check "summary.csv: a header and 2 rows" test "$(rows "$s")" -eq 2
 check "summary.csv's columns" test "$(head -n 1 "$s")" = \
-  "experiment.beta,runs,accuracy_mean,accuracy_ci95,complexity_mean,complexity_ci95,wall_seconds_mean,wall_seconds_ci95"
+  "experiment.beta,runs,accuracy_mean,accuracy_ci95,complexity_mean,complexity_ci95,wall_seconds_mean,wall_seconds_ci95,distance_mean,distance_ci95,recognised_mean,recognised_ci95"
 check "summary.csv: beta 4 then 8, 2 runs each" test \
   "$(field "$s" experiment.beta 1) $(field "$s" runs 1) $(field "$s" experiment.beta 2) $(field "$s" runs 2)" = "4 2 8 2"
 # The mean accuracy of beta = 4 from the runs' own final.csv.
@@ -92,7 +92,7 @@ got=$(field "$s" accuracy_mean 1)
 check "summary.csv's mean accuracy is the runs' ($got, want $want)" \
   awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; exit !(d < 1e-5 && d > -1e-5) }'
 check "the 95% half-widths are finite and >= 0" awk -F, 'NR > 1 {
-  for (i = 4; i <= 8; i += 2) if ($i !~ /^[0-9.e+-]+$/ || $i < 0) bad = 1 } END { exit bad }' "$s"
+  for (i = 4; i <= 12; i += 2) if ($i !~ /^[0-9.e+-]+$/ || $i < 0) bad = 1 } END { exit bad }' "$s"
 check "sweep.png is a PNG" sh -c "head -c 8 '$tmp/out/sweep.png' | od -An -c | grep -q 'P   N   G'"
 
 # ---- going on -------------------------------------------------------------------
