@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,11 +29,13 @@ write_error (GError **error, const char *path, const char *what, int e)
 int
 somaif_rundir_create (const char *path, gboolean truncate, GError **error)
 {
-  int fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0666);
+  int fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (truncate ? O_TRUNC : 0),
+                 0666);
   if (fd < 0)
     {
       int e = errno;
-      write_error (error, path, "cannot write", e);
+      write_error (error, path, e == ELOOP ? "a symbolic link: not written through"
+                                           : "cannot write", e);
       errno = e; /* for callers that word their own message */
     }
   return fd;
@@ -85,6 +88,7 @@ gboolean
 somaif_rundir_write (const char *path, const void *data, gsize length, GError **error)
 {
   g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
+  unlink (tmp); /* a leftover, or a planted link: never written through */
   int fd = somaif_rundir_create (tmp, TRUE, error);
   if (fd < 0)
     return FALSE;
@@ -124,9 +128,220 @@ write_text (const char *dir, const char *name, const char *text, GError **error)
 gboolean
 somaif_rundir_mkdir (const char *path, GError **error)
 {
+  if (!somaif_rundir_check_not_link (path, error))
+    return FALSE;
   if (g_mkdir_with_parents (path, 0777) != 0)
     return write_error (error, path, "cannot create", errno);
   return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* The folder                                                          */
+
+struct SomaifRundirLock
+{
+  int fd;
+};
+
+gboolean
+somaif_rundir_check_not_link (const char *path, GError **error)
+{
+  struct stat st;
+  g_autofree char *bare = g_strdup (path);
+  /* "link/" would be followed by lstat: ask about "link". */
+  for (gsize n = strlen (bare); n > 1 && bare[n - 1] == '/'; n--)
+    bare[n - 1] = '\0';
+  if (lstat (bare, &st) == 0 && S_ISLNK (st.st_mode))
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_REFUSED,
+                   "%s is a symbolic link: a run folder and its folders must not be", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* "host H pid P" from the lock file, or words saying it is not known. */
+static char *
+lock_holder (int fd)
+{
+  char buf[256];
+  ssize_t n = pread (fd, buf, sizeof buf - 1, 0);
+  buf[n > 0 ? n : 0] = '\0';
+  g_strstrip (buf);
+  return g_strdup (*buf ? buf : "a process that has not said which yet");
+}
+
+SomaifRundirLock *
+somaif_rundir_lock (const char *dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, SOMAIF_RUNDIR_LOCK_FILE, NULL);
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (fd < 0)
+    {
+      write_error (error, path, "cannot lock", errno);
+      return NULL;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int e = errno;
+      g_autofree char *holder = e == EWOULDBLOCK ? lock_holder (fd) : NULL;
+      if (holder)
+        g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_LOCKED,
+                     "%s is in use by another run (%s): wait for it to end or choose another "
+                     "folder", dir, holder);
+      else
+        write_error (error, path, "cannot lock", e);
+      close (fd);
+      return NULL;
+    }
+  g_autofree char *me = g_strdup_printf ("host %s pid %ld\n", g_get_host_name (),
+                                         (long) getpid ());
+  if (ftruncate (fd, 0) != 0 || pwrite (fd, me, strlen (me), 0) != (ssize_t) strlen (me))
+    {
+      write_error (error, path, "cannot write", errno);
+      close (fd);
+      return NULL;
+    }
+  SomaifRundirLock *lock = g_new (SomaifRundirLock, 1);
+  lock->fd = fd;
+  return lock;
+}
+
+void
+somaif_rundir_unlock (SomaifRundirLock *lock)
+{
+  if (!lock)
+    return;
+  close (lock->fd);
+  g_free (lock);
+}
+
+static gboolean
+has (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+gboolean
+somaif_rundir_holds_run (const char *dir)
+{
+  return (has (dir, "config.cfg") && (has (dir, "run.json") || has (dir, "checkpoint.bin")))
+         || has (dir, SOMAIF_RUNDIR_LOCK_FILE);
+}
+
+gboolean
+somaif_rundir_has_files (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  if (!d)
+    return FALSE;
+  const char *name;
+  gboolean any = FALSE;
+  while (!any && (name = g_dir_read_name (d)))
+    any = strcmp (name, SOMAIF_RUNDIR_LOCK_FILE) != 0;
+  g_dir_close (d);
+  return any;
+}
+
+/* The files a run writes at the top of its folder. */
+static const char *const run_files[] = {
+  "config.cfg", "config.json", "metrics.csv", "schedules.csv", "checkpoint.bin", "final.csv",
+  "quality.csv", "curves.csv", "curves.png", "repertoire.png", "prototypes.png", "run.json",
+};
+
+/* Removes dir/name unless it is a folder (a run writes none by that name). */
+static gboolean
+remove_file (const char *dir, const char *name, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  struct stat st;
+  if (lstat (path, &st) != 0 || S_ISDIR (st.st_mode))
+    return TRUE;
+  if (unlink (path) != 0 && errno != ENOENT)
+    return write_error (error, path, "cannot remove", errno);
+  return TRUE;
+}
+
+/* Removes the entries of dir/sub that ours() names, then dir/sub if it is
+ * left empty; a link named sub is removed, not followed; a file named sub
+ * is not the run's and stays. */
+static gboolean
+clear_folder (const char *dir, const char *sub, gboolean (*ours) (const char *name),
+              GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, sub, NULL);
+  struct stat st;
+  if (lstat (path, &st) != 0 || S_ISREG (st.st_mode))
+    return TRUE;
+  if (!S_ISDIR (st.st_mode))
+    return remove_file (dir, sub, error);
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+  gboolean ok = TRUE;
+  while (ok && d && (name = g_dir_read_name (d)))
+    if (ours (name))
+      ok = remove_file (path, name, error);
+  if (d)
+    g_dir_close (d);
+  rmdir (path); /* kept when something else is in it */
+  return ok;
+}
+
+static gboolean
+snapshot_name (const char *name)
+{
+  return g_str_has_prefix (name, "prototypes-")
+         && (g_str_has_suffix (name, ".npy") || g_str_has_suffix (name, ".png")
+             || g_str_has_suffix (name, ".tmp"));
+}
+
+static gboolean
+model_name (const char *name)
+{
+  return g_str_has_suffix (name, ".npy") || g_str_has_suffix (name, ".state")
+         || g_str_has_suffix (name, ".tmp");
+}
+
+gboolean
+somaif_rundir_clear (const char *dir, GError **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (run_files); i++)
+    {
+      g_autofree char *tmp = g_strconcat (run_files[i], ".tmp", NULL);
+      if (!remove_file (dir, run_files[i], error) || !remove_file (dir, tmp, error))
+        return FALSE;
+    }
+  return clear_folder (dir, "snapshots", snapshot_name, error)
+         && clear_folder (dir, "model", model_name, error);
+}
+
+char *
+somaif_rundir_make_unique (const char *parent, const char *name, GError **error)
+{
+  if (g_mkdir_with_parents (parent, 0777) != 0)
+    {
+      write_error (error, parent, "cannot create", errno);
+      return NULL;
+    }
+  for (int i = 1; i < 10000; i++)
+    {
+      g_autofree char *leaf = i == 1 ? g_strdup (name) : g_strdup_printf ("%s-%d", name, i);
+      char *path = g_build_filename (parent, leaf, NULL);
+      if (mkdir (path, 0777) == 0)
+        return path;
+      int e = errno;
+      if (e != EEXIST)
+        {
+          write_error (error, path, "cannot create", e);
+          g_free (path);
+          return NULL;
+        }
+      g_free (path);
+    }
+  g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_WRITE,
+               "%s: no free folder name for %s", parent, name);
+  return NULL;
 }
 
 /* ------------------------------------------------------------------ */

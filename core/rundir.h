@@ -19,14 +19,41 @@ typedef enum
 {
   SOMAIF_RUNDIR_ERROR_WRITE, /* a file could not be created or written */
   SOMAIF_RUNDIR_ERROR_READ,  /* a file is missing or unreadable */
-  SOMAIF_RUNDIR_ERROR_PARSE  /* a file is not in its documented form */
+  SOMAIF_RUNDIR_ERROR_PARSE, /* a file is not in its documented form */
+  SOMAIF_RUNDIR_ERROR_LOCKED, /* another process holds the folder */
+  SOMAIF_RUNDIR_ERROR_REFUSED /* a link, or not a run folder where one must be */
 } SomaifRundirError;
+
+/* ---- the folder ---- */
+
+#define SOMAIF_RUNDIR_LOCK_FILE "somaif.lock"
+
+typedef struct SomaifRundirLock SomaifRundirLock;
+/* Takes an exclusive lock on dir (flock on dir/somaif.lock), held until
+ * somaif_rundir_unlock() or the process ends, and records "host HOST pid PID"
+ * in the file.  While another process holds it: SOMAIF_RUNDIR_ERROR_LOCKED,
+ * naming the holder. */
+SomaifRundirLock *somaif_rundir_lock (const char *dir, GError **error);
+void somaif_rundir_unlock (SomaifRundirLock *lock);
+/* Does dir hold a run: config.cfg with run.json or checkpoint.bin, or the
+ * lock file? */
+gboolean somaif_rundir_holds_run (const char *dir);
+/* Does dir hold anything but its lock file? */
+gboolean somaif_rundir_has_files (const char *dir);
+/* Removes what a run writes, and nothing else (for --force). */
+gboolean somaif_rundir_clear (const char *dir, GError **error);
+/* Creates parent/name, or parent/name-2, -3, ... when taken, exclusively:
+ * two runs never share it.  Returns its path. */
+char *somaif_rundir_make_unique (const char *parent, const char *name, GError **error);
+/* SOMAIF_RUNDIR_ERROR_REFUSED when path is a symbolic link. */
+gboolean somaif_rundir_check_not_link (const char *path, GError **error);
 
 /* ---- creating files: the only place a file of a run folder is created ---- */
 
 /* Opens path for writing (creating it), as a file descriptor: every other
  * writer here, the checkpoint's and the figures' come through this one.
- * truncate: empty it; otherwise keep what it holds. */
+ * truncate: empty it; otherwise keep what it holds.  A symbolic link is
+ * never written through. */
 int somaif_rundir_create (const char *path, gboolean truncate, GError **error);
 /* Opens path for writing: keep < 0 creates it empty; keep >= 0 cuts an
  * existing file back to keep bytes (a resumed run) and writes at its end. */
@@ -36,7 +63,7 @@ gboolean somaif_rundir_close (FILE *f, const char *path, GError **error);
 /* Writes a whole file: a temporary file beside it renamed into place. */
 gboolean somaif_rundir_write (const char *path, const void *data, gsize length,
                               GError **error);
-/* Creates a folder (and its parents). */
+/* Creates a folder (and its parents); refuses one that is a link. */
 gboolean somaif_rundir_mkdir (const char *path, GError **error);
 
 /* ---- metrics.csv: one row a rollout ---- */

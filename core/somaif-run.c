@@ -10,6 +10,7 @@
 
 #include "host.h"
 #include "experiment.h"
+#include "rundir.h"
 
 enum
 {
@@ -156,25 +157,15 @@ list_plugins (void)
   return EXIT_DONE;
 }
 
-static gboolean
-dir_has_files (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  if (!d)
-    return FALSE;
-  gboolean any = g_dir_read_name (d) != NULL;
-  g_dir_close (d);
-  return any;
-}
-
+/* A new folder runs/NAME-DATE-TIME, made here (with a suffix when taken). */
 static char *
-default_output (const char *name)
+default_output (const char *name, GError **error)
 {
   GDateTime *now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
   g_date_time_unref (now);
   g_autofree char *leaf = g_strdup_printf ("%s-%s", name, stamp);
-  return g_build_filename ("runs", leaf, NULL);
+  return somaif_rundir_make_unique ("runs", leaf, error);
 }
 
 static int
@@ -353,12 +344,27 @@ check_only (const SomaifConfig *cfg, const char *cfgpath)
   return EXIT_DONE;
 }
 
+/* Refusals of a folder (in use, a link, not a run) are the user's to fix. */
+static int
+folder_fail (GError *error)
+{
+  gboolean refused = g_error_matches (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_LOCKED)
+                     || g_error_matches (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_REFUSED);
+  return fail (refused ? EXIT_USAGE : EXIT_FAILED, error);
+}
+
 static int
 replay (SomaifExperiment *x)
 {
   SomaifSummary summary;
   GError *error = NULL;
-  if (!somaif_experiment_replay (x, opt_replay, &summary, &error))
+  SomaifRundirLock *lock = somaif_rundir_check_not_link (opt_replay, &error)
+                           ? somaif_rundir_lock (opt_replay, &error) : NULL;
+  if (!lock)
+    return folder_fail (error);
+  gboolean ok = somaif_experiment_replay (x, opt_replay, &summary, &error);
+  somaif_rundir_unlock (lock);
+  if (!ok)
     return fail (EXIT_FAILED, error);
   if (!opt_quiet)
     printf ("somaif-run: replayed %s: final inaccuracy %.2f, complexity %.4f; "
@@ -367,29 +373,59 @@ replay (SomaifExperiment *x)
   return EXIT_DONE;
 }
 
-/* The output folder, made; NULL (and *status) when refused or impossible. */
-static char *
-make_output (const SomaifConfig *cfg, int *status)
+/* A folder that already holds files: --force replaces a run (only what
+ * the run wrote), and nothing else. */
+static int
+replace_run (const char *outdir, gboolean was_run)
 {
-  char *outdir = opt_resume ? g_strdup (opt_resume)
-                 : opt_output ? g_strdup (opt_output) : default_output (cfg->name);
-  if (!opt_resume && dir_has_files (outdir) && !opt_force)
+  if (!opt_force)
     {
       fprintf (stderr, "somaif-run: %s already holds files; choose another --output or add "
                "--force to write over them\n", outdir);
-      *status = EXIT_USAGE;
-      g_free (outdir);
-      return NULL;
+      return EXIT_USAGE;
     }
-  if (g_mkdir_with_parents (outdir, 0777) != 0)
+  if (!was_run)
+    {
+      fprintf (stderr, "somaif-run: %s holds files but no run (no config.cfg with run.json "
+               "or checkpoint.bin, no " SOMAIF_RUNDIR_LOCK_FILE "): --force only replaces a "
+               "run\n", outdir);
+      return EXIT_USAGE;
+    }
+  GError *error = NULL;
+  return somaif_rundir_clear (outdir, &error) ? EXIT_DONE : folder_fail (error);
+}
+
+/* The output folder, made and locked for the run's life (*lock); NULL and
+ * *status when refused or impossible. */
+static char *
+take_output (const SomaifConfig *cfg, SomaifRundirLock **lock, int *status)
+{
+  GError *error = NULL;
+  char *outdir = opt_resume ? g_strdup (opt_resume)
+                 : opt_output ? g_strdup (opt_output) : default_output (cfg->name, &error);
+  /* Asked before the lock file exists: it marks a run folder too. */
+  gboolean was_run = outdir && somaif_rundir_holds_run (outdir);
+  if (!outdir || !somaif_rundir_check_not_link (outdir, &error))
+    *status = folder_fail (error);
+  else if (g_mkdir_with_parents (outdir, 0777) != 0)
     {
       fprintf (stderr, "somaif-run: %s: cannot create the output folder: %s\n", outdir,
                g_strerror (errno));
       *status = EXIT_FAILED;
-      g_free (outdir);
-      return NULL;
     }
-  return outdir;
+  /* A refusal writes nothing, not even the lock file; the files are looked
+     at again under the lock, which a run holds while it writes them. */
+  else if (!opt_resume && somaif_rundir_has_files (outdir) && (!opt_force || !was_run))
+    *status = replace_run (outdir, was_run);
+  else if (!(*lock = somaif_rundir_lock (outdir, &error)))
+    *status = folder_fail (error);
+  else if (!opt_resume && somaif_rundir_has_files (outdir))
+    *status = replace_run (outdir, was_run);
+  if (*status == EXIT_DONE)
+    return outdir;
+  g_clear_pointer (lock, somaif_rundir_unlock);
+  g_free (outdir);
+  return NULL;
 }
 
 static void
@@ -412,7 +448,8 @@ static int
 train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int threads)
 {
   int status = EXIT_DONE;
-  g_autofree char *outdir = make_output (cfg, &status);
+  SomaifRundirLock *lock = NULL;
+  g_autofree char *outdir = take_output (cfg, &lock, &status);
   if (!outdir)
     return status;
   Progress progress = { opt_quiet ? PROGRESS_NONE
@@ -429,6 +466,7 @@ train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int th
   SomaifSummary summary;
   GError *error = NULL;
   gboolean ok = somaif_experiment_run (x, outdir, opt_resume != NULL, &summary, &error);
+  somaif_rundir_unlock (lock);
   if (progress.drawn)
     fputc ('\n', stderr);
   if (ok)

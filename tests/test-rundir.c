@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -369,6 +370,80 @@ test_config_json (void)
   g_clear_error (&error);
 }
 
+/* ---- links and the folder ---- */
+
+static void
+test_links (void)
+{
+  char *dir = tmp_dir ();
+  char *other = tmp_dir ();
+  put_file (other, "target", "precious");
+  g_autofree char *target = g_build_filename (other, "target", NULL);
+  g_autofree char *link = g_build_filename (dir, "metrics.csv", NULL);
+  g_assert_cmpint (symlink (target, link), ==, 0);
+  GError *error = NULL;
+  /* A stream is never opened through a link ... */
+  g_assert_null (somaif_rundir_open (link, -1, &error));
+  g_assert_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_WRITE);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_clear_error (&error);
+  /* ... and a whole file replaces the link, not what it points to. */
+  g_assert_true (somaif_rundir_write (link, "new", 3, &error));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (target, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "precious");
+  g_assert_false (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  /* A linked folder is refused. */
+  g_autofree char *sub = g_build_filename (dir, "model", NULL);
+  g_assert_cmpint (symlink (other, sub), ==, 0);
+  g_assert_false (somaif_rundir_mkdir (sub, &error));
+  g_assert_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_REFUSED);
+  g_clear_error (&error);
+  g_autofree char *slash = g_strconcat (sub, "/", NULL);
+  g_assert_false (somaif_rundir_check_not_link (slash, &error));
+  g_clear_error (&error);
+  /* Clearing removes the link itself, never what is behind it. */
+  g_assert_true (somaif_rundir_clear (dir, &error));
+  g_assert_false (g_file_test (sub, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (target, G_FILE_TEST_IS_REGULAR));
+  rm_dir (dir);
+  rm_dir (other);
+}
+
+static void
+test_lock (void)
+{
+  char *dir = tmp_dir ();
+  GError *error = NULL;
+  g_assert_false (somaif_rundir_holds_run (dir));
+  SomaifRundirLock *lock = somaif_rundir_lock (dir, &error);
+  g_assert_no_error (error);
+  /* flock locks belong to an open file: a second open in this process is
+   * refused as another process would be, naming the holder. */
+  g_assert_null (somaif_rundir_lock (dir, &error));
+  g_assert_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_LOCKED);
+  g_autofree char *pid = g_strdup_printf ("pid %ld", (long) getpid ());
+  g_assert_nonnull (strstr (error->message, pid));
+  g_clear_error (&error);
+  g_assert_true (somaif_rundir_holds_run (dir));
+  g_assert_false (somaif_rundir_has_files (dir));
+  somaif_rundir_unlock (lock);
+  lock = somaif_rundir_lock (dir, &error);
+  g_assert_no_error (error);
+  somaif_rundir_unlock (lock);
+  /* Unique folders: a taken name gets a suffix. */
+  g_autofree char *a = somaif_rundir_make_unique (dir, "x", &error);
+  g_autofree char *b = somaif_rundir_make_unique (dir, "x", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (a, "/x"));
+  g_assert_true (g_str_has_suffix (b, "/x-2"));
+  g_rmdir (a);
+  g_rmdir (b);
+  g_autofree char *lockfile = g_build_filename (dir, SOMAIF_RUNDIR_LOCK_FILE, NULL);
+  g_remove (lockfile);
+  rm_dir (dir);
+}
+
 /* ---- the config resolver ---- */
 
 static void
@@ -423,5 +498,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rundir/run-json", test_run_json);
   g_test_add_func ("/rundir/config-json", test_config_json);
   g_test_add_func ("/rundir/config-find", test_config_find);
+  g_test_add_func ("/rundir/links", test_links);
+  g_test_add_func ("/rundir/lock", test_lock);
   return g_test_run ();
 }
