@@ -308,9 +308,7 @@ somaif_checkpoint_read (const char *path, GError **error)
 const char *
 somaif_part_message (const SomaifPart *part, const void *inst)
 {
-  const SomaifPluginHead *h = part->plugin->head;
-  const char *m = h->error_message ? h->error_message (inst) : NULL;
-  return m && *m ? m : "no reason given";
+  return somaif_plugin_reason (part->plugin, inst);
 }
 
 gboolean
@@ -373,6 +371,26 @@ somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConf
   return ok;
 }
 
+/* Says how part k differs from what the checkpoint at path recorded, naming
+ * the file loaded now and where the run recorded the one it used. */
+static void
+plugin_changed (const SomaifCheckpoint *ck, int k, const SomaifPart *part, const char *path,
+                GError **error)
+{
+  const SomaifPluginHead *h = part->plugin->head;
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *then = g_strdup_printf ("'%s' with %d parameters and %s", ck->names[k],
+                                           (int) ck->n_values[k],
+                                           ck->states[k] ? "a saved state" : "no saved state");
+  g_autofree char *now = g_strdup_printf ("'%s' with %d parameters and %s", h->name,
+                                          part->params->n,
+                                          h->save_state ? "a saved state" : "no saved state");
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+               "%s: the %s was plugin %s when it was written, but the file loaded now, %s, is "
+               "%s (%s/run.json names the file the run used)", path, part->group, then,
+               part->plugin->path, now, dir);
+}
+
 /* Does the checkpoint belong to this config and these plugins? */
 static gboolean
 check_parts (const SomaifCheckpoint *ck, const char *path, const SomaifConfig *cfg,
@@ -399,9 +417,7 @@ check_parts (const SomaifCheckpoint *ck, const char *path, const SomaifConfig *c
       if (g_strcmp0 (ck->names[k], h->name) != 0 || ck->n_values[k] != part->params->n
           || (ck->states[k] != NULL) != (h->save_state != NULL))
         {
-          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
-                       "%s: the %s was plugin '%s' when it was written, now '%s'", path,
-                       part->group, ck->names[k], h->name);
+          plugin_changed (ck, k, part, path, error);
           return FALSE;
         }
     }

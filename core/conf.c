@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "include.h"
 
 #ifndef SOMAIF_CONFIGSDIR
 #define SOMAIF_CONFIGSDIR "/usr/local/share/somaif/configs"
@@ -35,13 +36,30 @@ static const char *const group_names[] = {
   "experiment", "generator", "plant", "renderer", "perceiver", "optimiser"
 };
 
+/* The config being read on this thread, with where each of its lines was
+ * written: a message names the file and line of a setting, also of one
+ * from an @include, though the settings come from one expanded text. */
+static _Thread_local const SomaifSourceMap *loading_map;
+static _Thread_local const char *loading_path;
+
+/* file:line of the expanded text's line, in the file that holds it. */
+static void
+source_of (const char **file, int *line)
+{
+  if (*line > 0 && loading_map && g_strcmp0 (*file, loading_path) == 0)
+    somaif_source_map_find (loading_map, *line, file, line);
+}
+
 void
 somaif_config_error (GError **error, const char *file, int line, const char *key,
                      const char *message)
 {
+  source_of (&file, &line);
   if (line > 0)
     g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_INVALID, "%s:%d: %s: %s",
                  file, line, key, message);
+  else if (line < 0) /* a declared default: the caller says whose */
+    g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_INVALID, "%s", message);
   else
     g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_INVALID,
                  "%s: %s (from --set): %s", file, key, message);
@@ -314,8 +332,9 @@ take_value (SomaifParamValue *v, const config_setting_t *s, const char *file, in
             return FALSE;
           }
         g_free (v->s);
+        /* A path given with --set is the user's, from the current folder. */
         if ((spec->flags & SOMAIF_PARAM_PATH) && str[0])
-          v->s = g_canonicalize_filename (str, config_dir);
+          v->s = g_canonicalize_filename (str, line == 0 ? NULL : config_dir);
         else
           v->s = g_strdup (str);
         v->present = TRUE;
@@ -430,7 +449,7 @@ validate_group (const config_setting_t *group, const char *group_name, const cha
       GError *derr = NULL;
       gboolean sched = (v->spec->flags & SOMAIF_PARAM_SCHEDULABLE) != 0;
       if (config_read_string (&tmp, text) != CONFIG_TRUE
-          || !take_value (v, config_lookup (&tmp, "v"), who, 0, key, config_dir,
+          || !take_value (v, config_lookup (&tmp, "v"), who, -1, key, config_dir,
                           sched ? &schedules[i] : NULL, &derr))
         {
           g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_PARAMS,
@@ -724,7 +743,8 @@ load_part (SomaifConfig *c, config_t *cfg, SomaifKind kind, GError **error)
       return FALSE;
     }
   GError *lerr = NULL;
-  part->plugin = somaif_plugin_load (pname, c->dir, kind, &lerr);
+  /* A path given with --set (line 0) is the user's, from the current folder. */
+  part->plugin = somaif_plugin_load (pname, pline > 0 ? c->dir : NULL, kind, &lerr);
   if (!part->plugin)
     {
       somaif_config_error (error, c->path, pline, pkey, lerr->message);
@@ -773,6 +793,7 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
   config_init (&cfg);
   gboolean ok = FALSE;
   int read = CONFIG_FALSE;
+  SomaifSourceMap *map = NULL;
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
@@ -781,21 +802,11 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
       goto out;
     }
   {
-    g_autofree char *text = NULL;
-    gsize len = 0;
-    GError *ferr = NULL;
-    if (!g_file_get_contents (path, &text, &len, &ferr))
-      {
-        g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_USAGE, "%s", ferr->message);
-        g_error_free (ferr);
-        goto out;
-      }
-    if (memchr (text, '\0', len) || !g_utf8_validate (text, (gssize) len, NULL))
-      {
-        g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_SYNTAX,
-                     "%s: not a text config file (it holds binary data)", path);
-        goto out;
-      }
+    g_autofree char *text = somaif_config_expand (path, &map, error);
+    if (!text)
+      goto out;
+    loading_map = map;
+    loading_path = path;
     g_autofree char *wide = widen_integers (text, path, error);
     if (!wide)
       goto out;
@@ -803,9 +814,11 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
   }
   if (read != CONFIG_TRUE)
     {
+      const char *file = path;
+      int line = config_error_line (&cfg);
+      source_of (&file, &line);
       g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_SYNTAX, "%s:%d: syntax error: %s",
-                   config_error_file (&cfg) ? config_error_file (&cfg) : path,
-                   config_error_line (&cfg), config_error_text (&cfg));
+                   file, line, config_error_text (&cfg));
       goto out;
     }
   for (int i = 0; sets && sets[i]; i++)
@@ -870,6 +883,9 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
   ok = TRUE;
 out:
   config_destroy (&cfg);
+  loading_map = NULL;
+  loading_path = NULL;
+  somaif_source_map_free (map);
   if (!ok)
     {
       somaif_config_free (c);

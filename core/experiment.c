@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "experiment.h"
+#include "memlimit.h"
 #include "checkpoint.h"
 #include "figures.h"
 #include "free-energy.h"
@@ -73,6 +74,8 @@ struct SomaifExperiment
   /* The failure of a parallel task, kept for the message. */
   GMutex fail_lock;
   char *fail_message;
+  gboolean fail_numeric; /* the failure is a NaN or an infinity */
+  guint64 memory_need; /* bytes the host allocates after the plugins' create() */
   char *command;      /* the command line, for run.json */
   volatile sig_atomic_t *stop; /* set by a signal handler: stop after this epoch */
   SomaifProgressFunc progress;
@@ -110,6 +113,36 @@ derive_seed (guint64 seed, guint64 stream)
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
+}
+
+/* Whether n numbers are all finite: an infinity or a NaN has every exponent
+ * bit set.  Integer tests the compiler vectorises (a float sum would be
+ * one long chain of adds): a pass costs about 2 us over 4096 pixels. */
+static gboolean
+all_finite_f32 (const float *v, gsize n)
+{
+  guint32 bad = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 u;
+      memcpy (&u, &v[i], sizeof u);
+      bad |= (u & 0x7f800000u) == 0x7f800000u;
+    }
+  return !bad;
+}
+
+static gboolean
+all_finite_f64 (const double *v, gsize n)
+{
+  const guint64 exponent = G_GUINT64_CONSTANT (0x7ff0000000000000);
+  guint64 bad = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      guint64 u;
+      memcpy (&u, &v[i], sizeof u);
+      bad |= (u & exponent) == exponent;
+    }
+  return !bad;
 }
 
 const SomaifConfig *
@@ -181,7 +214,9 @@ create_part (SomaifExperiment *x, SomaifKind kind, SomaifSetup *setup, GError **
     {
       g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
                    "%s: %s plugin '%s' could not start: %s", x->cfg->path, part->group,
-                   part->plugin->head->name, err ? err->message : "no reason given");
+                   part->plugin->head->name, err ? err->message
+                   : "its create() returned no instance without setting its GError (a mistake "
+                     "of the plugin)");
       g_clear_error (&err);
       return FALSE;
     }
@@ -266,19 +301,78 @@ check_sizes (SomaifExperiment *x, GError **error)
   return TRUE;
 }
 
-/* The complexity prior's normaliser, per goal (on a ring the same for all). */
-static void
-compute_log_z (SomaifExperiment *x)
+/* The complexity prior's normaliser, per goal (on a ring the same for all),
+ * from every pair's map distance, each checked against distance()'s
+ * contract: the run calls it again per rollout and trusts the same value. */
+static gboolean
+compute_log_z (SomaifExperiment *x, GError **error)
 {
   x->log_z = g_new (double, x->units);
   double *d = g_new (double, x->units);
   for (int g = 0; g < x->units; g++)
     {
       for (int u = 0; u < x->units; u++)
-        d[u] = x->per->distance (x->perceiver.inst, u, g);
+        {
+          d[u] = x->per->distance (x->perceiver.inst, u, g);
+          if (!isfinite (d[u]) || d[u] < 0 || (u == g && d[u] != 0.0))
+            {
+              g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                           "%s: perceiver plugin '%s': distance (%d, %d) is %g, but a map "
+                           "distance must be finite and >= 0, and 0 from a unit to itself",
+                           x->cfg->path, x->per->head.name, u, g, d[u]);
+              g_free (d);
+              return FALSE;
+            }
+        }
       x->log_z[g] = somaif_log_partition (d, x->units, x->cfg->beta);
     }
   g_free (d);
+  return TRUE;
+}
+
+static void tile_layout (const SomaifExperiment *x, int *rows, int *cols);
+
+/* What the run will allocate besides what the plugins hold already: the
+ * epoch's buffers, the final evaluation's, the pictures' and the threads'
+ * stacks; refused up front when the limits it can see cannot hold it, and
+ * when a picture of the prototypes cannot be drawn at all (which would
+ * otherwise fail at the first snapshot, or after all training). */
+static gboolean
+check_memory (SomaifExperiment *x, int threads, GError **error)
+{
+  int rows, cols;
+  tile_layout (x, &rows, &cols);
+  GError *err = NULL;
+  gint64 sheet = somaif_figure_tiles_bytes (x->units, rows, cols, x->width, x->height, &err);
+  if (sheet < 0)
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                   "%s: the pictures of the prototypes (%d units of %d x %d pixels) cannot "
+                   "be drawn: %s", x->cfg->path, x->units, x->width, x->height, err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+  guint64 K = (guint64) x->max_candidates, U = (guint64) x->units, N = (guint64) x->n_pixels;
+  guint64 rollout = 4 * (guint64) x->state_size + 4 * (guint64) x->steps * x->motor_size
+                    + 8 * (guint64) x->n_points * x->point_size + 4 * N + 8;
+  x->memory_need = K * rollout + 8 * N          /* epoch buffers, goal image */
+                   + U * (rollout + 8 * N)      /* final rollouts, prototypes' copy */
+                   + (guint64) sheet            /* one picture at a time */
+                   + (guint64) MAX (threads, 1) * (8 << 20); /* thread stacks */
+  g_autofree char *what = g_strdup_printf ("%s: this run", x->cfg->path);
+  if (!somaif_memory_check (x->memory_need, what, &err))
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP, "%s", err->message);
+      g_error_free (err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+guint64
+somaif_experiment_memory_need (const SomaifExperiment *x)
+{
+  return x->memory_need;
 }
 
 static void
@@ -316,12 +410,12 @@ somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
   x->per = (const SomaifPerceiver *) cfg->parts[SOMAIF_KIND_PERCEIVER - 1].plugin->head;
   x->opt = (const SomaifOptimiser *) cfg->parts[SOMAIF_KIND_OPTIMISER - 1].plugin->head;
   x->steps = (int) cfg->steps;
-  if (!create_parts (x, error) || !check_sizes (x, error))
+  if (!create_parts (x, error) || !check_sizes (x, error) || !compute_log_z (x, error)
+      || !check_memory (x, threads, error))
     {
       somaif_experiment_free (x);
       return NULL;
     }
-  compute_log_z (x);
   somaif_rng_init (&x->rng, derive_seed ((guint64) cfg->seed, 0));
   allocate_buffers (x, threads);
   return x;
@@ -368,16 +462,37 @@ typedef struct
   gboolean score;   /* compute the accuracy against the goal image */
 } Rollouts;
 
+/* Keeps the first failure of a task: a method's (stage is its name), or a
+ * non-finite output (nonfinite says what it was). */
 static void
-task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidate)
+task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidate,
+           const char *nonfinite)
 {
   const Part *p = &x->parts[kind - 1];
+  /* Read on this thread, before another call into the plugin. */
+  const char *why = nonfinite ? NULL : somaif_part_message (p->part, p->inst);
   g_mutex_lock (&x->fail_lock);
-  if (!x->fail_message)
+  if (!x->fail_message && nonfinite)
+    x->fail_message = g_strdup_printf ("%s plugin '%s' %s (candidate %d)", p->part->group,
+                                       p->part->plugin->head->name, nonfinite, candidate);
+  else if (!x->fail_message)
     x->fail_message = g_strdup_printf ("%s plugin '%s' failed in %s (candidate %d): %s",
                                        p->part->group, p->part->plugin->head->name, stage,
-                                       candidate, somaif_part_message (p->part, p->inst));
+                                       candidate, why);
+  x->fail_numeric = nonfinite != NULL;
   g_mutex_unlock (&x->fail_lock);
+}
+
+/* The first of n candidates from first whose motor commands are not all
+ * finite, or -1. */
+static int
+nonfinite_motor (const SomaifExperiment *x, int first, int n)
+{
+  gsize row = (gsize) x->steps * x->motor_size;
+  for (int c = first; c < first + n; c++)
+    if (!all_finite_f32 (x->motor + (gsize) c * row, row))
+      return c;
+  return -1;
 }
 
 /* Plant, renderer and accuracy of candidate c. */
@@ -389,13 +504,23 @@ rollout_one (SomaifExperiment *x, int c, gboolean score, gint64 *ns, gint64 *t)
   if (x->pla->run (x->plant.inst, x->steps, x->motor + (gsize) c * x->steps * x->motor_size,
                    pts) != 0)
     {
-      task_fail (x, "run", SOMAIF_KIND_PLANT, c);
+      task_fail (x, "run", SOMAIF_KIND_PLANT, c, NULL);
+      return FALSE;
+    }
+  if (!all_finite_f64 (pts, (gsize) x->n_points * x->point_size))
+    {
+      task_fail (x, "run", SOMAIF_KIND_PLANT, c, "gave a non-finite point");
       return FALSE;
     }
   lap (&ns[SOMAIF_STAGE_PLANT], t);
   if (x->ren->draw (x->renderer.inst, x->n_points, pts, img) != 0)
     {
-      task_fail (x, "draw", SOMAIF_KIND_RENDERER, c);
+      task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, NULL);
+      return FALSE;
+    }
+  if (!all_finite_f32 (img, (gsize) x->n_pixels))
+    {
+      task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, "drew a non-finite pixel");
       return FALSE;
     }
   lap (&ns[SOMAIF_STAGE_RENDERER], t);
@@ -419,7 +544,13 @@ rollout_task (void *data, int task)
   if (x->gen->run (x->generator.inst, n, x->states + (gsize) first * x->state_size, x->steps,
                    x->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
-      task_fail (x, "run", SOMAIF_KIND_GENERATOR, first);
+      task_fail (x, "run", SOMAIF_KIND_GENERATOR, first, NULL);
+      return;
+    }
+  int bad = nonfinite_motor (x, first, n);
+  if (bad >= 0)
+    {
+      task_fail (x, "run", SOMAIF_KIND_GENERATOR, bad, "gave a non-finite motor command");
       return;
     }
   lap (&ns[SOMAIF_STAGE_GENERATOR], &t);
@@ -443,7 +574,9 @@ run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
   lap (&x->stage_ns[SOMAIF_STAGE_ROLLOUTS], &t);
   if (x->fail_message)
     {
-      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN, "%s", x->fail_message);
+      g_set_error (error, SOMAIF_RUN_ERROR,
+                   x->fail_numeric ? SOMAIF_RUN_ERROR_NUMERIC : SOMAIF_RUN_ERROR_PLUGIN, "%s",
+                   x->fail_message);
       g_clear_pointer (&x->fail_message, g_free);
       return FALSE;
     }
@@ -647,6 +780,38 @@ method_failed (SomaifExperiment *x, GError **error, SomaifKind kind, const char 
   return FALSE;
 }
 
+/* Refuses initial states (n rows) that are not all finite, naming the
+ * optimiser's method: a NaN state would otherwise draw nothing and pass. */
+static gboolean
+check_states (SomaifExperiment *x, const float *states, int n, const char *what, gint64 epoch,
+              int goal, GError **error)
+{
+  gsize row = (gsize) x->state_size;
+  for (int c = 0; c < n; c++)
+    if (!all_finite_f32 (states + (gsize) c * row, row))
+      {
+        g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
+                     "epoch %" G_GINT64_FORMAT ", goal %d: optimiser plugin '%s' %s (candidate %d)",
+                     epoch, goal, x->opt->head.name, what, c);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* Refuses a winner's squared distance that is not finite or is negative. */
+static gboolean
+check_winner (SomaifExperiment *x, double distance, const char *method, gint64 epoch, int goal,
+              GError **error)
+{
+  if (isfinite (distance) && distance >= 0)
+    return TRUE;
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
+               "epoch %" G_GINT64_FORMAT ", goal %d: perceiver plugin '%s' gave a %s distance "
+               "to its winner in %s (%g)", epoch, goal, x->per->head.name,
+               isfinite (distance) ? "negative" : "non-finite", method, distance);
+  return FALSE;
+}
+
 /* Names the first stage whose output is not finite, for a NaN's message. */
 static const char *
 nan_stage (const SomaifExperiment *x, int c)
@@ -666,7 +831,7 @@ nan_stage (const SomaifExperiment *x, int c)
   for (int i = 0; i < x->n_pixels; i++)
     if (!isfinite (x->goal_image[i]))
       return "the goal prototype";
-  return "the free energy";
+  return "the perceiver's map distance or the free energy";
 }
 
 /* A goal, its image, the optimiser's candidates and their drawings. */
@@ -692,6 +857,9 @@ epoch_rollouts (SomaifExperiment *x, Epoch *ep, GError **error)
                    "not 1 to %d", ep->e, x->opt->head.name, ep->n, x->max_candidates);
       return FALSE;
     }
+  if (!check_states (x, x->states, ep->n, "proposed a non-finite initial state", ep->e,
+                     ep->goal, error))
+    return FALSE;
   if (!run_rollouts (x, ep->n, TRUE, error))
     {
       g_prefix_error (error, "epoch %" G_GINT64_FORMAT ", goal %d: ", ep->e, ep->goal);
@@ -713,6 +881,8 @@ learn_one (SomaifExperiment *x, const Epoch *ep, int c, SomaifMetricsRow *row, G
   lap (&x->stage_ns[SOMAIF_STAGE_PERCEIVER], &t);
   if (learned != 0)
     return method_failed (x, error, SOMAIF_KIND_PERCEIVER, "learn", ep->e, ep->goal);
+  if (!check_winner (x, dist, "learn", ep->e, ep->goal, error))
+    return FALSE;
   if (winner < 0 || winner >= x->units)
     {
       g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_PLUGIN,
@@ -921,9 +1091,12 @@ write_quality (SomaifExperiment *x, const float *drawings, const char *outdir,
       double d[2] = { 0, 0 };
       int status = x->per->best_two ? x->per->best_two (inst, img, best, d)
                                     : x->per->recognise (inst, img, &best[0], &d[0]);
+      const char *method = x->per->best_two ? "best_two" : "recognise";
       if (status != 0)
-        return method_failed (x, error, SOMAIF_KIND_PERCEIVER,
-                              x->per->best_two ? "best_two" : "recognise", x->cfg->epochs, g);
+        return method_failed (x, error, SOMAIF_KIND_PERCEIVER, method, x->cfg->epochs, g);
+      if (!check_winner (x, d[0], method, x->cfg->epochs, g, error)
+          || (x->per->best_two && !check_winner (x, d[1], method, x->cfg->epochs, g, error)))
+        return FALSE;
       qe += sqrt (fmax (d[0], 0.0));
       if (x->per->best_two)
         apart += x->per->distance (inst, best[0], best[1]) > G_SQRT2 + 1e-9;
@@ -960,8 +1133,18 @@ final_rollouts (SomaifExperiment *x, Final *f, GError **error)
 {
   int U = x->units;
   for (int g = 0; g < U; g++)
-    if (x->opt->solution (x->optimiser.inst, g, f->states + (gsize) g * x->state_size) != 0)
-      return method_failed (x, error, SOMAIF_KIND_OPTIMISER, "solution", x->cfg->epochs, g);
+    {
+      float *state = f->states + (gsize) g * x->state_size;
+      if (x->opt->solution (x->optimiser.inst, g, state) != 0)
+        return method_failed (x, error, SOMAIF_KIND_OPTIMISER, "solution", x->cfg->epochs, g);
+      if (!all_finite_f32 (state, (gsize) x->state_size))
+        {
+          g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
+                       "final evaluation: optimiser plugin '%s' gave a non-finite solution for "
+                       "goal %d", x->opt->head.name, g);
+          return FALSE;
+        }
+    }
   for (int first = 0; first < U; first += x->max_candidates)
     {
       int n = MIN (x->max_candidates, U - first);
@@ -998,6 +1181,12 @@ write_final (SomaifExperiment *x, const Final *f, const char *outdir, SomaifSumm
       if (x->per->recognise (x->perceiver.inst, img, &winner, &sq) != 0)
         {
           ok = method_failed (x, error, SOMAIF_KIND_PERCEIVER, "recognise", x->cfg->epochs, g);
+          break;
+        }
+      if (!check_winner (x, sq, "recognise", x->cfg->epochs, g, error))
+        {
+          g_prefix_error (error, "final evaluation: ");
+          ok = FALSE;
           break;
         }
       memcpy (x->goal_image, f->protos + (gsize) g * x->n_pixels, sizeof (float) * x->n_pixels);

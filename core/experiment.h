@@ -61,6 +61,9 @@ typedef struct
 SomaifExperiment *somaif_experiment_new (SomaifConfig *config, int threads, GError **error);
 void somaif_experiment_free (SomaifExperiment *x);
 const SomaifConfig *somaif_experiment_config (const SomaifExperiment *x);
+/* Bytes the run allocates besides the plugins' own (checked against the
+ * memory limits when it was created). */
+guint64 somaif_experiment_memory_need (const SomaifExperiment *x);
 /* After each epoch the loop reads *flag; when set it writes a checkpoint
  * and stops with SOMAIF_RUN_ERROR_INTERRUPTED. */
 void somaif_experiment_set_stop_flag (SomaifExperiment *x, volatile sig_atomic_t *flag);

@@ -671,6 +671,52 @@ to_byte (float v)
   return (guint8) lrintf (v * 255.0f);
 }
 
+/* The size of a tile sheet and its tiles' scale: the largest scale up to
+ * the target that keeps the picture a sane size. */
+static int
+tiles_size (int rows, int cols, int width, int height, gboolean has_title, gint64 *img_w,
+            gint64 *img_h)
+{
+  double title_h = has_title ? ceil (TITLE_FONT * 1.2) + 8.0 : 0.0;
+  double label_h = ceil (LABEL_FONT * 1.2) + 2.0;
+  int scale = CLAMP (TILE_TARGET / MAX (width, height), 1, TILE_MAX_SCALE);
+  for (;; scale--)
+    {
+      *img_w = 2 * TILE_MARGIN + (gint64) cols * width * scale + (gint64) (cols - 1) * TILE_GAP;
+      *img_h = 2 * TILE_MARGIN + (gint64) title_h
+               + (gint64) rows * ((gint64) height * scale + (gint64) label_h)
+               + (gint64) (rows - 1) * TILE_GAP;
+      if (scale == 1
+          || (*img_w <= MAX_SIDE && *img_h <= MAX_SIDE && *img_w * *img_h <= MAX_PIXELS))
+        return scale;
+    }
+}
+
+gint64
+somaif_figure_tiles_bytes (int n_units, int rows, int cols, int width, int height,
+                           GError **error)
+{
+  if (rows < 1 || cols < 1 || width < 1 || height < 1 || n_units < 0
+      || (gint64) rows * cols < n_units)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%d units do not fit a %d x %d grid of %d x %d tiles", n_units, rows, cols,
+                   width, height);
+      return -1;
+    }
+  gint64 img_w, img_h;
+  tiles_size (rows, cols, width, height, TRUE, &img_w, &img_h);
+  if (img_w > MAX_SIDE || img_h > MAX_SIDE)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "a %d x %d grid of %d x %d tiles is %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT
+                   " pixels, more than the %d a side of a picture may have", rows, cols, width,
+                   height, img_w, img_h, MAX_SIDE);
+      return -1;
+    }
+  return img_w * img_h * 4;
+}
+
 gboolean
 somaif_figure_tiles (const char *path, const char *title, int n_units, int rows,
                      int cols, int width, int height, const float *prototypes,
@@ -678,37 +724,21 @@ somaif_figure_tiles (const char *path, const char *title, int n_units, int rows,
 {
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  if (rows < 1 || cols < 1 || width < 1 || height < 1 || n_units < 0
-      || (gint64) rows * cols < n_units || (n_units > 0 && !prototypes))
+  GError *err = NULL;
+  if ((n_units > 0 && !prototypes)
+      || somaif_figure_tiles_bytes (n_units, rows, cols, width, height, &err) < 0)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "cannot draw '%s': %d units do not fit a %d x %d grid of %d x %d tiles",
-                   path, n_units, rows, cols, width, height);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "cannot draw '%s': %s", path,
+                   err ? err->message : "no prototypes");
+      g_clear_error (&err);
       return FALSE;
     }
 
   gboolean has_title = title && *title;
   double title_h = has_title ? ceil (TITLE_FONT * 1.2) + 8.0 : 0.0;
   double label_h = ceil (LABEL_FONT * 1.2) + 2.0;
-  /* The largest scale up to the target that keeps the picture a sane size. */
-  int scale = CLAMP (TILE_TARGET / MAX (width, height), 1, TILE_MAX_SCALE);
   gint64 img_w, img_h;
-  for (;; scale--)
-    {
-      img_w = 2 * TILE_MARGIN + (gint64) cols * width * scale + (gint64) (cols - 1) * TILE_GAP;
-      img_h = 2 * TILE_MARGIN + (gint64) title_h
-              + (gint64) rows * ((gint64) height * scale + (gint64) label_h)
-              + (gint64) (rows - 1) * TILE_GAP;
-      if (scale == 1 || (img_w <= MAX_SIDE && img_h <= MAX_SIDE && img_w * img_h <= MAX_PIXELS))
-        break;
-    }
-  if (img_w > MAX_SIDE || img_h > MAX_SIDE)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "cannot draw '%s': a %d x %d grid of %d x %d tiles exceeds %d pixels",
-                   path, rows, cols, width, height, MAX_SIDE);
-      return FALSE;
-    }
+  int scale = tiles_size (rows, cols, width, height, has_title, &img_w, &img_h);
 
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) img_w,
                                                          (int) img_h);

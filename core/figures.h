@@ -18,6 +18,10 @@ gboolean somaif_figure_curves (const char *path, int n_points, const double *acc
  * drawings: the same layout drawn in cyan over it (NULL: prototypes alone,
  * in black).  As the notebook, a tile is (R, G, B) = (drawing, prototype, 1).
  * A title above the grid; each tile labelled with its unit number. */
+/* The bytes somaif_figure_tiles() takes for its picture, or -1 (error set)
+ * when the grid cannot be drawn: a check before a run that would draw it. */
+gint64 somaif_figure_tiles_bytes (int n_units, int rows, int cols, int width, int height,
+                                  GError **error);
 gboolean somaif_figure_tiles (const char *path, const char *title, int n_units, int rows,
                               int cols, int width, int height, const float *prototypes,
                               const float *drawings, GError **error);

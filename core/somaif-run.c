@@ -10,6 +10,7 @@
 
 #include "host.h"
 #include "experiment.h"
+#include "memlimit.h"
 #include "rundir.h"
 
 enum
@@ -49,6 +50,47 @@ catch_stop_signals (void)
   sigemptyset (&sa.sa_mask);
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
+  /* A closed terminal is a request to stop like any other. */
+  sigaction (SIGHUP, &sa, NULL);
+}
+
+/* arg as a shell reads it back: as it is when it holds only safe
+ * characters, else in single quotes. */
+static void
+append_quoted (GString *out, const char *arg)
+{
+  gboolean plain = *arg != '\0';
+  for (const char *c = arg; *c && plain; c++)
+    plain = g_ascii_isalnum (*c) || strchr ("-_./=:,+@%", *c);
+  if (plain)
+    g_string_append (out, arg);
+  else
+    {
+      g_autofree char *q = g_shell_quote (arg);
+      g_string_append (out, q);
+    }
+}
+
+static char *
+quoted (const char *arg)
+{
+  GString *out = g_string_new (NULL);
+  append_quoted (out, arg);
+  return g_string_free (out, FALSE);
+}
+
+/* The command line as a shell would run it again (for run.json). */
+static char *
+quoted_command (int argc, char **argv)
+{
+  GString *out = g_string_new (NULL);
+  for (int i = 0; i < argc; i++)
+    {
+      if (i)
+        g_string_append_c (out, ' ');
+      append_quoted (out, argv[i]);
+    }
+  return g_string_free (out, FALSE);
 }
 static int opt_threads;
 
@@ -218,6 +260,9 @@ static void
 show_progress (gint64 done, gint64 first, gint64 epochs, gpointer data)
 {
   Progress *p = data;
+  /* A reader that went away (| head) ends the progress, not the run. */
+  if (ferror (stderr))
+    return;
   double elapsed = (double) (g_get_monotonic_time () - p->start) / 1e6;
   double rate = elapsed > 0 ? (double) (done - first) / elapsed : 0.0;
   double left = rate > 0 ? (double) (epochs - done) / rate : 0.0;
@@ -310,7 +355,8 @@ parse_options (int *argc, char ***argv)
     "  0  done\n"
     "  1  failed while running (a plugin's failure, a NaN, an unwritable file)\n"
     "  2  bad usage, config, --resume folder or checkpoint, or an overwrite refused\n"
-    "  130, 143  stopped by SIGINT (Ctrl-C) or SIGTERM after writing a checkpoint:\n"
+    "  129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C) or SIGTERM after writing a\n"
+    "     checkpoint:\n"
     "     somaif-run --resume DIR goes on; a second Ctrl-C stops at once\n"
     "\n"
     "Environment:\n"
@@ -456,8 +502,11 @@ train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int th
                         : isatty (STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_LINES,
                         0, 0, -1, FALSE };
   if (!opt_quiet)
-    fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, into %s\n",
-             cfgpath, cfg->epochs, threads, outdir);
+    {
+      g_autofree char *need = somaif_memory_text (somaif_experiment_memory_need (x));
+      fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, %s of memory "
+               "besides the plugins', into %s\n", cfgpath, cfg->epochs, threads, need, outdir);
+    }
   catch_stop_signals ();
   somaif_experiment_set_stop_flag (x, &stop_signal);
   if (progress.style != PROGRESS_NONE)
@@ -478,8 +527,9 @@ train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int th
   if (!g_error_matches (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_INTERRUPTED))
     return fail (opt_resume && g_error_matches (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP)
                  ? EXIT_USAGE : EXIT_FAILED, error);
+  g_autofree char *dir = quoted (outdir);
   fprintf (stderr, "somaif-run: %s\nsomaif-run: go on with: somaif-run --resume %s\n",
-           error->message, outdir);
+           error->message, dir);
   g_error_free (error);
   return 128 + stop_signal;
 }
@@ -487,7 +537,9 @@ train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int th
 int
 main (int argc, char **argv)
 {
-  g_autofree char *command = g_strjoinv (" ", argv);
+  g_autofree char *command = quoted_command (argc, argv);
+  /* A closed stdout or stderr (| head) fails the write, and the run goes on. */
+  signal (SIGPIPE, SIG_IGN);
   int status = parse_options (&argc, &argv);
   if (status != EXIT_DONE)
     return status;

@@ -539,8 +539,59 @@ renderer = { plugin = "nan-renderer"; width = 10; height = 8;
 perceiver = { plugin = "good-perceiver"; units = 5; };
 optimiser = { plugin = "good-optimiser"; candidates = 3; };
 EOF
-bad 1 "a NaN image from epoch 17" "epoch 17, goal " ", candidate 0: the free energy is " \
-  "the renderer's image went non-finite" -- -q -o nan nan.cfg
+bad 1 "a NaN image from epoch 17" "epoch 17, goal " \
+  "renderer plugin 'nan-renderer' drew a non-finite pixel (candidate 0)" -- -q -o nan nan.cfg
+# Each stage's output is checked, naming the stage and the plugin (tests/plugins/faulty.c).
+mk f-cand '6s/.*/optimiser = { plugin = "faulty-optimiser"; fault = 1; };/'
+bad 1 "a NaN initial state proposed" "epoch 0, goal " \
+  "optimiser plugin 'faulty-optimiser' proposed a non-finite initial state (candidate 0)" \
+  -- -q -o f-cand f-cand.cfg
+if [ -e "$tmp/f-cand/model/initial_states.npy" ]; then
+  not_ok "a NaN initial state leaves no model/initial_states.npy"
+else
+  ok "a NaN initial state leaves no model/initial_states.npy"
+fi
+mk f-sol '6s/.*/optimiser = { plugin = "faulty-optimiser"; fault = 2; };/'
+bad 1 "an infinite solution" "final evaluation" \
+  "optimiser plugin 'faulty-optimiser' gave a non-finite solution for goal 0" \
+  -- -q -o f-sol f-sol.cfg
+mk f-gen '2s/.*/generator = { plugin = "faulty-gen"; fault = 1; };/'
+bad 1 "a NaN motor command" "epoch 0, goal " \
+  "generator plugin 'faulty-gen' gave a non-finite motor command (candidate " \
+  -- -q -o f-gen f-gen.cfg
+mk f-plant '3s/.*/plant = { plugin = "faulty-plant"; fault = 1; };/'
+bad 1 "an infinite pen point" "epoch 0, goal " \
+  "plant plugin 'faulty-plant' gave a non-finite point (candidate 0)" -- -q -o f-plant f-plant.cfg
+mk f-learn '5s/.*/perceiver = { plugin = "faulty-perceiver"; units = 5; fault = 4; };/'
+bad 1 "a NaN winner distance when learning" "epoch 0, goal " \
+  "perceiver plugin 'faulty-perceiver' gave a non-finite distance to its winner in learn" \
+  -- -q -o f-learn f-learn.cfg
+mk f-rec '5s/.*/perceiver = { plugin = "faulty-perceiver"; units = 5; fault = 5; };/'
+bad 1 "a NaN winner distance when recognising" "final evaluation" \
+  "perceiver plugin 'faulty-perceiver' gave a non-finite distance to its winner in recognise" \
+  -- -q -o f-rec f-rec.cfg
+mk f-create '2s/.*/generator = { plugin = "faulty-gen"; fault = 2; };/'
+bad 2 "a create() that fails without a GError" \
+  "generator plugin 'faulty-gen' could not start: its create() returned no instance without" \
+  "(a mistake of the plugin)" -- --check f-create.cfg
+# The same plugin name, another version (no saved state): --resume names the file.
+srun -q -o changed tiny.cfg
+(SOMAIF_PLUGIN_PATH=$builddir/stateless/.libs:$SOMAIF_PLUGIN_PATH && export SOMAIF_PLUGIN_PATH &&
+   cd "$tmp" && exec "$run" -q --resume changed) >"$tmp/out" 2>"$tmp/err"
+status=$?
+expect 2 "--resume with a plugin that changed" \
+  "changed/checkpoint.bin: the optimiser was plugin 'good-optimiser' with 3 parameters and a saved state" \
+  "the file loaded now, $builddir/stateless/.libs/good-optimiser.so, is 'good-optimiser' with 3 parameters and no saved state"
+# The map's distances are checked at start, by --check too.
+mk f-neg '5s/.*/perceiver = { plugin = "faulty-perceiver"; units = 5; fault = 1; };/'
+bad 2 "a negative map distance" "f-neg.cfg: perceiver plugin 'faulty-perceiver':" \
+  "distance (1, 0) is -1" "must be finite and >= 0, and 0 from a unit to itself" -- --check f-neg.cfg
+mk f-dnan '5s/.*/perceiver = { plugin = "faulty-perceiver"; units = 5; fault = 2; };/'
+bad 2 "a NaN map distance" "perceiver plugin 'faulty-perceiver':" "distance (1, 0) is nan" \
+  -- --check f-dnan.cfg
+mk f-diag '5s/.*/perceiver = { plugin = "faulty-perceiver"; units = 5; fault = 3; };/'
+bad 2 "a map distance from a unit to itself" "perceiver plugin 'faulty-perceiver':" \
+  "distance (0, 0) is 1" -- --check f-diag.cfg
 
 # ---- interruptions ------------------------------------------------------------
 # same A B: the outputs of two runs are byte-identical.
@@ -668,6 +719,120 @@ if [ $ref_status -eq 0 ] && [ "$status" -eq 0 ] && same "$tmp/slow-ref" "$tmp/do
   ok "a double SIGINT: --resume gives byte-identical outputs"
 else
   not_ok "a double SIGINT: --resume gives byte-identical outputs (exit $status, reference $ref_status)"; show
+fi
+
+echo "# ---- a hang-up and a closed pipe"
+# SIGHUP stops like SIGTERM; the hint to go on quotes a folder with a space.
+rm -rf "$tmp/hup run"
+(cd "$tmp" && exec "$run" -q -j 2 -o "hup run" slow.cfg) >"$tmp/out" 2>"$tmp/err" &
+bg_pid=$!
+wait_for "$tmp/hup run" $bg_pid 3
+kill -HUP $bg_pid 2>/dev/null
+wait $bg_pid
+status=$?
+bg_pid=
+if [ "$status" -eq 129 ] && holds "$tmp/err" "interrupted after epoch" &&
+   holds "$tmp/err" "go on with: somaif-run --resume 'hup run'" &&
+   [ -f "$tmp/hup run/checkpoint.bin" ]; then
+  ok "SIGHUP: exit 129 with a checkpoint, and a shell-quoted hint to go on"
+else
+  not_ok "SIGHUP: exit $status, wanted 129 with a checkpoint and a quoted hint"; show
+fi
+srun -q --resume "hup run"
+if [ $ref_status -eq 0 ] && [ "$status" -eq 0 ] && same "$tmp/slow-ref" "$tmp/hup run"; then
+  ok "SIGHUP: --resume gives byte-identical outputs"
+else
+  not_ok "SIGHUP: --resume gives byte-identical outputs (exit $status)"; show
+fi
+# A reader that closes its end at once: every write after is to a closed pipe.
+rm -f "$tmp/pipe"
+mkfifo "$tmp/pipe"
+(exec <"$tmp/pipe") &
+reader=$!
+(cd "$tmp" && exec "$run" -j 2 -o piped tiny.cfg) >"$tmp/pipe" 2>&1
+status=$?
+wait $reader
+if [ "$status" -eq 0 ] && [ -s "$tmp/piped/final.csv" ] && [ -f "$tmp/piped/checkpoint.bin" ]; then
+  ok "stdout and stderr closed by their reader: the run goes on to its end and checkpoint"
+else
+  not_ok "stdout and stderr closed by their reader (exit $status, wanted 0 and a finished run)"
+fi
+# run.json's command line, as a shell would read it back.
+srun -q -o quoted --set 'plant={ plugin = "good-plant"; scale = 1.5; }' tiny.cfg
+if [ "$status" -eq 0 ] &&
+   holds "$tmp/quoted/run.json" "-q -o quoted --set 'plant={ plugin = \\\"good-plant\\\"; scale = 1.5; }' tiny.cfg"; then
+  ok "run.json quotes the command line's arguments for a shell"
+else
+  not_ok "run.json quotes the command line's arguments (exit $status)"
+  grep command "$tmp/quoted/run.json" | sed 's/^/# /'
+fi
+
+echo "# ---- inputs read bounded, includes, paths given with --set"
+bad 2 "a device as the config" "/dev/zero: cannot read this config file: it is not a regular file" \
+  -- --check /dev/zero
+# @include from the including file's folder, nested, whatever the current folder
+# holds: a same-named decoy here would be wrong.
+mkdir -p "$tmp/inc/sub"
+sed -n '1p' "$tmp/tiny.cfg" >"$tmp/inc/main.cfg"
+printf '@include "parts.cfg"\n' >>"$tmp/inc/main.cfg"
+sed -n '2,3p' "$tmp/tiny.cfg" >"$tmp/inc/parts.cfg"
+printf '@include "sub/more.cfg"\n' >>"$tmp/inc/parts.cfg"
+sed -n '4p' "$tmp/tiny.cfg" >"$tmp/inc/sub/more.cfg"
+printf '@include "leaf.cfg"\n' >>"$tmp/inc/sub/more.cfg"
+sed -n '5,6p' "$tmp/tiny.cfg" >"$tmp/inc/sub/leaf.cfg"
+printf 'this is no config\n' >"$tmp/parts.cfg"
+srun --check inc/main.cfg
+expect 0 "@include taken from the including file's folder, nested twice"
+sed 's/units = 5;/unitz = 5;/' "$tmp/inc/sub/leaf.cfg" >"$tmp/inc/sub/leaf2.cfg"
+sed 's/leaf.cfg/leaf2.cfg/' "$tmp/inc/sub/more.cfg" >"$tmp/inc/sub/more2.cfg"
+sed 's|sub/more.cfg|sub/more2.cfg|' "$tmp/inc/parts.cfg" >"$tmp/inc/parts2.cfg"
+sed 's/parts.cfg/parts2.cfg/' "$tmp/inc/main.cfg" >"$tmp/inc/main2.cfg"
+bad 2 "a mistake in an included file, named with its own file and line" \
+  "inc/sub/leaf2.cfg:1: perceiver.unitz: unknown key; did you mean 'units'?" -- --check inc/main2.cfg
+printf '@include "nosuch.cfg"\n' >"$tmp/inc/missing.cfg"
+bad 2 "an @include of a file that does not exist" \
+  "inc/missing.cfg:1: @include: inc/nosuch.cfg: cannot read this config file: No such file" \
+  -- --check inc/missing.cfg
+printf '@include "loop.cfg"\n' >"$tmp/inc/loop.cfg"
+bad 2 "a config that includes itself" "inc/loop.cfg:1: @include: inc/loop.cfg includes itself" \
+  -- --check inc/loop.cfg
+# A path given with --set is taken from the current folder, not the config's.
+mkdir -p "$tmp/cfgdir" "$tmp/mine"
+cp "$tmp/tiny.cfg" "$tmp/cfgdir/tiny.cfg"
+cp "$builddir/.libs/good-plant.so" "$tmp/mine/good-plant.so"
+srun --check --set 'plant.plugin="mine/good-plant.so"' cfgdir/tiny.cfg
+expect 0 "a plugin path given with --set, from the current folder"
+if [ $have_real = yes ]; then
+  cp "$golden/esn.txt" "$tmp/w.txt"
+  srun --check --set 'generator.weights="w.txt"' "$configs/quick.cfg"
+  expect 0 "a weights file given with --set, from the current folder (the config is elsewhere)"
+else
+  skip "a weights file given with --set, from the current folder" "the real plugins are not all built"
+fi
+
+echo "# ---- what would fail mid-run, refused by --check"
+if [ $have_real = yes ]; then
+  bad 2 "4000 units: the picture of the prototypes would be too tall" \
+    "quick.cfg: the pictures of the prototypes (4000 units of 64 x 64 pixels) cannot be drawn" \
+    "more than the 32767 a side of a picture may have" \
+    -- --check --set perceiver.units=4000 --set experiment.snapshots=0 quick.cfg
+  # The limit leaves room for the small run (skipped where even that cannot
+  # start under a limit, as under AddressSanitizer).
+  (ulimit -v 1500000 && cd "$tmp" && exec "$run" --check quick.cfg) >"$tmp/out" 2>"$tmp/err"
+  if [ $? -ne 0 ]; then
+    skip "a run that cannot fit the address space limit" "nothing starts under ulimit -v here"
+  else
+    (ulimit -v 1500000 && cd "$tmp" && exec "$run" --check --set renderer.width=2048 \
+       --set renderer.height=2048 --set perceiver.units=12 quick.cfg) >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    expect 2 "a run that cannot fit the address space limit (ulimit -v)" \
+      "quick.cfg: this run needs about" "but the address space limit (RLIMIT_AS, ulimit -v) leaves"
+  fi
+else
+  for w in "4000 units: the picture of the prototypes would be too tall" \
+           "a run that cannot fit the address space limit"; do
+    skip "$w" "the real plugins are not all built"
+  done
 fi
 
 echo "1..$n"

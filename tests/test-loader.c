@@ -15,13 +15,16 @@
 #error "TEST_PLUGINS_DIR must name the folder of the test plugins"
 #endif
 
-/* nan-renderer is valid too: test-bad-input.sh orders its faults. */
+/* nan-renderer and the faulty ones are valid too: their faults are the
+ * run's to find (test-bad-input.sh). */
 static const char *const good_names[] = {
-  "good-gen", "good-plant", "good-renderer", "good-perceiver", "good-optimiser", "nan-renderer"
+  "good-gen", "good-plant", "good-renderer", "good-perceiver", "good-optimiser", "nan-renderer",
+  "faulty-gen", "faulty-plant", "faulty-perceiver", "faulty-optimiser"
 };
 static const SomaifKind good_kinds[] = {
   SOMAIF_KIND_GENERATOR, SOMAIF_KIND_PLANT, SOMAIF_KIND_RENDERER, SOMAIF_KIND_PERCEIVER,
-  SOMAIF_KIND_OPTIMISER, SOMAIF_KIND_RENDERER
+  SOMAIF_KIND_OPTIMISER, SOMAIF_KIND_RENDERER, SOMAIF_KIND_GENERATOR, SOMAIF_KIND_PLANT,
+  SOMAIF_KIND_PERCEIVER, SOMAIF_KIND_OPTIMISER
 };
 
 static void

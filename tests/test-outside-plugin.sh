@@ -1,6 +1,6 @@
 #!/bin/sh
-# test-outside-plugin.sh: the plugin of docs/writing-plugins.md, built as an
-# outside author would: against an installed tree (make install DESTDIR=...),
+# test-outside-plugin.sh: the plugin of docs/writing-plugins.md and the worked
+# perceiver and optimiser of docs/examples/, built as an outside author would: against an installed tree (make install DESTDIR=...),
 # with a plain compiler command and pkg-config, then loaded through
 # SOMAIF_PLUGIN_PATH by the installed somaif-run for a short experiment.
 set -u
@@ -12,7 +12,7 @@ n=0
 failed=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
-echo "1..8"
+echo "1..13"
 
 root=$tmp/root
 if ${MAKE:-make} -C "$builddir" install DESTDIR="$root" >"$tmp/install.log" 2>&1; then
@@ -88,5 +88,45 @@ if [ $status -eq 2 ] && grep -q "plant\.[a-z_]*: unknown key (valid keys: gain, 
   ok "the arm's keys are refused for pen2d, naming the valid ones"
 else
   not_ok "the arm's keys are refused for pen2d (exit $status)"; sed 's/^/# /' "$tmp/bad.log"
+fi
+
+# The worked perceiver and optimiser, by the same command (they need libm).
+mkdir "$tmp/examples"
+for name in neuralgas hillclimb; do
+  # shellcheck disable=SC2046
+  if $cc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -shared -fPIC -fvisibility=hidden \
+       $(pkgconfig --cflags somaif) -o "$tmp/examples/$name.so" "$srcdir/docs/examples/$name.c" \
+       $(pkgconfig --libs somaif) -lm >"$tmp/cc-$name.log" 2>&1; then
+    ok "docs/examples/$name.c builds against the installed headers"
+  else
+    not_ok "docs/examples/$name.c builds against the installed headers"
+    sed 's/^/# /' "$tmp/cc-$name.log"
+  fi
+done
+examples () {
+  LD_LIBRARY_PATH="$root$libdir" SOMAIF_PLUGIN_PATH="$tmp/examples:$root$pluginsdir" \
+    SOMAIF_CONFIGS_DIR="$root$configsdir" "$root$bindir/somaif-run" "$@"
+}
+if examples --quiet --set 'perceiver={ plugin = "neuralgas"; units = 6; }' \
+     --set 'optimiser={ plugin = "hillclimb"; candidates = 4; }' --set experiment.epochs=40 \
+     --output "$tmp/ex" quick >"$tmp/ex.log" 2>&1 \
+   && [ "$(wc -l < "$tmp/ex/metrics.csv")" -eq 161 ] && [ "$(wc -l < "$tmp/ex/final.csv")" -eq 7 ] \
+   && grep -q '"name" *: *"neuralgas"' "$tmp/ex/run.json" && grep -q '"name" *: *"hillclimb"' "$tmp/ex/run.json"; then
+  ok "quick runs with the neural gas and the hill climber (40 epochs, 6 units, 4 candidates)"
+else
+  not_ok "quick runs with the neural gas and the hill climber"; sed 's/^/# /' "$tmp/ex.log"
+fi
+# Their saved states replay the run's final evaluation exactly.
+cp "$tmp/ex/final.csv" "$tmp/final-before.csv"
+if examples --quiet --replay "$tmp/ex" >"$tmp/replay.log" 2>&1 \
+   && cmp -s "$tmp/ex/final.csv" "$tmp/final-before.csv"; then
+  ok "--replay of that run, through both plugins' load_state, gives the same final.csv"
+else
+  not_ok "--replay of that run gives the same final.csv"; sed 's/^/# /' "$tmp/replay.log"
+fi
+if examples --list-plugins 2>&1 | grep -q "^perceiver neuralgas"; then
+  ok "--list-plugins shows the neural gas"
+else
+  not_ok "--list-plugins shows the neural gas"
 fi
 exit $failed

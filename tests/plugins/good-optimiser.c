@@ -6,6 +6,10 @@
 
 #include "somaif/plugin.h"
 
+#ifndef GOOD_OPTIMISER_STATELESS
+#define GOOD_OPTIMISER_STATELESS 0
+#endif
+
 enum { P_CANDIDATES, P_SIGMA, P_VARYING };
 
 static const SomaifParamSpec params[] = {
@@ -188,8 +192,10 @@ static const SomaifOptimiser vtable = {
     .destroy = good_optimiser_destroy,
     .set_param = good_optimiser_set_param,
     .error_message = good_optimiser_error_message,
-    .save_state = good_optimiser_save_state,
-    .load_state = good_optimiser_load_state,
+    /* The build without them is the same plugin in another version, for
+       --resume's check (tests/stateless/). */
+    .save_state = GOOD_OPTIMISER_STATELESS ? NULL : good_optimiser_save_state,
+    .load_state = GOOD_OPTIMISER_STATELESS ? NULL : good_optimiser_load_state,
   },
   .max_candidates = good_optimiser_max_candidates,
   .propose = good_optimiser_propose,
