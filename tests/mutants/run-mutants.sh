@@ -45,14 +45,9 @@ trap 'exit 130' INT TERM
 mkdir "$work/claim" "$work/result"
 
 # ---- the workers' trees --------------------------------------------------------
-flags=$(cd "$build" && ./config.status --config | sed 's/'"'"'--enable-werror'"'"'//g')
+flags=$(cd "$build" && ./config.status --config | sed -e "s/'--enable-werror'//g" -e "s/--enable-werror//g")
 setup_worker () {
   w=$work/w$1
-  # The suite must pass without a mutant, or every mutant would look caught.
-  if [ "$1" -eq 1 ] && [ "${MUTANT_BASELINE:-1}" = 1 ]; then
-    make -C "$w/build/tests" check >"$w/baseline.log" 2>&1 || : >"$work/baseline-failed"
-    echo "  (the suite without a mutant: $([ -f "$work/baseline-failed" ] && echo FAILS || echo passes))" >&2
-  fi
   mkdir -p "$w/src" "$w/build"
   # Everything but version control, autoconf's cache and build folders.
   (cd "$src" && find . -mindepth 1 -maxdepth 1 ! -name .git ! -name autom4te.cache \
@@ -69,8 +64,8 @@ setup_worker () {
 # The suite's tests as tests/Makefile lists them.
 all_tests=$(printf 'print-tests:\n\t@echo $(TESTS)\n' |
             make -s -C "$build/tests" -f Makefile -f - print-tests)
-slow="test-invariants test-params test-resume.sh test-quick.sh test-cli.sh test-bad-input.sh \
-test-sweep.sh test-outside-plugin.sh"
+slow="test-invariants test-params-reach test-resume.sh test-quick.sh test-run-folder.sh test-cli.sh \
+test-bad-input.sh test-sweep.sh test-paper-figures.sh test-outside-plugin.sh"
 # order FILE: the tests to run for a mutant of FILE, most telling and fastest first.
 order () {
   name=$(echo "$1" | sed -n 's|^plugins/\([^/]*\)/.*|\1|p')
@@ -94,6 +89,11 @@ run_test () {
 # worker N: claims mutants one at a time (mkdir is atomic) until none is left.
 worker () {
   w=$work/w$1
+  # The suite must pass without a mutant, or every mutant would look caught.
+  if [ "$1" -eq 1 ] && [ "${MUTANT_BASELINE:-1}" = 1 ]; then
+    make -C "$w/build/tests" check >"$w/baseline.log" 2>&1 || : >"$work/baseline-failed"
+    echo "  (the suite without a mutant: $([ -f "$work/baseline-failed" ] && echo FAILS || echo passes))" >&2
+  fi
   while IFS="$(printf '\t')" read -r id file equivalent; do
     [ -n "${MUTANTS:-}" ] && case " $MUTANTS " in *" $id "*) ;; *) continue ;; esac
     mkdir "$work/claim/$id" 2>/dev/null || continue
