@@ -391,10 +391,9 @@ plugin_changed (const SomaifCheckpoint *ck, int k, const SomaifPart *part, const
                part->plugin->path, now, dir);
 }
 
-/* Does the checkpoint belong to this config and these plugins? */
-static gboolean
-check_parts (const SomaifCheckpoint *ck, const char *path, const SomaifConfig *cfg,
-             GError **error)
+gboolean
+somaif_checkpoint_check (const SomaifCheckpoint *ck, const char *path, const SomaifConfig *cfg,
+                         GError **error)
 {
   if (ck->config_hash != somaif_config_hash (cfg))
     {
@@ -459,7 +458,7 @@ somaif_checkpoint_restore (const char *path, const SomaifConfig *cfg,
   SomaifCheckpoint *ck = somaif_checkpoint_read (path, error);
   if (!ck)
     return NULL;
-  gboolean ok = check_parts (ck, path, cfg, error);
+  gboolean ok = somaif_checkpoint_check (ck, path, cfg, error);
   for (int k = 0; k < SOMAIF_CHECKPOINT_PARTS && ok; k++)
     ok = restore_part (ck, k, path, &parts[k], error);
   if (!ok)

@@ -58,6 +58,10 @@ guint64 somaif_config_hash (const SomaifConfig *cfg);
  * values and states (filled in here). */
 gboolean somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConfig *cfg,
                                  const SomaifCheckpointPart *parts, GError **error);
+/* Checks a checkpoint read from path against cfg: its config hash, epochs,
+ * plugin names, value counts and which parts have a state. */
+gboolean somaif_checkpoint_check (const SomaifCheckpoint *ck, const char *path,
+                                  const SomaifConfig *cfg, GError **error);
 /* Reads path, checks it against cfg (config hash, epochs, plugin names,
  * value counts, which parts have a state) and restores the parts: their
  * values, the scheduled ones set again, their states loaded. */

@@ -80,6 +80,8 @@ struct SomaifExperiment
   volatile sig_atomic_t *stop; /* set by a signal handler: stop after this epoch */
   SomaifProgressFunc progress;
   gpointer progress_data;
+  GArray *segments;   /* SomaifRunSegment: this run's, the last one going on */
+  gint64 segment_start; /* monotonic, microseconds */
 };
 
 /* ------------------------------------------------------------------ */
@@ -194,6 +196,8 @@ somaif_experiment_free (SomaifExperiment *x)
   g_free (x->goal_d);
   g_free (x->fail_message);
   g_free (x->command);
+  if (x->segments)
+    g_array_unref (x->segments);
   g_mutex_clear (&x->fail_lock);
   somaif_config_free (x->cfg);
   g_free (x);
@@ -955,6 +959,36 @@ parts_array (SomaifExperiment *x, SomaifCheckpointPart *out)
   memcpy (out, x->parts, sizeof x->parts);
 }
 
+/* segments.json with this segment's wall time so far: a resumed run adds
+ * its segment to these. */
+static gboolean
+record_segment (SomaifExperiment *x, const char *outdir, GError **error)
+{
+  SomaifRunSegment *s = &g_array_index (x->segments, SomaifRunSegment, x->segments->len - 1);
+  s->wall_seconds = (double) (g_get_monotonic_time () - x->segment_start) / 1e6;
+  return somaif_rundir_write_segments (outdir, (const SomaifRunSegment *) (void *)
+                                       x->segments->data, (int) x->segments->len, error);
+}
+
+/* The segments before this one (resume) and this one, just started. */
+static gboolean
+start_segment (SomaifExperiment *x, const char *outdir, gboolean resume, GError **error)
+{
+  x->segment_start = g_get_monotonic_time ();
+  if (x->segments)
+    g_array_unref (x->segments);
+  x->segments = resume ? somaif_rundir_read_segments (outdir, error)
+                       : somaif_rundir_segments_new ();
+  if (!x->segments)
+    return FALSE;
+  GDateTime *now = g_date_time_new_now_local ();
+  SomaifRunSegment s = { g_date_time_format_iso8601 (now), 0.0, somaif_pool_threads (x->pool),
+                         g_strdup (x->command ? x->command : "") };
+  g_date_time_unref (now);
+  g_array_append_val (x->segments, s);
+  return TRUE;
+}
+
 /* Writes outdir/checkpoint.bin: everything needed to go on at next_epoch. */
 static gboolean
 save_checkpoint (SomaifExperiment *x, Training *tr, const char *outdir, gint64 next_epoch,
@@ -975,7 +1009,8 @@ save_checkpoint (SomaifExperiment *x, Training *tr, const char *outdir, gint64 n
   SomaifCheckpointPart parts[SOMAIF_N_PARTS];
   parts_array (x, parts);
   g_autofree char *path = g_build_filename (outdir, "checkpoint.bin", NULL);
-  return somaif_checkpoint_save (path, &ck, x->cfg, parts, error);
+  return somaif_checkpoint_save (path, &ck, x->cfg, parts, error)
+         && record_segment (x, outdir, error);
 }
 
 /* Opens the outputs, new or (resume) cut back to the checkpoint, whose
@@ -1321,18 +1356,24 @@ tail_means (const GArray *rows, SomaifSummary *s)
   s->tail_complexity = n ? c / (n - from) : NAN;
 }
 
+/* run.json: the first segment's start, the wall time of all segments. */
 static gboolean
-write_run_json (SomaifExperiment *x, const char *outdir, const char *started, double wall,
-                GError **error)
+write_run_json (SomaifExperiment *x, const char *outdir, GError **error)
 {
+  if (!record_segment (x, outdir, error))
+    return FALSE;
+  const SomaifRunSegment *seg = (const SomaifRunSegment *) (void *) x->segments->data;
   SomaifRunInfo info = { 0 };
   info.somaif = g_strdup (PACKAGE_VERSION);
   info.abi = g_strdup_printf ("%d.%d", SOMAIF_ABI_MAJOR, SOMAIF_ABI_MINOR);
   info.config = g_strdup (x->cfg->path);
-  info.started = g_strdup (started);
+  info.started = g_strdup (seg[0].started);
   info.threads = somaif_pool_threads (x->pool);
-  info.wall_seconds = wall;
+  for (guint i = 0; i < x->segments->len; i++)
+    info.wall_seconds += seg[i].wall_seconds;
   info.command = g_strdup (x->command ? x->command : "");
+  info.segments = seg;
+  info.n_segments = (int) x->segments->len;
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
       info.plugin_names[k] = g_strdup (x->cfg->parts[k].plugin->head->name);
@@ -1358,14 +1399,12 @@ somaif_experiment_run (SomaifExperiment *x, const char *outdir, gboolean resume,
                        SomaifSummary *summary, GError **error)
 {
   gint64 start = g_get_monotonic_time ();
-  GDateTime *now = g_date_time_new_now_local ();
-  g_autofree char *started = g_date_time_format_iso8601 (now);
-  g_date_time_unref (now);
   GArray *rows = g_array_new (FALSE, FALSE, sizeof (SomaifMetricsRow));
   gboolean ok = FALSE;
   memset (summary, 0, sizeof *summary);
 
-  if (!resume && !somaif_rundir_write_config (outdir, x->cfg, error))
+  if (!start_segment (x, outdir, resume, error)
+      || (!resume && !somaif_rundir_write_config (outdir, x->cfg, error)))
     goto out;
   gint64 t = now_ns ();
   if (!train (x, outdir, rows, resume, error))
@@ -1381,7 +1420,7 @@ somaif_experiment_run (SomaifExperiment *x, const char *outdir, gboolean resume,
   lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
   sum_timings (x, summary);
   summary->wall_seconds = (double) (g_get_monotonic_time () - start) / 1e6;
-  ok = write_run_json (x, outdir, started, summary->wall_seconds, error);
+  ok = write_run_json (x, outdir, error);
 out:
   g_array_free (rows, TRUE);
   return ok;
@@ -1428,12 +1467,54 @@ load_states (SomaifExperiment *x, const char *dir, GError **error)
   return TRUE;
 }
 
+static gboolean
+replay_refused (GError **error, const char *dir, const char *why)
+{
+  g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP, "%s: cannot replay: %s", dir,
+               why);
+  return FALSE;
+}
+
+/* Checks that dir is a finished run of this config and these plugins, as
+ * --resume checks its checkpoint, and that what learned was saved. */
+static gboolean
+check_replay (SomaifExperiment *x, const char *dir, GError **error)
+{
+  const Part *learners[2] = { &x->perceiver, &x->optimiser };
+  for (int i = 0; i < 2; i++)
+    if (!learners[i]->part->plugin->head->save_state)
+      {
+        g_autofree char *why = g_strdup_printf (
+          "the %s plugin '%s' has no save_state, so what it learned was not kept",
+          learners[i]->part->group, learners[i]->part->plugin->head->name);
+        return replay_refused (error, dir, why);
+      }
+  g_autofree char *path = g_build_filename (dir, "checkpoint.bin", NULL);
+  g_autofree char *json = g_build_filename (dir, "run.json", NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return replay_refused (error, dir, "no checkpoint.bin, so not a run that finished");
+  SomaifCheckpoint *ck = somaif_checkpoint_read (path, error);
+  gboolean ok = ck && somaif_checkpoint_check (ck, path, x->cfg, error);
+  if (ok && (ck->next_epoch < x->cfg->epochs || !g_file_test (json, G_FILE_TEST_IS_REGULAR)))
+    {
+      g_autofree char *why = g_strdup_printf (
+        "the run did not finish (trained %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+        " epochs%s); somaif-run --resume finishes it", ck->next_epoch, x->cfg->epochs,
+        g_file_test (json, G_FILE_TEST_IS_REGULAR) ? "" : ", no run.json");
+      ok = replay_refused (error, dir, why);
+    }
+  somaif_checkpoint_free (ck);
+  return ok;
+}
+
 gboolean
 somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *summary,
                           GError **error)
 {
   memset (summary, 0, sizeof *summary);
   gint64 start = g_get_monotonic_time ();
+  if (!check_replay (x, dir, error))
+    return FALSE;
   /* The run evaluated with its last epoch's scheduled values: set them again. */
   if (!load_states (x, dir, error) || !apply_schedules (x, x->cfg->epochs - 1, NULL, error)
       || !evaluate (x, dir, summary, error))

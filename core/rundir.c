@@ -248,6 +248,7 @@ somaif_rundir_has_files (const char *dir)
 static const char *const run_files[] = {
   "config.cfg", "config.json", "metrics.csv", "schedules.csv", "checkpoint.bin", "final.csv",
   "quality.csv", "curves.csv", "curves.png", "repertoire.png", "prototypes.png", "run.json",
+  "segments.json",
 };
 
 /* Removes dir/name unless it is a folder (a run writes none by that name). */
@@ -857,6 +858,34 @@ static const char *const part_groups[SOMAIF_N_PARTS] = {
   "generator", "plant", "renderer", "perceiver", "optimiser"
 };
 
+void
+somaif_run_segment_clear (SomaifRunSegment *s)
+{
+  g_free (s->started);
+  g_free (s->command);
+  memset (s, 0, sizeof *s);
+}
+
+static void
+add_segments (JsonBuilder *b, const SomaifRunSegment *segments, int n)
+{
+  json_builder_begin_array (b);
+  for (int i = 0; i < n; i++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "started");
+      json_builder_add_string_value (b, segments[i].started ? segments[i].started : "");
+      json_builder_set_member_name (b, "wall_seconds");
+      json_builder_add_double_value (b, round (segments[i].wall_seconds * 1000) / 1000);
+      json_builder_set_member_name (b, "threads");
+      json_builder_add_int_value (b, segments[i].threads);
+      json_builder_set_member_name (b, "command");
+      json_builder_add_string_value (b, segments[i].command ? segments[i].command : "");
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 gboolean
 somaif_rundir_write_run (const char *dir, const SomaifRunInfo *info, GError **error)
 {
@@ -875,6 +904,8 @@ somaif_rundir_write_run (const char *dir, const SomaifRunInfo *info, GError **er
   json_builder_add_int_value (b, info->threads);
   json_builder_set_member_name (b, "wall_seconds");
   json_builder_add_double_value (b, round (info->wall_seconds * 1000) / 1000);
+  json_builder_set_member_name (b, "segments");
+  add_segments (b, info->segments, info->n_segments);
   json_builder_set_member_name (b, "plugins");
   json_builder_begin_object (b);
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
@@ -990,4 +1021,86 @@ somaif_rundir_run_info_clear (SomaifRunInfo *info)
       g_free (info->plugin_files[k]);
     }
   memset (info, 0, sizeof *info);
+}
+
+gboolean
+somaif_rundir_write_segments (const char *dir, const SomaifRunSegment *segments, int n,
+                              GError **error)
+{
+  JsonBuilder *b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "schema");
+  json_builder_add_int_value (b, SOMAIF_RUNDIR_SCHEMA);
+  json_builder_set_member_name (b, "segments");
+  add_segments (b, segments, n);
+  json_builder_end_object (b);
+  JsonNode *root = json_builder_get_root (b);
+  g_autofree char *text = json_text (root);
+  json_node_unref (root);
+  g_object_unref (b);
+  return write_text (dir, "segments.json", text, error);
+}
+
+static JsonNode *
+load_json (const char *dir, const char *name, JsonParser *parser, char **path, GError **error)
+{
+  g_autofree char *text = read_file (dir, name, path, error);
+  if (!text)
+    return NULL;
+  GError *err = NULL;
+  JsonNode *root = json_parser_load_from_data (parser, text, -1, &err)
+                   ? json_parser_get_root (parser) : NULL;
+  if (!root || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE, "%s: %s", *path,
+                   err ? err->message : "not a JSON object");
+      g_clear_error (&err);
+      return NULL;
+    }
+  return root;
+}
+
+GArray *
+somaif_rundir_segments_new (void)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (SomaifRunSegment));
+  g_array_set_clear_func (out, (GDestroyNotify) somaif_run_segment_clear);
+  return out;
+}
+
+GArray *
+somaif_rundir_read_segments (const char *dir, GError **error)
+{
+  GArray *out = somaif_rundir_segments_new ();
+  g_autofree char *probe = g_build_filename (dir, "segments.json", NULL);
+  if (!g_file_test (probe, G_FILE_TEST_EXISTS))
+    return out;
+  JsonParser *parser = json_parser_new ();
+  g_autofree char *path = NULL;
+  JsonNode *root = load_json (dir, "segments.json", parser, &path, error);
+  JsonNode *list = root ? json_object_get_member (json_node_get_object (root), "segments")
+                        : NULL;
+  gboolean ok = list && JSON_NODE_HOLDS_ARRAY (list);
+  for (guint i = 0; ok && i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *e = json_array_get_element (json_node_get_array (list), i);
+      SomaifRunSegment s = { 0 };
+      double threads = 0;
+      ok = JSON_NODE_HOLDS_OBJECT (e)
+           && member_number (json_node_get_object (e), "wall_seconds", &s.wall_seconds);
+      if (!ok)
+        break;
+      member_number (json_node_get_object (e), "threads", &threads);
+      s.threads = (int) threads;
+      s.started = member_string (json_node_get_object (e), "started");
+      s.command = member_string (json_node_get_object (e), "command");
+      g_array_append_val (out, s);
+    }
+  if (root && !ok)
+    g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE,
+                 "%s: not a list of segments with wall_seconds", path);
+  g_object_unref (parser);
+  if (!ok)
+    g_clear_pointer (&out, g_array_unref);
+  return out;
 }

@@ -145,7 +145,26 @@ gboolean somaif_rundir_write_npy_f32 (const char *path, const float *data, int n
 gboolean somaif_rundir_write_npy_f64 (const char *path, const double *data, int ndim,
                                       const int *shape, GError **error);
 
-/* ---- run.json: provenance ---- */
+/* ---- segments.json and run.json: provenance ---- */
+
+/* One stretch of a run: the first start, then each --resume. */
+typedef struct
+{
+  char *started;       /* ISO 8601, local time with offset */
+  double wall_seconds;
+  int threads;
+  char *command;
+} SomaifRunSegment;
+
+void somaif_run_segment_clear (SomaifRunSegment *segment);
+/* Writes dir/segments.json, the segments so far (rewritten at each checkpoint). */
+gboolean somaif_rundir_write_segments (const char *dir, const SomaifRunSegment *segments, int n,
+                                       GError **error);
+/* The segments of dir/segments.json (a GArray of SomaifRunSegment, with
+ * its clear function set); empty when the file is missing. */
+GArray *somaif_rundir_read_segments (const char *dir, GError **error);
+/* An empty GArray of SomaifRunSegment that clears them when freed. */
+GArray *somaif_rundir_segments_new (void);
 
 typedef struct
 {
@@ -153,10 +172,12 @@ typedef struct
   char *somaif;        /* version */
   char *abi;           /* "MAJOR.MINOR" */
   char *config;        /* the config as given */
-  char *started;       /* ISO 8601, local time with offset */
-  int threads;
-  double wall_seconds;
-  char *command;
+  char *started;       /* ISO 8601: the first segment's start */
+  int threads;         /* the last segment's */
+  double wall_seconds; /* summed over the segments */
+  char *command;       /* the last segment's */
+  const SomaifRunSegment *segments;  /* written only; NULL: none */
+  int n_segments;
   char *plugin_names[SOMAIF_N_PARTS];  /* in SomaifKind order */
   char *plugin_files[SOMAIF_N_PARTS];
 } SomaifRunInfo;

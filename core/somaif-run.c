@@ -411,7 +411,8 @@ replay (SomaifExperiment *x)
   gboolean ok = somaif_experiment_replay (x, opt_replay, &summary, &error);
   somaif_rundir_unlock (lock);
   if (!ok)
-    return fail (EXIT_FAILED, error);
+    return fail (g_error_matches (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP)
+                 ? EXIT_USAGE : EXIT_FAILED, error);
   if (!opt_quiet)
     printf ("somaif-run: replayed %s: final inaccuracy %.2f, complexity %.4f; "
             "final.csv, curves.png, repertoire.png, prototypes.png redrawn\n", opt_replay,

@@ -30,7 +30,7 @@ if ! command -v flock >/dev/null 2>&1; then
   exit 0
 fi
 
-echo "1..15"
+echo "1..19"
 n=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -81,22 +81,52 @@ check "a second writer with the same --output exits 2" '[ "$status" -eq 2 ]'
 
 # A finished run keeps its last checkpoint: --resume goes on from it (to the end).
 srun -q -o "$tmp/b" "$tmp/tiny.cfg"
+cp "$tmp/b/run.json" "$tmp/b1.json"
 locked_run "$tmp/b" -q --resume "$tmp/b"
 check "--resume of a run still going (its lock held) exits 2" '[ "$status" -eq 2 ]'
 srun -q --resume "$tmp/b"
 check "... and goes on once the lock is free" '[ "$status" -eq 0 ] && [ -s "$tmp/b/run.json" ]'
+first_start () { grep -m 1 '"started"' "$1"; }
+walls () { sed -n 's/.*"wall_seconds" *: *\([0-9.e+-]*\).*/\1/p' "$1" | tr '\n' ' '; }
+sum_ok=$(walls "$tmp/b/run.json" | awk '{ d = $1 - ($2 + $3); print (NF == 3 && d < 0.002 && d > -0.002) ? "yes" : "no" }')
+check "a resumed run.json keeps the first start and sums the segments' wall time" '[ "$(first_start "$tmp/b/run.json")" = "$(first_start "$tmp/b1.json")" ] && [ "$(grep -c "\"started\"" "$tmp/b/run.json")" -eq 3 ] && [ "$sum_ok" = yes ]'
 
 locked_run "$tmp/a" -q --replay "$tmp/a"
 check "--replay of a folder another run holds exits 2" '[ "$status" -eq 2 ]'
 
+# ---- --replay checks as --resume does, and says why in words ----------------------
+replay_refused () {
+  what=$1 text=$2 dir=$3
+  cp "$dir/final.csv" "$tmp/final.before"
+  srun -q --replay "$dir"
+  if [ "$status" -eq 2 ] && holds "$tmp/err" "$text" && cmp -s "$dir/final.csv" "$tmp/final.before"; then
+    ok "$what"
+  else
+    not_ok "$what (exit $status)"; show
+  fi
+}
+cp -R "$tmp/b" "$tmp/r-cfg"
+sed 's/seed = 3;/seed = 4;/' "$tmp/b/config.cfg" >"$tmp/r-cfg/config.cfg"
+replay_refused "--replay of a folder whose config.cfg is not its checkpoint's exits 2" \
+  "written for another config" "$tmp/r-cfg"
+cp -R "$tmp/b" "$tmp/r-open"
+rm "$tmp/r-open/run.json"
+replay_refused "--replay of an unfinished run says so" "the run did not finish" "$tmp/r-open"
+# The good optimiser built without save_state (tests/stateless/), found first.
+path_before=$SOMAIF_PLUGIN_PATH
+SOMAIF_PLUGIN_PATH=$builddir/stateless/.libs:$SOMAIF_PLUGIN_PATH
+srun -q -o "$tmp/r-stateless" "$tmp/tiny.cfg"
+replay_refused "--replay of a run whose optimiser saves no state says why" \
+  "'good-optimiser' has no save_state" "$tmp/r-stateless"
+SOMAIF_PLUGIN_PATH=$path_before
+
 # ---- default folder names ----------------------------------------------------------
 mkdir -p "$tmp/cwd/runs"
-# Every name the next minute could give is taken: the run must add a suffix.
-i=0
-while [ $i -lt 60 ]; do
-  mkdir -p "$tmp/cwd/runs/tiny-$(date -d "+$i seconds" +%Y%m%d-%H%M%S)"
-  i=$((i + 1))
-done
+# Every name the next three minutes could give is taken (a few processes, not
+# one a name, so that a loaded machine does not outrun the list): the run must
+# add a suffix.
+seq 0 180 | sed 's/^/now + /; s/$/ seconds/' | date -f - +tiny-%Y%m%d-%H%M%S |
+  (cd "$tmp/cwd/runs" && xargs mkdir -p)
 (cd "$tmp/cwd" && "$run" -q "$tmp/tiny.cfg") >"$tmp/out" 2>"$tmp/err"
 status=$?
 taken=$(find "$tmp/cwd/runs" -name metrics.csv | wc -l)
@@ -142,7 +172,7 @@ echo mine >"$tmp/a/notes.txt"
 srun -q --force -o "$tmp/a" "$tmp/tiny.cfg"
 check "--force keeps files that are not the run's" '[ "$status" -eq 0 ] && [ -s "$tmp/a/notes.txt" ]'
 
-if [ $n -ne 15 ]; then
-  echo "not ok - the plan said 15 tests but $n ran"
+if [ $n -ne 19 ]; then
+  echo "not ok - the plan said 19 tests but $n ran"
   exit 1
 fi
