@@ -837,6 +837,52 @@ write_npy (const char *path, const void *data, gsize elem, const char *descr, in
   return ok;
 }
 
+int
+somaif_rundir_npy_rows (const char *path, GError **error)
+{
+  char head[4096] = "";
+  FILE *f = fopen (path, "rb");
+  size_t n = f ? fread (head, 1, sizeof head - 1, f) : 0;
+  if (f)
+    fclose (f);
+  head[n] = '\0';
+  const char *shape = n > 10 && memcmp (head, "\x93NUMPY", 6) == 0
+                      ? strstr (head + 10, "'shape': (") : NULL;
+  char *end = NULL;
+  long rows = shape ? strtol (shape + strlen ("'shape': ("), &end, 10) : -1;
+  if (!shape || end == shape + strlen ("'shape': (") || rows < 0 || rows > G_MAXINT)
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, f ? SOMAIF_RUNDIR_ERROR_PARSE
+                                                 : SOMAIF_RUNDIR_ERROR_READ,
+                   "%s: %s", path, f ? "not a NumPy array with a shape" : "missing");
+      return -1;
+    }
+  return (int) rows;
+}
+
+gboolean
+somaif_rundir_check_final (const char *dir, GError **error)
+{
+  g_autofree char *fin = g_build_filename (dir, "final.csv", NULL);
+  if (!g_file_test (fin, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ,
+                   "%s: no final.csv, though run.json says the run finished", dir);
+      return FALSE;
+    }
+  g_autofree char *npy = g_build_filename (dir, "model", "prototypes.npy", NULL);
+  int goals = somaif_rundir_npy_rows (npy, error);
+  GArray *rows = goals >= 0 ? somaif_rundir_read_final (dir, error) : NULL;
+  gboolean ok = rows && rows->len == (guint) goals;
+  if (rows && !ok)
+    g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE,
+                 "%s has %u rows but the map has %d goals (model/prototypes.npy): it is "
+                 "truncated", fin, rows->len, goals);
+  if (rows)
+    g_array_free (rows, TRUE);
+  return ok;
+}
+
 gboolean
 somaif_rundir_write_npy_f32 (const char *path, const float *data, int ndim, const int *shape,
                              GError **error)

@@ -142,6 +142,11 @@ char *somaif_rundir_config_json (const char *text, GError **error);
 
 gboolean somaif_rundir_write_npy_f32 (const char *path, const float *data, int ndim,
                                       const int *shape, GError **error);
+/* The first dimension of a .npy file's shape (read from its header), or -1. */
+int somaif_rundir_npy_rows (const char *path, GError **error);
+/* Is dir/final.csv whole: a row per goal of model/prototypes.npy?  The
+ * error says what is missing or short. */
+gboolean somaif_rundir_check_final (const char *dir, GError **error);
 gboolean somaif_rundir_write_npy_f64 (const char *path, const double *data, int ndim,
                                       const int *shape, GError **error);
 

@@ -881,7 +881,7 @@ plan_runs (Sweep *sw, gboolean list)
   for (int run = 0; run < sw->n_runs; run++)
     {
       g_autofree char *dir = run_dir (sw, run);
-      SomaifSweepRunState st = somaif_sweep_run_state (dir);
+      SomaifSweepRunState st = somaif_sweep_run_state_of (s, run, dir);
       if (list)
         {
           g_autofree char *name = somaif_sweep_run_name (s, run);

@@ -718,11 +718,42 @@ somaif_sweep_run_state (const char *dir)
   g_autofree char *json = g_build_filename (dir, "run.json", NULL);
   g_autofree char *ck = g_build_filename (dir, "checkpoint.bin", NULL);
   gboolean has_json = g_file_test (json, G_FILE_TEST_IS_REGULAR);
-  if (has_json && g_file_test (fin, G_FILE_TEST_IS_REGULAR))
+  if (has_json && somaif_rundir_check_final (dir, NULL))
     return SOMAIF_SWEEP_RUN_DONE;
   if (!has_json && g_file_test (ck, G_FILE_TEST_IS_REGULAR))
     return SOMAIF_SWEEP_RUN_INTERRUPTED;
   return SOMAIF_SWEEP_RUN_NEW;
+}
+
+gboolean
+somaif_sweep_check_config (const SomaifSweep *s, int run, const char *dir, GError **error)
+{
+  g_auto (GStrv) sets = somaif_sweep_combo_sets (s, run / s->n_seeds);
+  SomaifConfig *cfg = somaif_config_load (s->base, (const char *const *) sets,
+                                          somaif_sweep_run_seed (s, run), error);
+  if (!cfg)
+    return FALSE;
+  g_autofree char *want = somaif_config_resolved (cfg);
+  somaif_config_free (cfg);
+  g_autofree char *path = g_build_filename (dir, "config.cfg", NULL);
+  g_autofree char *have = NULL;
+  if (g_file_get_contents (path, &have, NULL, NULL) && strcmp (have, want) == 0)
+    return TRUE;
+  g_autofree char *name = somaif_sweep_run_name (s, run);
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+               "%s: %s is not this sweep's run %s (%s with its values and seed): a run of "
+               "another sweep or config", dir, have ? "its config.cfg" : "no config.cfg: it",
+               name, s->base);
+  return FALSE;
+}
+
+SomaifSweepRunState
+somaif_sweep_run_state_of (const SomaifSweep *s, int run, const char *dir)
+{
+  SomaifSweepRunState st = somaif_sweep_run_state (dir);
+  if (st != SOMAIF_SWEEP_RUN_NEW && !somaif_sweep_check_config (s, run, dir, NULL))
+    return SOMAIF_SWEEP_RUN_NEW;
+  return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1005,10 +1036,15 @@ read_combo (const SomaifSweep *s, const char *outdir, int combo, ComboRuns *c, i
       g_autofree char *dir = g_build_filename (outdir, name, NULL);
       if (somaif_sweep_run_state (dir) != SOMAIF_SWEEP_RUN_DONE)
         {
+          /* Finished, by its run.json, but its results are not whole. */
+          g_autofree char *json = g_build_filename (dir, "run.json", NULL);
+          if (g_file_test (json, G_FILE_TEST_EXISTS) && !somaif_rundir_check_final (dir, error))
+            return FALSE;
           (*n_missing)++;
           continue;
         }
-      if (!somaif_sweep_read_run (dir, stats, error)
+      if (!somaif_sweep_check_config (s, combo * s->n_seeds + k, dir, error)
+          || !somaif_sweep_read_run (dir, stats, error)
           || !read_curves (dir, &c->points[c->n], &c->curve[0][c->n], &c->curve[1][c->n],
                            error))
         return FALSE;

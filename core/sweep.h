@@ -80,10 +80,18 @@ typedef enum
 {
   SOMAIF_SWEEP_RUN_NEW,          /* start fresh (--force over what is there) */
   SOMAIF_SWEEP_RUN_INTERRUPTED,  /* checkpoint.bin but no run.json: --resume */
-  SOMAIF_SWEEP_RUN_DONE          /* final.csv and run.json: skip */
+  SOMAIF_SWEEP_RUN_DONE          /* run.json and a whole final.csv: skip */
 } SomaifSweepRunState;
 
 SomaifSweepRunState somaif_sweep_run_state (const char *dir);
+/* The state of the sweep's run in dir: a folder whose config.cfg is not
+ * this run's (another base config or other values) is NEW, to be replaced. */
+SomaifSweepRunState somaif_sweep_run_state_of (const SomaifSweep *sweep, int run,
+                                               const char *dir);
+/* Is dir/config.cfg the resolved config of the sweep's run?  The error says
+ * it is another's. */
+gboolean somaif_sweep_check_config (const SomaifSweep *sweep, int run, const char *dir,
+                                    GError **error);
 
 /* Quantile p of Student's t with df > 0 degrees of freedom. */
 double somaif_t_quantile (double p, double df);

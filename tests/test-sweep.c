@@ -10,6 +10,8 @@
 #include <glib/gstdio.h>
 
 #include "figures.h"
+#include "host.h"
+#include "rundir.h"
 #include "sweep.h"
 
 static char *
@@ -428,6 +430,18 @@ test_statistics (void)
 
 /* ------------------------------------------------------------------ */
 
+/* model/prototypes.npy of a map of goals units (1 x 1 images). */
+static void
+write_model (const char *dir, int goals)
+{
+  g_autofree char *model = g_build_filename (dir, "model", NULL);
+  g_autofree char *path = g_build_filename (model, "prototypes.npy", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (model, 0777), ==, 0);
+  float v[4] = { 1, 1, 1, 1 };
+  int shape[3] = { goals, 1, 1 };
+  g_assert_true (somaif_rundir_write_npy_f32 (path, v, 3, shape, NULL));
+}
+
 static void
 test_run_state (void)
 {
@@ -439,8 +453,13 @@ test_run_state (void)
   g_assert_cmpint (somaif_sweep_run_state (dir), ==, SOMAIF_SWEEP_RUN_INTERRUPTED);
   write_file (dir, "run.json", "{}");
   g_assert_cmpint (somaif_sweep_run_state (dir), ==, SOMAIF_SWEEP_RUN_NEW);
-  write_file (dir, "final.csv", "goal\n");
+  write_file (dir, "final.csv", "goal,winner,distance,accuracy,complexity\n0,0,0,1,1\n");
+  /* Without the model, final.csv's length cannot be checked: not done. */
+  g_assert_cmpint (somaif_sweep_run_state (dir), ==, SOMAIF_SWEEP_RUN_NEW);
+  write_model (dir, 1);
   g_assert_cmpint (somaif_sweep_run_state (dir), ==, SOMAIF_SWEEP_RUN_DONE);
+  write_model (dir, 2);
+  g_assert_cmpint (somaif_sweep_run_state (dir), ==, SOMAIF_SWEEP_RUN_NEW);
   g_autofree char *missing = g_build_filename (dir, "nothing", NULL);
   g_assert_cmpint (somaif_sweep_run_state (missing), ==, SOMAIF_SWEEP_RUN_NEW);
   remove_tree (dir);
@@ -465,6 +484,7 @@ fake_run_d (const char *outdir, const char *name, double acc, double comp, doubl
                                           "0,0,0,%g,0.5\n1,%d,%d,%g,1.5\n", fa0, winner1,
                                           abs (winner1 - 1), fa1);
   write_file (dir, "final.csv", fin);
+  write_model (dir, 2);
   g_autofree char *json = g_strdup_printf ("{\n  \"threads\": 1,\n  \"wall_seconds\": %g,\n"
                                            "  \"command\": \"x\"\n}\n", wall);
   write_file (dir, "run.json", json);
@@ -477,18 +497,60 @@ fake_run (const char *outdir, const char *name, double acc, double comp, double 
   fake_run_d (outdir, name, acc, comp, fa0, fa1, wall, 1);
 }
 
+/* The config.cfg somaif-run writes for the sweep's run. */
+static void
+fake_config (const SomaifSweep *s, const char *outdir, int run)
+{
+  g_auto (GStrv) sets = somaif_sweep_combo_sets (s, run / s->n_seeds);
+  GError *error = NULL;
+  SomaifConfig *cfg = somaif_config_load (s->base, (const char *const *) sets,
+                                          somaif_sweep_run_seed (s, run), &error);
+  g_assert_no_error (error);
+  g_autofree char *text = somaif_config_resolved (cfg);
+  somaif_config_free (cfg);
+  g_autofree char *name = somaif_sweep_run_name (s, run);
+  g_autofree char *dir = g_build_filename (outdir, name, NULL);
+  write_file (dir, "config.cfg", text);
+}
+
+/* A sweep over a base of the test plugins (their .libs searched first). */
+static SomaifSweep *
+tiny_sweep (const char *dir, const char *extra)
+{
+  const char *path = g_getenv ("SOMAIF_PLUGIN_PATH");
+  const char *build = g_getenv ("G_TEST_BUILDDIR");
+  g_autofree char *libs = g_build_filename (build ? build : ".", ".libs", NULL);
+  if (!path || !strstr (path, libs))
+    {
+      g_autofree char *both = path ? g_strconcat (libs, ":", path, NULL) : g_strdup (libs);
+      g_setenv ("SOMAIF_PLUGIN_PATH", both, TRUE);
+    }
+  write_file (dir, "tiny.cfg",
+              "experiment = { epochs = 4; };\n"
+              "generator = { plugin = \"good-gen\"; };\nplant = { plugin = \"good-plant\"; };\n"
+              "renderer = { plugin = \"good-renderer\"; };\n"
+              "perceiver = { plugin = \"good-perceiver\"; units = 2; };\n"
+              "optimiser = { plugin = \"good-optimiser\"; };\n");
+  g_autofree char *text = g_strdup_printf (
+    "base = \"%s/tiny.cfg\"; seeds = { from = 1; count = 2; };\n"
+    "vary = ( { key = \"experiment.beta\"; values = [4.0, 8.0]; },\n"
+    "         { key = \"generator.label\"; values = [\"a,b\"]; } );\n%s", dir, extra);
+  return load_ok (text);
+}
+
 static void
 test_summary (void)
 {
   g_autofree char *out = make_tmpdir ();
-  SomaifSweep *s = load_ok ("base = \"/b.cfg\"; seeds = { from = 1; count = 2; };\n"
-                            "vary = ( { key = \"experiment.beta\"; values = [4.0, 8.0]; },\n"
-                            "         { key = \"generator.plugin\"; values = [\"a,b\"]; } );");
-  fake_run (out, "beta=4-plugin=a,b-seed=1", 10, 1, 100, 200, 2.0);
-  fake_run (out, "beta=4-plugin=a,b-seed=2", 20, 3, 300, 400, 4.0);
-  fake_run (out, "beta=8-plugin=a,b-seed=1", 30, 5, 50, 50, 3.0);
+  g_autofree char *base_dir = make_tmpdir ();
+  SomaifSweep *s = tiny_sweep (base_dir, "");
+  fake_run (out, "beta=4-label=a,b-seed=1", 10, 1, 100, 200, 2.0);
+  fake_run (out, "beta=4-label=a,b-seed=2", 20, 3, 300, 400, 4.0);
+  fake_run (out, "beta=8-label=a,b-seed=1", 30, 5, 50, 50, 3.0);
+  for (int run = 0; run < 3; run++)
+    fake_config (s, out, run);
   /* beta=8 seed 2 was interrupted: not counted. */
-  write_file (out, "beta=8-plugin=a,b-seed=2/checkpoint.bin", "x");
+  write_file (out, "beta=8-label=a,b-seed=2/checkpoint.bin", "x");
 
   GError *error = NULL;
   int missing = -1;
@@ -502,7 +564,7 @@ test_summary (void)
   g_test_message ("%s", csv);
   g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
   g_assert_cmpint (g_strv_length (lines), ==, 4); /* header, 2 rows, "" */
-  g_assert_cmpstr (lines[0], ==, "experiment.beta,generator.plugin,runs,accuracy_mean,"
+  g_assert_cmpstr (lines[0], ==, "experiment.beta,generator.label,runs,accuracy_mean,"
                    "accuracy_ci95,complexity_mean,complexity_ci95,wall_seconds_mean,"
                    "wall_seconds_ci95,distance_mean,distance_ci95,recognised_mean,"
                    "recognised_ci95");
@@ -535,17 +597,43 @@ test_summary (void)
   /* no figure asked for: no sweep-COLUMN.png */
   g_autofree char *col_png = g_build_filename (out, "sweep-distance.png", NULL);
   g_assert_false (g_file_test (col_png, G_FILE_TEST_EXISTS));
-  SomaifSweep *sf = load_ok ("base = \"/b.cfg\"; seeds = { from = 1; count = 2; };\n"
-                             "vary = ( { key = \"experiment.beta\"; values = [4.0, 8.0]; },\n"
-                             "         { key = \"generator.plugin\"; values = [\"a,b\"]; } );\n"
-                             "figure = { column = \"distance\"; against = \"beta\"; log = true; };");
+  SomaifSweep *sf = tiny_sweep (base_dir, "figure = { column = \"distance\"; against = "
+                                "\"beta\"; log = true; };");
   g_assert_true (somaif_sweep_summarise (sf, out, &missing, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_test (col_png, G_FILE_TEST_IS_REGULAR));
   somaif_sweep_free (sf);
 
+  /* A finished run with a truncated or missing final.csv: an error saying so. */
+  write_file (out, "beta=4-label=a,b-seed=2/final.csv",
+              "goal,winner,distance,accuracy,complexity\n0,0,0,1,1\n");
+  g_assert_false (somaif_sweep_summarise (s, out, &missing, &error));
+  g_assert_nonnull (strstr (error->message, "truncated"));
+  g_clear_error (&error);
+  g_autofree char *gone = g_build_filename (out, "beta=4-label=a,b-seed=2/final.csv", NULL);
+  g_remove (gone);
+  g_assert_false (somaif_sweep_summarise (s, out, &missing, &error));
+  g_assert_nonnull (strstr (error->message, "no final.csv"));
+  g_clear_error (&error);
+  fake_run (out, "beta=4-label=a,b-seed=2", 20, 3, 300, 400, 4.0);
+
+  /* Another sweep's run (another seed here) is refused, saying so. */
+  g_autofree char *cfg1 = g_build_filename (out, "beta=4-label=a,b-seed=1", "config.cfg", NULL);
+  g_autofree char *cfg2 = g_build_filename (out, "beta=4-label=a,b-seed=2", "config.cfg", NULL);
+  g_autofree char *text1 = NULL;
+  g_assert_true (g_file_get_contents (cfg1, &text1, NULL, NULL));
+  g_assert_true (g_file_set_contents (cfg2, text1, -1, NULL));
+  g_assert_false (somaif_sweep_summarise (s, out, &missing, &error));
+  g_assert_nonnull (strstr (error->message, "not this sweep's run beta=4-label=a,b-seed=2"));
+  g_clear_error (&error);
+  g_autofree char *run2 = g_build_filename (out, "beta=4-label=a,b-seed=2", NULL);
+  g_assert_cmpint (somaif_sweep_run_state (run2), ==, SOMAIF_SWEEP_RUN_DONE);
+  g_assert_cmpint (somaif_sweep_run_state_of (s, 1, run2), ==, SOMAIF_SWEEP_RUN_NEW);
+  fake_config (s, out, 1);
+  g_assert_cmpint (somaif_sweep_run_state_of (s, 1, run2), ==, SOMAIF_SWEEP_RUN_DONE);
+
   /* A damaged finished run is an error naming its file. */
-  write_file (out, "beta=8-plugin=a,b-seed=1/metrics.csv",
+  write_file (out, "beta=8-label=a,b-seed=1/metrics.csv",
               "epoch,goal,candidate,winner,accuracy,complexity,free_energy\n1,2,x\n");
   g_assert_false (somaif_sweep_summarise (s, out, &missing, &error));
   g_assert_nonnull (error);
@@ -555,6 +643,7 @@ test_summary (void)
 
   somaif_sweep_free (s);
   remove_tree (out);
+  remove_tree (base_dir);
 }
 
 static void

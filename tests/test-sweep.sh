@@ -29,7 +29,7 @@ printf 'leak:libfontconfig.so\n' >"$tmp/lsan.supp"
 LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
-echo "1..29"
+echo "1..31"
 n=0
 failed=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
@@ -108,6 +108,22 @@ rm -f "$s" "$tmp/out/sweep.png"
 "$sweep" --quiet --summarise "$tmp/out" >/dev/null 2>&1
 check "--summarise writes the same summary.csv and sweep.png again" sh -c "
   cmp '$s' '$tmp/summary.before' && test -s '$tmp/out/sweep.png'"
+# A run folder of another config (here another seed) is not summarised as this one.
+cp "$tmp/out/beta=4-seed=2/config.cfg" "$tmp/config.keep"
+cp "$tmp/out/beta=4-seed=1/config.cfg" "$tmp/out/beta=4-seed=2/config.cfg"
+"$sweep" --quiet --summarise "$tmp/out" >"$tmp/foreign.out" 2>&1
+status=$?
+cp "$tmp/config.keep" "$tmp/out/beta=4-seed=2/config.cfg"
+check "--summarise refuses a run folder of another config, saying so (exit $status)" sh -c "
+  test $status -ne 0 && grep -q \"not this sweep's run beta=4-seed=2\" '$tmp/foreign.out'"
+# Another base with the same vary into the same folder: no run is the old one.
+sed 's/^\( *epochs *= *\)[0-9]*;/\1150;/' "$configs/quick.cfg" >"$tmp/small2.cfg"
+sed 's/small.cfg/small2.cfg/' "$tmp/betas.cfg" >"$tmp/betas2.cfg"
+"$sweep" --jobs 2 --output "$tmp/out" "$tmp/betas2.cfg" >"$tmp/other.out" 2>&1
+status=$?
+check "another base with the same vary runs all 4 again (exit $status)" sh -c "
+  test $status -eq 0 && grep -q '(0 skipped as done' '$tmp/other.out' &&
+  grep -q '^  epochs = 150;' '$tmp/out/beta=8-seed=2/config.cfg'"
 
 # ---- refusals ---------------------------------------------------------------------
 cat >"$tmp/bad.cfg" <<'EOF'
