@@ -1022,3 +1022,87 @@ somaif_config_find (const char *name, const char *dir)
     }
   return here;
 }
+
+/* ------------------------------------------------------------------ */
+/* Configs of plain groups (somaif-chain's)                             */
+
+/* Reads the file's text with the wide integers marked, or "" for NULL. */
+static gboolean
+read_plain_text (config_t *cfg, const char *path, GError **error)
+{
+  if (!path)
+    return TRUE;
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  GError *ferr = NULL;
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) || !g_file_get_contents (path, &text, &len, &ferr))
+    {
+      g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_USAGE, "%s",
+                   ferr ? ferr->message : "is a folder, not a config file");
+      g_clear_error (&ferr);
+      if (!text)
+        g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  if (memchr (text, '\0', len) || !g_utf8_validate (text, (gssize) len, NULL))
+    {
+      g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_SYNTAX,
+                   "%s: not a text config file (it holds binary data)", path);
+      return FALSE;
+    }
+  g_autofree char *wide = widen_integers (text, path, error);
+  if (!wide)
+    return FALSE;
+  if (config_read_string (cfg, wide) != CONFIG_TRUE)
+    {
+      g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_SYNTAX,
+                   "%s:%d: syntax error: %s", path, config_error_line (cfg),
+                   config_error_text (cfg));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+somaif_config_read_plain (const char *path, const char *const *sets, int n_groups,
+                          const char *const *names, SomaifParams *const *params,
+                          GError **error)
+{
+  const char *file = path ? path : "(defaults)";
+  g_autofree char *dir = g_path_get_dirname (path ? path : ".");
+  config_t cfg;
+  config_init (&cfg);
+  gboolean ok = read_plain_text (&cfg, path, error);
+  for (int i = 0; ok && sets && sets[i]; i++)
+    ok = apply_set (&cfg, file, sets[i], error);
+  config_setting_t *root = config_root_setting (&cfg);
+  for (int i = 0; ok && i < config_setting_length (root); i++)
+    {
+      config_setting_t *s = config_setting_get_elem (root, (unsigned) i);
+      int g = 0;
+      while (g < n_groups && strcmp (config_setting_name (s), names[g]) != 0)
+        g++;
+      if (g == n_groups)
+        {
+          somaif_config_unknown_key (error, file, config_setting_source_line (s),
+                                     config_setting_name (s), config_setting_name (s),
+                                     names, n_groups);
+          ok = FALSE;
+        }
+      else if (!config_setting_is_group (s))
+        {
+          somaif_config_error (error, file, config_setting_source_line (s), names[g],
+                               "must be a group { ... }");
+          ok = FALSE;
+        }
+    }
+  for (int g = 0; ok && g < n_groups; g++)
+    {
+      SomaifSchedule **none = g_new0 (SomaifSchedule *, params[g]->n + 1);
+      ok = validate_group (config_lookup (&cfg, names[g]), names[g], NULL, file, dir,
+                           params[g], none, "somaif", error);
+      g_free (none);
+    }
+  config_destroy (&cfg);
+  return ok;
+}

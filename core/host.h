@@ -75,4 +75,12 @@ const char *somaif_closest_name (const char *name, const char *const *valid, int
 
 const char *somaif_kind_name (SomaifKind kind);
 
+/* Reads a config of plain groups, none naming a plugin: path (NULL: only
+ * defaults) with the --set overrides sets, each group names[g] validated
+ * against what params[g] (from somaif_params_new) declares; other groups are
+ * refused.  Errors name file:line and the key, as somaif_config_load's. */
+gboolean somaif_config_read_plain (const char *path, const char *const *sets, int n_groups,
+                                   const char *const *names, SomaifParams *const *params,
+                                   GError **error);
+
 #endif

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -895,6 +896,86 @@ somaif_rundir_write_npy_f64 (const char *path, const double *data, int ndim,
                              const int *shape, GError **error)
 {
   return write_npy (path, data, sizeof (double), "<f8", ndim, shape, error);
+}
+
+/* The shape of a .npy header "{'descr': '<f4', 'fortran_order': False,
+ * 'shape': (a, b), }": FALSE unless it is float32 C order of ndim dims. */
+static gboolean
+npy_shape (const char *header, int ndim, int *shape, gsize *count)
+{
+  const char *sh = strstr (header, "'shape': (");
+  if (!strstr (header, "'descr': '<f4'") || !strstr (header, "'fortran_order': False") || !sh)
+    return FALSE;
+  const char *p = sh + strlen ("'shape': (");
+  *count = 1;
+  for (int i = 0; i < ndim; i++)
+    {
+      char *end;
+      long v = strtol (p, &end, 10);
+      if (end == p || v < 0 || v > (1L << 30) || (*end != ',' && *end != ')'))
+        return FALSE;
+      shape[i] = (int) v;
+      *count *= (gsize) v;
+      p = end + (*end == ',' ? 1 : 0);
+      while (*p == ' ')
+        p++;
+    }
+  return *p == ')';
+}
+
+float *
+somaif_rundir_read_npy_f32 (const char *path, int ndim, int *shape, GError **error)
+{
+  gsize len = 0;
+  g_autofree char *data = NULL;
+  GError *err = NULL;
+  if (!g_file_get_contents (path, &data, &len, &err))
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ, "%s", err->message);
+      g_error_free (err);
+      return NULL;
+    }
+  gsize hlen = len >= 10 ? (guint8) data[8] | ((gsize) (guint8) data[9] << 8) : 0, count = 0;
+  g_autofree char *header = len >= 10 + hlen ? g_strndup (data + 10, hlen) : NULL;
+  if (ndim > 4 || !header || memcmp (data, "\x93NUMPY\x01", 7) != 0
+      || !npy_shape (header, ndim, shape, &count) || len - 10 - hlen != count * 4)
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_PARSE,
+                   "%s: not a %d-dimensional float32 .npy file as somaif writes them", path,
+                   ndim);
+      return NULL;
+    }
+  float *out = g_new (float, MAX (count, 1));
+  memcpy (out, data + 10 + hlen, count * 4);
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  for (gsize i = 0; i < count; i++)
+    {
+      guint32 v;
+      memcpy (&v, out + i, 4);
+      v = GUINT32_SWAP_LE_BE (v);
+      memcpy (out + i, &v, 4);
+    }
+#endif
+  return out;
+}
+
+GBytes *
+somaif_rundir_read_state (const char *dir, const char *group, GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("%s.state", group);
+  g_autofree char *path = g_build_filename (dir, "model", name, NULL);
+  char *data = NULL;
+  gsize len = 0;
+  GError *err = NULL;
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  if (!g_file_get_contents (path, &data, &len, &err))
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ, "%s", err->message);
+      g_error_free (err);
+      return NULL;
+    }
+  return g_bytes_new_take (data, len);
 }
 
 /* ------------------------------------------------------------------ */

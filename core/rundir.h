@@ -149,6 +149,12 @@ int somaif_rundir_npy_rows (const char *path, GError **error);
 gboolean somaif_rundir_check_final (const char *dir, GError **error);
 gboolean somaif_rundir_write_npy_f64 (const char *path, const double *data, int ndim,
                                       const int *shape, GError **error);
+/* Reads a float32 .npy of ndim (<= 4) dimensions as the writer above writes
+ * it (version 1.0, little-endian, C order) into shape. */
+float *somaif_rundir_read_npy_f32 (const char *path, int ndim, int *shape, GError **error);
+/* The bytes of dir/model/GROUP.state; NULL without an error when there is
+ * none. */
+GBytes *somaif_rundir_read_state (const char *dir, const char *group, GError **error);
 
 /* ---- segments.json and run.json: provenance ---- */
 

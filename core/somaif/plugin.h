@@ -271,6 +271,20 @@ typedef struct
   /* required, concurrent: motor is steps x input_size; points is
      n_points x point_size (doubles, paper units). */
   int (*run) (const void *self, int steps, const float *motor, double *points);
+
+  /* Appended in minor 1: the plant's pose, for chaining rollouts (the host
+     reads these only from a plugin of minor >= 1, and chains only when both
+     are set).  A pose is what the next rollout starts from (arm2: its two
+     joint angles); points stay in run()'s frame, relative to the pen at the
+     initial pose. */
+  /* optional: doubles in a pose. */
+  int (*pose_size) (const void *self);
+  /* optional, concurrent: like run(), but starting from pose (pose_size
+     doubles; NULL: the initial pose); points[0] is the pen at pose, and the
+     pose after the last step goes into end_pose (pose_size doubles; NULL:
+     not wanted).  run_from (NULL, ...) draws what run() draws. */
+  int (*run_from) (const void *self, const double *pose, int steps, const float *motor,
+                   double *points, double *end_pose);
 } SomaifPlant;
 
 /* ------------------------------------------------------------------ */

@@ -43,13 +43,30 @@ somaif_arm2_run (const SomaifArm2 *arm, int steps, const double *motor, double *
 void
 somaif_arm2_run_float (const SomaifArm2 *arm, int steps, const float *motor, double *points)
 {
-  double a[2] = { arm->angles[0], arm->angles[1] };
-  points[0] = 0.0;
-  points[1] = 0.0;
+  somaif_arm2_run_from (arm, NULL, steps, motor, points, NULL);
+}
+
+void
+somaif_arm2_run_from (const SomaifArm2 *arm, const double *pose, int steps,
+                      const float *motor, double *points, double *end_pose)
+{
+  double a[2];
+  for (int k = 0; k < 2; k++)
+    a[k] = pose ? pose[k] : arm->angles[k];
+  if (pose)
+    pen (arm, a, points);
+  else
+    {
+      /* the canvas's initial point: exactly the origin */
+      points[0] = 0.0;
+      points[1] = 0.0;
+    }
   for (int t = 0; t < steps; t++)
     {
-      a[0] += (double) motor[2 * t] / arm->divisor;
-      a[1] += (double) motor[2 * t + 1] / arm->divisor;
+      for (int k = 0; k < 2; k++)
+        a[k] += (double) motor[2 * t + k] / arm->divisor;
       pen (arm, a, points + 2 * (t + 1));
     }
+  for (int k = 0; end_pose && k < 2; k++)
+    end_pose[k] = a[k];
 }

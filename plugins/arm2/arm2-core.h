@@ -32,6 +32,13 @@ void somaif_arm2_run (const SomaifArm2 *arm, int steps, const double *motor, dou
 void somaif_arm2_run_float (const SomaifArm2 *arm, int steps, const float *motor,
                             double *points);
 
+/* The same from the joint angles pose (2 doubles; NULL: the initial
+ * angles): points[0] is the pen at pose, relative to where the pen starts at
+ * the initial angles; the angles after the last step go into end_pose (NULL:
+ * not wanted).  From the initial angles points[0] is exactly the origin. */
+void somaif_arm2_run_from (const SomaifArm2 *arm, const double *pose, int steps,
+                          const float *motor, double *points, double *end_pose);
+
 G_END_DECLS
 
 #endif /* SOMAIF_ARM2_CORE_H */

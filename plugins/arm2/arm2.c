@@ -115,6 +115,37 @@ arm2_run (const void *data, int steps, const float *motor, double *points)
   return 0;
 }
 
+static int
+arm2_pose_size (const void *data)
+{
+  return 2;
+}
+
+static int
+arm2_run_from (const void *data, const double *pose, int steps, const float *motor,
+              double *points, double *end_pose)
+{
+  const Arm2 *self = data;
+  if (steps < 0 || steps == G_MAXINT)
+    {
+      arm2_fail (self, "run_from: steps must be in [0, INT_MAX)");
+      return -1;
+    }
+  if (!points || (steps > 0 && !motor))
+    {
+      arm2_fail (self, "run_from: motor or points is NULL");
+      return -1;
+    }
+  for (int k = 0; pose && k < 2; k++)
+    if (!isfinite (pose[k]))
+      {
+        arm2_fail (self, "run_from: the pose holds a NaN or an infinity");
+        return -1;
+      }
+  somaif_arm2_run_from (&self->arm, pose, steps, motor, points, end_pose);
+  return 0;
+}
+
 /* The arm learns nothing and draws nothing at random: its state is its version. */
 static int
 arm2_save_state (const void *data, GByteArray *out)
@@ -155,6 +186,8 @@ static const SomaifPlant arm2_vtable = {
   .point_size = arm2_point_size,
   .n_points = arm2_n_points,
   .run = arm2_run,
+  .pose_size = arm2_pose_size,
+  .run_from = arm2_run_from,
 };
 
 SOMAIF_PLUGIN_DEFINE (arm2_vtable)

@@ -61,13 +61,30 @@ somaif_arm3_run (const SomaifArm3 *arm, int steps, const double *motor, double *
 void
 somaif_arm3_run_float (const SomaifArm3 *arm, int steps, const float *motor, double *points)
 {
-  double a[SOMAIF_ARM3_JOINTS] = { arm->angles[0], arm->angles[1], arm->angles[2] };
-  points[0] = 0.0;
-  points[1] = 0.0;
+  somaif_arm3_run_from (arm, NULL, steps, motor, points, NULL);
+}
+
+void
+somaif_arm3_run_from (const SomaifArm3 *arm, const double *pose, int steps,
+                      const float *motor, double *points, double *end_pose)
+{
+  double a[SOMAIF_ARM3_JOINTS];
+  for (int k = 0; k < SOMAIF_ARM3_JOINTS; k++)
+    a[k] = pose ? pose[k] : arm->angles[k];
+  if (pose)
+    pen (arm, a, points);
+  else
+    {
+      /* the canvas's initial point: exactly the origin */
+      points[0] = 0.0;
+      points[1] = 0.0;
+    }
   for (int t = 0; t < steps; t++)
     {
       for (int k = 0; k < SOMAIF_ARM3_JOINTS; k++)
         a[k] += (double) motor[SOMAIF_ARM3_JOINTS * t + k] / arm->divisor;
       pen (arm, a, points + 2 * (t + 1));
     }
+  for (int k = 0; end_pose && k < SOMAIF_ARM3_JOINTS; k++)
+    end_pose[k] = a[k];
 }

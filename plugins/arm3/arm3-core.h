@@ -42,6 +42,13 @@ void somaif_arm3_run (const SomaifArm3 *arm, int steps, const double *motor, dou
 void somaif_arm3_run_float (const SomaifArm3 *arm, int steps, const float *motor,
                             double *points);
 
+/* The same from the joint angles pose (SOMAIF_ARM3_JOINTS doubles; NULL: the initial
+ * angles): points[0] is the pen at pose, relative to where the pen starts at
+ * the initial angles; the angles after the last step go into end_pose (NULL:
+ * not wanted).  From the initial angles points[0] is exactly the origin. */
+void somaif_arm3_run_from (const SomaifArm3 *arm, const double *pose, int steps,
+                          const float *motor, double *points, double *end_pose);
+
 G_END_DECLS
 
 #endif /* SOMAIF_ARM3_CORE_H */

@@ -143,6 +143,37 @@ arm3_run (const void *data, int steps, const float *motor, double *points)
   return 0;
 }
 
+static int
+arm3_pose_size (const void *data)
+{
+  return SOMAIF_ARM3_JOINTS;
+}
+
+static int
+arm3_run_from (const void *data, const double *pose, int steps, const float *motor,
+              double *points, double *end_pose)
+{
+  const Arm3 *self = data;
+  if (steps < 0 || steps == G_MAXINT)
+    {
+      arm3_fail (self, "run_from: steps must be in [0, INT_MAX)");
+      return -1;
+    }
+  if (!points || (steps > 0 && !motor))
+    {
+      arm3_fail (self, "run_from: motor or points is NULL");
+      return -1;
+    }
+  for (int k = 0; pose && k < SOMAIF_ARM3_JOINTS; k++)
+    if (!isfinite (pose[k]))
+      {
+        arm3_fail (self, "run_from: the pose holds a NaN or an infinity");
+        return -1;
+      }
+  somaif_arm3_run_from (&self->arm, pose, steps, motor, points, end_pose);
+  return 0;
+}
+
 /* The arm learns nothing and draws nothing at random: its state is its version. */
 static int
 arm3_save_state (const void *data, GByteArray *out)
@@ -183,6 +214,8 @@ static const SomaifPlant arm3_vtable = {
   .point_size = arm3_point_size,
   .n_points = arm3_n_points,
   .run = arm3_run,
+  .pose_size = arm3_pose_size,
+  .run_from = arm3_run_from,
 };
 
 SOMAIF_PLUGIN_DEFINE (arm3_vtable)
