@@ -8,6 +8,7 @@
 
     r = somaif.load("runs/quick-20260101-120000")        # an existing run folder
     s = somaif.load_sweep("sweeps/betas")                # a sweep: summary and runs
+    c = somaif.chain(r, chain__targets="c,i")            # runs somaif-chain on a run
 
 numpy is needed; pandas only by the frame() methods and matplotlib only by
 somaif.plot's functions.  The run folder's files are described in
@@ -16,13 +17,15 @@ docs/run-folder.md; this package is described in docs/python.md.
 
 from . import plot
 from ._csv import CSVError
-from ._process import Interrupted, SomaifError, format_value, resume, run, sweep
+from ._chain import Chain, load_chain
+from ._process import Interrupted, SomaifError, chain, format_value, resume, run, sweep
 from ._rundir import Run, RunFolderError, load
 from ._sweep import Sweep, load_sweep
 from .curves import Curves, compute_curves
 
 __version__ = "0.1.0"
 
-__all__ = ["Run", "Sweep", "Curves", "load", "load_sweep", "run", "resume", "sweep",
+__all__ = ["Run", "Sweep", "Chain", "Curves", "load", "load_sweep", "load_chain", "run",
+           "resume", "sweep", "chain",
            "compute_curves", "plot", "format_value", "SomaifError", "Interrupted",
            "RunFolderError", "CSVError", "__version__"]

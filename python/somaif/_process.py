@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 
-__all__ = ["SomaifError", "Interrupted", "run", "resume", "sweep", "format_value"]
+__all__ = ["SomaifError", "Interrupted", "run", "resume", "sweep", "chain", "format_value"]
 
 # The last lines of a program's output kept for an error's message.
 _KEPT_LINES = 40
@@ -139,19 +139,24 @@ def _progress_line(line):
     return bool(re.match(r"^somaif(-sweep)?: (epoch \d|\d+/\d+ runs done)", line))
 
 
-def _folder(lines, default):
-    """Where the program said it writes ('... into DIR' on stderr)."""
+def _folder(err, out, default):
+    """Where the program said it writes: '..., into DIR' on stderr, or
+    'outputs in DIR/ (...' on stdout (somaif-chain)."""
     if default is not None:
         return os.fspath(default)
-    for line in lines:
+    for line in err:
         m = re.search(r"[,;] into (.+)$", line)
+        if m:
+            return m.group(1)
+    for line in out:
+        m = re.search(r"outputs in (.+?)/? \(", line)
         if m:
             return m.group(1)
     return None
 
 
 def _finish(program, command, status, out, err, interrupted, output):
-    folder = _folder(err, output)
+    folder = _folder(err, out, output)
     if folder is not None:
         folder = os.path.abspath(folder)
     if status in (130, 143) or (interrupted and status != 0):
@@ -241,3 +246,37 @@ def sweep(spec, output=None, jobs=None, *, quiet=False):
     command.append(os.fspath(spec))
     status, out, err, interrupted = _execute(command, not quiet)
     return Sweep(_finish("somaif-sweep", command, status, out, err, interrupted, output))
+
+
+def chain(run, config=None, output=None, seed=None, *, overrides=None, force=False,
+          quiet=False, **keys):
+    """Chain a finished run's primitives into targets with somaif-chain and
+    return its :class:`Chain`.
+
+    run:       a Run, or a run folder
+    config:    a libconfig file of the groups chain, letters and images
+               (None: every key takes its default)
+    output:    the chain folder (None: somaif-chain's default,
+               chains/RUN-DATE-TIME)
+    seed:      chain.seed
+    overrides, keys: as in :func:`run`, e.g. chain__targets="c,i",
+               letters__samples=6
+
+    somaif-chain is found where SOMAIF_CHAIN points, else beside SOMAIF_RUN,
+    else on PATH.  A failure raises :class:`SomaifError`.
+    """
+    from ._chain import Chain
+    program = _program("somaif-chain", "SOMAIF_CHAIN", beside="SOMAIF_RUN")
+    command = [program, os.fspath(getattr(run, "path", run))]
+    if config is not None:
+        command.append(os.fspath(config))
+    for kv in _key_values(overrides, keys):
+        command += ["--set", kv]
+    if seed is not None:
+        command += ["--seed", str(int(seed))]
+    if output is not None:
+        command += ["--output", os.fspath(output)]
+    if force:
+        command.append("--force")
+    status, out, err, interrupted = _execute(command, not quiet)
+    return Chain(_finish("somaif-chain", command, status, out, err, interrupted, output))
