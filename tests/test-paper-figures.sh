@@ -2,8 +2,8 @@
 # test-paper-figures.sh: somaif-paper-figures --quick end to end, in TAP (2
 # betas x 2 seeds of 200 epochs on paper.cfg and seed.cfg): the plan it
 # prints, every figure and summary it gathers, the summary's columns for the
-# beta study, a second call that runs nothing, bad usage; and the installed
-# sweeps found by name.
+# beta study, the chaining hook (when somaif-chain is built), a second call
+# that runs nothing, bad usage; and the installed sweeps found by name.
 #
 # Environment (set by tests/Makefile.am): SOMAIF_RUN (the built somaif-run,
 # somaif-sweep beside it), SOMAIF_PLUGIN_PATH, SOMAIF_CONFIGS (configs/),
@@ -34,7 +34,7 @@ printf 'leak:libfontconfig.so\n' >"$tmp/lsan.supp"
 LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
-echo "1..10"
+echo "1..11"
 n=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -87,6 +87,15 @@ got=$(field "$out/summary-seed.csv" recognised_mean 2)
 if awk -v a="$want" -v b="$got" 'BEGIN { exit !(a - b < 1e-6 && b - a < 1e-6) }'; then
   ok "seed.cfg's recognised share at beta 8 is final.csv's ($got)"
 else not_ok "seed.cfg's recognised share at beta 8 is final.csv's ($got, want $want)"; fi
+
+# the chaining hook: somaif-chain's figures of each beta = 8, seed 1 run
+if [ -n "$SOMAIF_CHAIN" ]; then
+  if [ -s "$out/chain-paper/chains.png" ] && [ -s "$out/chain-seed/chains.png" ]; then
+    ok "somaif-chain's chains.png for both sets"
+  else not_ok "somaif-chain's chains.png for both sets"; ls -R "$out" | sed 's/^/# /'; fi
+else
+  n=$((n + 1)); echo "ok $n - somaif-chain's chains.png for both sets # SKIP somaif-chain not built"
+fi
 
 # again: nothing is run, the figures are the same
 cp "$out/fig5-beta-study-seed.png" "$tmp/fig5.before"
