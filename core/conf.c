@@ -767,10 +767,15 @@ load_part (SomaifConfig *c, config_t *cfg, SomaifKind kind, GError **error)
       const SomaifParamSpec *spec = part->params->values[i].spec;
       config_setting_t *s = config_setting_get_member (g, spec->name);
       g_autofree char *key = g_strdup_printf ("%s.%s", part->group, spec->name);
+      /* No setting: the plugin's own default schedule is at fault. */
       if (!somaif_schedule_check_range (part->schedules[i], c->epochs, spec->min, spec->max,
-                                        c->path, s ? config_setting_source_line (s) : 0,
+                                        c->path, s ? (int) config_setting_source_line (s) : -1,
                                         key, error))
-        return FALSE;
+        {
+          if (!s)
+            g_prefix_error (error, "%s: the default of %s ", who, key);
+          return FALSE;
+        }
       part->params->values[i].f = somaif_schedule_eval (part->schedules[i], 0, c->epochs);
     }
   return TRUE;

@@ -304,6 +304,15 @@ mk p-default '2s/"good-gen"/"bad-default"/'
 bad 2 "a plugin whose default is not of its declared length" "p-default.cfg:2: generator.plugin:" \
   "invalid parameter 'gains' (its default [1.0, 2.0] has 2 numbers, but the declared length is 3)" \
   -- --check p-default.cfg
+mk p-sched '2s/.*/generator = { plugin = "bad-sched-default"; };/'
+bad 2 "a default schedule leaving its own range" \
+  "plugin 'bad-sched-default' (" "): the default of generator.gain takes the value" \
+  "outside its range [0, 10]" -- --check p-sched.cfg
+if holds "$tmp/err" "from --set"; then
+  not_ok "a default schedule's message does not say (from --set)"; show
+else
+  ok "a default schedule's message does not say (from --set)"
+fi
 mk p-dup '2s/"good-gen"/"dup-param"/'
 bad 2 "a plugin declaring a parameter twice" "p-dup.cfg:2: generator.plugin:" \
   "invalid parameter 'units' (declared twice)" -- --check p-dup.cfg

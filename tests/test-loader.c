@@ -19,13 +19,13 @@
  * run's to find (test-bad-input.sh). */
 static const char *const good_names[] = {
   "good-gen", "good-plant", "good-renderer", "good-perceiver", "good-optimiser", "nan-renderer",
-  "faulty-gen", "faulty-plant", "faulty-perceiver", "faulty-optimiser",
+  "faulty-gen", "faulty-plant", "faulty-perceiver", "faulty-optimiser", "bad-sched-default",
   "old-plant" /* built for ABI 1.0: still loaded */
 };
 static const SomaifKind good_kinds[] = {
   SOMAIF_KIND_GENERATOR, SOMAIF_KIND_PLANT, SOMAIF_KIND_RENDERER, SOMAIF_KIND_PERCEIVER,
   SOMAIF_KIND_OPTIMISER, SOMAIF_KIND_RENDERER, SOMAIF_KIND_GENERATOR, SOMAIF_KIND_PLANT,
-  SOMAIF_KIND_PERCEIVER, SOMAIF_KIND_OPTIMISER, SOMAIF_KIND_PLANT
+  SOMAIF_KIND_PERCEIVER, SOMAIF_KIND_OPTIMISER, SOMAIF_KIND_GENERATOR, SOMAIF_KIND_PLANT
 };
 
 static void
