@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "readfile.h"
 #include "include.h"
 
 #ifndef SOMAIF_CONFIGSDIR
@@ -29,6 +30,10 @@ const SomaifParamSpec somaif_experiment_params[] = {
     "prototype snapshots kept over the run (at the end of each equal share)" },
   { "checkpoint_every", SOMAIF_PARAM_INT, "1000", 0, 1e9, 0, 0,
     "epochs between checkpoints (0: only at the end and when interrupted)" },
+  { "output", SOMAIF_PARAM_STRING, "\"full\"", 1, 0, 0, 0,
+    "what the run folder keeps: full, compact or lean (docs/run-folder.md)" },
+  { "gzip_metrics", SOMAIF_PARAM_BOOL, "false", 0, 0, 0, 0,
+    "compress metrics.csv into metrics.csv.gz when the run ends" },
   SOMAIF_PARAM_END
 };
 
@@ -465,6 +470,40 @@ validate_group (const config_setting_t *group, const char *group_name, const cha
 }
 
 /* ------------------------------------------------------------------ */
+static const char *const output_levels[] = { "full", "compact", "lean" };
+
+int
+somaif_output_level_parse (const char *name)
+{
+  for (guint i = 0; name && i < G_N_ELEMENTS (output_levels); i++)
+    if (strcmp (name, output_levels[i]) == 0)
+      return (int) i;
+  return -1;
+}
+
+const char *
+somaif_output_level_name (int level)
+{
+  return level >= 0 && level < (int) G_N_ELEMENTS (output_levels) ? output_levels[level] : "?";
+}
+
+/* experiment.output: one of the levels somaif_output_level_parse() knows. */
+static gboolean
+read_output_level (SomaifConfig *c, const config_setting_t *eg, const char *path,
+                   GError **error)
+{
+  const char *name = somaif_params_get_string (c->experiment, "output");
+  c->output_level = somaif_output_level_parse (name);
+  if (c->output_level >= 0)
+    return TRUE;
+  const config_setting_t *s = config_setting_get_member (eg, "output");
+  g_autofree char *msg = g_strdup_printf ("'%s' is not an output level (full, compact or lean)",
+                                          name);
+  somaif_config_error (error, path, s ? config_setting_source_line (s) : 0, "experiment.output",
+                       msg);
+  return FALSE;
+}
+
 /* --set overrides                                                     */
 
 static gboolean
@@ -881,6 +920,9 @@ somaif_config_load (const char *path, const char *const *sets, gint64 seed, GErr
   c->beta = somaif_params_get_float (c->experiment, "beta");
   c->snapshots = somaif_params_get_int (c->experiment, "snapshots");
   c->checkpoint_every = somaif_params_get_int (c->experiment, "checkpoint_every");
+  c->gzip_metrics = somaif_params_get_bool (c->experiment, "gzip_metrics");
+  if (!read_output_level (c, eg, path, error))
+    goto out;
 
   for (int k = SOMAIF_KIND_GENERATOR; k <= SOMAIF_KIND_OPTIMISER; k++)
     if (!load_part (c, &cfg, (SomaifKind) k, error))
@@ -1040,13 +1082,11 @@ read_plain_text (config_t *cfg, const char *path, GError **error)
   g_autofree char *text = NULL;
   gsize len = 0;
   GError *ferr = NULL;
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) || !g_file_get_contents (path, &text, &len, &ferr))
+  /* Bounded, and no folder, device or pipe: as the experiment's configs. */
+  if (!somaif_read_file (path, "config file", SOMAIF_MAX_CONFIG_BYTES, &text, &len, &ferr))
     {
-      g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_USAGE, "%s",
-                   ferr ? ferr->message : "is a folder, not a config file");
-      g_clear_error (&ferr);
-      if (!text)
-        g_prefix_error (error, "%s: ", path);
+      g_set_error_literal (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_USAGE, ferr->message);
+      g_error_free (ferr);
       return FALSE;
     }
   if (memchr (text, '\0', len) || !g_utf8_validate (text, (gssize) len, NULL))

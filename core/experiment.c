@@ -104,6 +104,13 @@ lap (gint64 *total, gint64 *t)
   *t = now;
 }
 
+/* Does the run's output level keep this kind of file? */
+static gboolean
+keeps (const SomaifExperiment *x, SomaifRundirKeep what)
+{
+  return (somaif_rundir_level_keeps (x->cfg->output_level) & what) != 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Wiring                                                              */
 
@@ -1090,7 +1097,8 @@ train (SomaifExperiment *x, const char *outdir, GArray *rows, gboolean resume, G
   const SomaifConfig *cfg = x->cfg;
   Training tr = { { 0 }, { { 0 }, NULL }, rows, g_new (double, x->max_candidates),
                   g_build_filename (outdir, "snapshots", NULL),
-                  cfg->snapshots > 0 ? MAX (1, cfg->epochs / cfg->snapshots) : 0 };
+                  cfg->snapshots > 0 && keeps (x, SOMAIF_RUNDIR_KEEP_SNAPSHOTS)
+                  ? MAX (1, cfg->epochs / cfg->snapshots) : 0 };
   gint64 first = 0;
   gboolean ok = training_open (x, &tr, outdir, resume, &first, error)
                 && (!tr.every || somaif_rundir_mkdir (tr.snapdir, error));
@@ -1257,9 +1265,11 @@ write_model (SomaifExperiment *x, const Final *f, const char *outdir, GError **e
   int s3[3] = { U, x->n_points, x->point_size };
   if (!somaif_rundir_mkdir (model, error)
       || !somaif_rundir_write_npy_f32 (p1, f->protos, 3, s1, error)
-      || !somaif_rundir_write_npy_f32 (p2, f->states, 2, s2, error)
-      || !somaif_rundir_write_npy_f64 (p3, f->trajectories, 3, s3, error)
-      || !somaif_rundir_write_npy_f32 (p4, f->drawings, 3, s1, error))
+      || !somaif_rundir_write_npy_f32 (p2, f->states, 2, s2, error))
+    return FALSE;
+  if (keeps (x, SOMAIF_RUNDIR_KEEP_DRAWINGS)
+      && (!somaif_rundir_write_npy_f64 (p3, f->trajectories, 3, s3, error)
+          || !somaif_rundir_write_npy_f32 (p4, f->drawings, 3, s1, error)))
     return FALSE;
   GError *err = NULL;
   if (x->gen->export_model && x->gen->export_model (x->generator.inst, model, &err) != 0)
@@ -1297,7 +1307,8 @@ evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GErro
               g_new (double, (gsize) U * x->n_points * x->point_size), all_prototypes (x) };
   gboolean ok = final_rollouts (x, &f, error) && write_final (x, &f, outdir, summary, error)
                 && write_quality (x, f.drawings, outdir, summary, error)
-                && write_model (x, &f, outdir, error) && draw_repertoire (x, &f, outdir, error);
+                && write_model (x, &f, outdir, error)
+                && (!keeps (x, SOMAIF_RUNDIR_KEEP_FIGURES) || draw_repertoire (x, &f, outdir, error));
   final_clear (&f);
   return ok;
 }
@@ -1306,7 +1317,7 @@ evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GErro
 static gboolean
 save_states (SomaifExperiment *x, const char *outdir, GError **error)
 {
-  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+  for (int k = 0; k < SOMAIF_N_PARTS && keeps (x, SOMAIF_RUNDIR_KEEP_STATES); k++)
     {
       const Part *p = &x->parts[k];
       if (!p->part->plugin->head->save_state)
@@ -1328,14 +1339,14 @@ save_states (SomaifExperiment *x, const char *outdir, GError **error)
 
 /* curves.csv and curves.png, from every rollout so far. */
 static gboolean
-draw_curves (const GArray *rows, const char *outdir, GError **error)
+draw_curves (const GArray *rows, const char *outdir, gboolean figure, GError **error)
 {
   SomaifCurves c;
   somaif_rundir_curves ((const SomaifMetricsRow *) (void *) rows->data, rows->len, &c);
   g_autofree char *path = g_build_filename (outdir, "curves.png", NULL);
   GError *err = NULL;
   gboolean ok = somaif_rundir_write_curves (outdir, &c, error);
-  ok = ok && (somaif_figure_curves (path, c.n_points, c.acc_mean, c.acc_band, c.comp_mean,
+  ok = ok && (!figure || somaif_figure_curves (path, c.n_points, c.acc_mean, c.acc_band, c.comp_mean,
                                     c.comp_band, &err) || wrap_output_error (error, err));
   somaif_rundir_curves_clear (&c);
   return ok;
@@ -1415,12 +1426,14 @@ somaif_experiment_run (SomaifExperiment *x, const char *outdir, gboolean resume,
   t = now_ns ();
   tail_means (rows, summary);
   if (!evaluate (x, outdir, summary, error) || !save_states (x, outdir, error)
-      || !draw_curves (rows, outdir, error))
+      || !draw_curves (rows, outdir, keeps (x, SOMAIF_RUNDIR_KEEP_FIGURES), error))
     goto out;
   lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
   sum_timings (x, summary);
   summary->wall_seconds = (double) (g_get_monotonic_time () - start) / 1e6;
-  ok = write_run_json (x, outdir, error);
+  /* Done once run.json is there; then the level's tidying (nothing lost if cut short). */
+  ok = write_run_json (x, outdir, error)
+       && somaif_rundir_finish (outdir, x->cfg->output_level, x->cfg->gzip_metrics, error);
 out:
   g_array_free (rows, TRUE);
   return ok;
@@ -1491,6 +1504,10 @@ check_replay (SomaifExperiment *x, const char *dir, GError **error)
       }
   g_autofree char *path = g_build_filename (dir, "checkpoint.bin", NULL);
   g_autofree char *json = g_build_filename (dir, "run.json", NULL);
+  /* A level that drops the checkpoint drops it once run.json is written. */
+  if (!keeps (x, SOMAIF_RUNDIR_KEEP_CHECKPOINT) && !g_file_test (path, G_FILE_TEST_EXISTS)
+      && g_file_test (json, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return replay_refused (error, dir, "no checkpoint.bin, so not a run that finished");
   SomaifCheckpoint *ck = somaif_checkpoint_read (path, error);
@@ -1513,6 +1530,14 @@ somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *s
 {
   memset (summary, 0, sizeof *summary);
   gint64 start = g_get_monotonic_time ();
+  if (!keeps (x, SOMAIF_RUNDIR_KEEP_STATES) || !keeps (x, SOMAIF_RUNDIR_KEEP_METRICS))
+    {
+      g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP,
+                   "%s: written at output level %s, which keeps neither the plugins' states "
+                   "nor metrics.csv: --replay needs a full or compact run", dir,
+                   somaif_output_level_name (x->cfg->output_level));
+      return FALSE;
+    }
   if (!check_replay (x, dir, error))
     return FALSE;
   /* The run evaluated with its last epoch's scheduled values: set them again. */
@@ -1520,7 +1545,7 @@ somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *s
       || !evaluate (x, dir, summary, error))
     return FALSE;
   GArray *rows = somaif_rundir_read_metrics (dir, error);
-  gboolean ok = rows && draw_curves (rows, dir, error);
+  gboolean ok = rows && draw_curves (rows, dir, keeps (x, SOMAIF_RUNDIR_KEEP_FIGURES), error);
   if (ok)
     tail_means (rows, summary);
   if (rows)

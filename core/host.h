@@ -40,8 +40,22 @@ typedef struct
   SomaifParams *experiment;
   gint64 epochs, seed, steps, snapshots, checkpoint_every;
   double beta;
+  int output_level;       /* SomaifOutputLevel: what the run folder keeps */
+  gboolean gzip_metrics;  /* metrics.csv becomes metrics.csv.gz at the end */
   SomaifPart parts[SOMAIF_N_PARTS]; /* in SomaifKind order */
 } SomaifConfig;
+
+/* experiment.output: what a run folder keeps (docs/run-folder.md). */
+typedef enum
+{
+  SOMAIF_OUTPUT_FULL,    /* everything */
+  SOMAIF_OUTPUT_COMPACT, /* no snapshots, no checkpoint once done, metrics.csv.gz */
+  SOMAIF_OUTPUT_LEAN     /* the results alone: no metrics, figures nor plugin states */
+} SomaifOutputLevel;
+
+/* The level named name ("full", "compact", "lean"), or -1. */
+int somaif_output_level_parse (const char *name);
+const char *somaif_output_level_name (int level);
 
 /* The experiment group's declared keys. */
 extern const SomaifParamSpec somaif_experiment_params[];

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "rundir.h"
 
@@ -249,6 +250,7 @@ somaif_rundir_has_files (const char *dir)
 static const char *const run_files[] = {
   "config.cfg", "config.json", "metrics.csv", "schedules.csv", "checkpoint.bin", "final.csv",
   "quality.csv", "curves.csv", "curves.png", "repertoire.png", "prototypes.png", "run.json",
+  "metrics.csv.gz", "metrics.csv.gz.tmp",
   "segments.json",
 };
 
@@ -347,18 +349,127 @@ somaif_rundir_make_unique (const char *parent, const char *name, GError **error)
 }
 
 /* ------------------------------------------------------------------ */
+/* Output levels                                                       */
+
+guint
+somaif_rundir_level_keeps (int level)
+{
+  guint all = SOMAIF_RUNDIR_KEEP_SNAPSHOTS | SOMAIF_RUNDIR_KEEP_FIGURES
+              | SOMAIF_RUNDIR_KEEP_METRICS | SOMAIF_RUNDIR_KEEP_SCHEDULES
+              | SOMAIF_RUNDIR_KEEP_DRAWINGS | SOMAIF_RUNDIR_KEEP_STATES
+              | SOMAIF_RUNDIR_KEEP_CHECKPOINT;
+  switch (level)
+    {
+    case SOMAIF_OUTPUT_COMPACT:
+      return all & ~(guint) (SOMAIF_RUNDIR_KEEP_SNAPSHOTS | SOMAIF_RUNDIR_KEEP_CHECKPOINT);
+    case SOMAIF_OUTPUT_LEAN:
+      return 0;
+    default:
+      return all;
+    }
+}
+
+/* dir/metrics.csv into dir/metrics.csv.gz (through a temporary file renamed
+ * into place), then the plain file removed. */
+static gboolean
+gzip_metrics (const char *dir, GError **error)
+{
+  g_autofree char *plain = g_build_filename (dir, "metrics.csv", NULL);
+  g_autofree char *gz = g_build_filename (dir, "metrics.csv.gz", NULL);
+  g_autofree char *tmp = g_build_filename (dir, "metrics.csv.gz.tmp", NULL);
+  FILE *in = fopen (plain, "rb");
+  if (!in)
+    {
+      g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ, "%s: %s", plain,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  int fd = somaif_rundir_create (tmp, TRUE, error);
+  gzFile z = fd >= 0 ? gzdopen (fd, "wb6") : NULL;
+  gboolean ok = z != NULL;
+  char buf[1 << 16];
+  size_t n;
+  while (ok && (n = fread (buf, 1, sizeof buf, in)) > 0)
+    ok = gzwrite (z, buf, (unsigned) n) == (int) n;
+  ok = ok && !ferror (in);
+  fclose (in);
+  if (z)
+    ok = gzclose (z) == Z_OK && ok;
+  else if (fd >= 0)
+    close (fd);
+  if (ok && rename (tmp, gz) == 0 && unlink (plain) == 0)
+    return TRUE;
+  if (fd >= 0)
+    unlink (tmp);
+  return error && *error ? FALSE : write_error (error, gz, "write failed", errno);
+}
+
+gboolean
+somaif_rundir_finish (const char *dir, int level, gboolean gzip, GError **error)
+{
+  guint keep = somaif_rundir_level_keeps (level);
+  g_autofree char *plain = g_build_filename (dir, "metrics.csv", NULL);
+  gboolean has_plain = g_file_test (plain, G_FILE_TEST_IS_REGULAR);
+  if (!(keep & SOMAIF_RUNDIR_KEEP_METRICS))
+    {
+      if (!remove_file (dir, "metrics.csv", error) || !remove_file (dir, "metrics.csv.gz", error))
+        return FALSE;
+    }
+  else if (has_plain && (gzip || level == SOMAIF_OUTPUT_COMPACT) && !gzip_metrics (dir, error))
+    return FALSE;
+  return ((keep & SOMAIF_RUNDIR_KEEP_SCHEDULES) || remove_file (dir, "schedules.csv", error))
+         && ((keep & SOMAIF_RUNDIR_KEEP_CHECKPOINT)
+             || remove_file (dir, "checkpoint.bin", error));
+}
+
+/* ------------------------------------------------------------------ */
 /* Reading tables                                                      */
 
 /* A CSV table of numbers: the header line as written, then rows of
  * n_fields numbers.  Blank lines and a CR before each LF are ignored. */
 typedef gboolean (*RowFunc) (const double *v, gpointer data);
 
+/* The text of a gzip file (a NUL after it), NULL with errno set. */
+static char *
+read_gzip (const char *path)
+{
+  gzFile z = gzopen (path, "rb");
+  if (!z)
+    return NULL;
+  GString *text = g_string_new (NULL);
+  char buf[1 << 16];
+  int n;
+  while ((n = gzread (z, buf, sizeof buf)) > 0)
+    g_string_append_len (text, buf, n);
+  int zerr = Z_OK;
+  gzerror (z, &zerr);
+  gzclose (z);
+  if (n < 0 || zerr != Z_OK)
+    {
+      g_string_free (text, TRUE);
+      errno = EIO; /* a cut or corrupt stream */
+      return NULL;
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* dir/name, or when it is missing dir/name.gz uncompressed. */
 static char *
 read_file (const char *dir, const char *name, char **path, GError **error)
 {
   *path = g_build_filename (dir, name, NULL);
   char *text = NULL;
   GError *err = NULL;
+  g_autofree char *gz = g_strconcat (*path, ".gz", NULL);
+  if (!g_file_test (*path, G_FILE_TEST_EXISTS) && g_file_test (gz, G_FILE_TEST_EXISTS))
+    {
+      g_free (*path);
+      *path = g_steal_pointer (&gz);
+      if (!(text = read_gzip (*path)))
+        g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ,
+                     "%s: cannot read (gzip): %s", *path, g_strerror (errno));
+      return text;
+    }
   if (!g_file_get_contents (*path, &text, NULL, &err))
     {
       g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ, "%s", err->message);

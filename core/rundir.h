@@ -66,6 +66,26 @@ gboolean somaif_rundir_write (const char *path, const void *data, gsize length,
 /* Creates a folder (and its parents); refuses one that is a link. */
 gboolean somaif_rundir_mkdir (const char *path, GError **error);
 
+/* ---- output levels (experiment.output): what a finished run keeps ---- */
+
+typedef enum
+{
+  SOMAIF_RUNDIR_KEEP_SNAPSHOTS = 1 << 0,  /* snapshots/ */
+  SOMAIF_RUNDIR_KEEP_FIGURES = 1 << 1,    /* curves.png, repertoire.png, prototypes.png */
+  SOMAIF_RUNDIR_KEEP_METRICS = 1 << 2,    /* metrics.csv (or .gz) after the run */
+  SOMAIF_RUNDIR_KEEP_SCHEDULES = 1 << 3,  /* schedules.csv after the run */
+  SOMAIF_RUNDIR_KEEP_DRAWINGS = 1 << 4,   /* model/drawings.npy, model/trajectories.npy */
+  SOMAIF_RUNDIR_KEEP_STATES = 1 << 5,     /* model/GROUP.state (what --replay loads) */
+  SOMAIF_RUNDIR_KEEP_CHECKPOINT = 1 << 6  /* checkpoint.bin after the run */
+} SomaifRundirKeep;
+
+/* The SomaifRundirKeep flags of an output level (a SomaifOutputLevel). */
+guint somaif_rundir_level_keeps (int level);
+/* Ends a finished run's folder (after run.json): metrics.csv compressed into
+ * metrics.csv.gz when gzip is set or the level asks for it, and the files the
+ * level does not keep removed.  Until then a run keeps what --resume needs. */
+gboolean somaif_rundir_finish (const char *dir, int level, gboolean gzip, GError **error);
+
 /* ---- metrics.csv: one row a rollout ---- */
 
 typedef struct
@@ -81,7 +101,8 @@ typedef struct
 
 void somaif_rundir_metrics_header (FILE *f);
 void somaif_rundir_metrics_row (FILE *f, const SomaifMetricsRow *row);
-/* Every row of dir/metrics.csv (a GArray of SomaifMetricsRow). */
+/* Every row of dir/metrics.csv, or of dir/metrics.csv.gz when there is no
+ * metrics.csv (a GArray of SomaifMetricsRow). */
 GArray *somaif_rundir_read_metrics (const char *dir, GError **error);
 
 /* ---- learning curves (curves.csv, curves.png, sweep.png) ---- */

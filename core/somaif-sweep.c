@@ -68,7 +68,7 @@ enum
 
 static gboolean opt_version, opt_quiet, opt_check;
 static int opt_jobs;
-static char *opt_output, *opt_summarise;
+static char *opt_output, *opt_summarise, *opt_slice;
 
 static const GOptionEntry entries[] = {
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
@@ -81,6 +81,9 @@ static const GOptionEntry entries[] = {
     "Validate every combination and list the runs; run nothing", NULL },
   { "summarise", 0, 0, G_OPTION_ARG_FILENAME, &opt_summarise,
     "Write DIR/summary.csv and DIR/sweep.png again from the runs in DIR", "DIR" },
+  { "slice", 0, 0, G_OPTION_ARG_STRING, &opt_slice,
+    "Take only slice I of N: the runs whose number is I-1 modulo N (one task of a job "
+    "array; no summary: run --summarise DIR after the last)", "I/N" },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Print nothing but errors", NULL },
   { "version", 'V', 0, G_OPTION_ARG_NONE, &opt_version,
     "Print the version and whether MPI is built in", NULL },
@@ -128,7 +131,10 @@ typedef struct
   /* Rank 0: the runs to hand out. */
   int *queue, *mode;
   int n_queue, next;
-  int n_runs, already_done;
+  int n_runs, already_done;  /* in this slice */
+  int n_all;              /* the sweep's runs */
+  int slice, n_slices;    /* --slice: this task takes runs slice-1 modulo n_slices */
+  GArray *running;        /* the runs handed out and not yet reported */
   int done, failed, interrupted, running_remote;
   gint64 *handed_at;      /* per run: when it started (0: not yet) */
   gboolean *finished;     /* per run: reported */
@@ -275,7 +281,7 @@ run_args (const Sweep *sw, int run, int mode)
                                               somaif_sweep_run_seed (s, run)));
       g_ptr_array_add (args, g_strdup ("--output"));
       g_ptr_array_add (args, g_strdup (dir));
-      g_auto (GStrv) sets = somaif_sweep_combo_sets (s, run / s->n_seeds);
+      g_auto (GStrv) sets = somaif_sweep_run_sets (s, run / s->n_seeds);
       for (int i = 0; sets[i]; i++)
         {
           g_ptr_array_add (args, g_strdup ("--set"));
@@ -506,11 +512,10 @@ pace (const Sweep *sw, char **elapsed, char **eta)
   double mean = sw->sum_seconds / sw->n_timed;
   int waiting = sw->stopping ? 0 : sw->n_queue - sw->next;
   double work = waiting * mean, longest = waiting ? mean : 0.0;
-  for (int k = 0; k < sw->next; k++)
+  /* The runs in flight only: rank 0's work per run stays constant. */
+  for (guint k = 0; k < sw->running->len; k++)
     {
-      int run = sw->queue[k];
-      if (sw->finished[run])
-        continue;
+      int run = g_array_index (sw->running, int, k);
       double rest = MAX (0.0, mean - (double) (now - sw->handed_at[run]) / 1e6);
       work += rest;
       longest = MAX (longest, rest);
@@ -546,8 +551,14 @@ static void
 record_result (Sweep *sw, int run, int outcome, int code)
 {
   g_autofree char *name = somaif_sweep_run_name (sw->sweep, run);
-  if (run >= 0 && run < sw->n_runs)
+  if (run >= 0 && run < sw->n_all)
     {
+      for (guint i = 0; i < sw->running->len; i++)
+        if (g_array_index (sw->running, int, i) == run)
+          {
+            g_array_remove_index_fast (sw->running, i);
+            break;
+          }
       sw->finished[run] = TRUE;
       if (outcome == OUTCOME_DONE && sw->handed_at[run])
         {
@@ -664,6 +675,7 @@ hand_out (Sweep *sw, int worker)
     }
   int k = sw->next++;
   sw->handed_at[sw->queue[k]] = g_get_monotonic_time ();
+  g_array_append_val (sw->running, sw->queue[k]);
   somaif_ranks_send (worker, TAG_TASK, sw->queue[k], sw->mode[k], 0);
   sw->running_remote++;
   draw_progress (sw, TRUE);
@@ -697,6 +709,7 @@ fill_slots (Sweep *sw)
     {
       int k = sw->next++;
       sw->handed_at[sw->queue[k]] = g_get_monotonic_time ();
+      g_array_append_val (sw->running, sw->queue[k]);
       if (!start_run (sw, sw->queue[k], sw->mode[k]))
         record_result (sw, sw->queue[k], OUTCOME_FAILED, CODE_LOST);
       draw_progress (sw, TRUE);
@@ -832,12 +845,17 @@ static gboolean
 validate (const SomaifSweep *s)
 {
   int bad = 0;
+  /* The first config held to the end keeps its plugins loaded: the next
+     thousands reuse them instead of loading each file again. */
+  SomaifConfig *held = NULL;
   for (int combo = 0; combo < s->n_combos; combo++)
     {
-      g_auto (GStrv) sets = somaif_sweep_combo_sets (s, combo);
+      g_auto (GStrv) sets = somaif_sweep_run_sets (s, combo);
       GError *error = NULL;
       SomaifConfig *cfg = somaif_config_load (s->base, (const char *const *) sets, s->seeds[0],
                                               &error);
+      if (cfg && !held)
+        held = somaif_config_load (s->base, (const char *const *) sets, s->seeds[0], NULL);
       SomaifExperiment *x = cfg ? somaif_experiment_new (cfg, 1, &error) : NULL;
       if (x)
         {
@@ -847,12 +865,15 @@ validate (const SomaifSweep *s)
       if (bad++ < 10)
         {
           g_autofree char *name = somaif_sweep_combo_name (s, combo);
-          g_autofree char *what = g_strjoinv (", ", sets);
+          g_auto (GStrv) varied = somaif_sweep_combo_sets (s, combo);
+          g_autofree char *what = g_strjoinv (", ", varied);
           fprintf (stderr, "somaif-sweep: combination %s%s%s%s is invalid: %s\n", name,
                    *what ? " (" : "", what, *what ? ")" : "", error->message);
         }
       g_error_free (error);
     }
+  if (held)
+    somaif_config_free (held);
   if (bad > 10)
     fprintf (stderr, "somaif-sweep: ... and %d more invalid combinations\n", bad - 10);
   if (bad)
@@ -873,13 +894,17 @@ static void
 plan_runs (Sweep *sw, gboolean list)
 {
   const SomaifSweep *s = sw->sweep;
-  sw->n_runs = somaif_sweep_n_runs (s);
-  sw->queue = g_new (int, sw->n_runs);
-  sw->mode = g_new (int, sw->n_runs);
-  sw->handed_at = g_new0 (gint64, sw->n_runs);
-  sw->finished = g_new0 (gboolean, sw->n_runs);
-  for (int run = 0; run < sw->n_runs; run++)
+  sw->n_all = somaif_sweep_n_runs (s);
+  sw->queue = g_new (int, sw->n_all);
+  sw->mode = g_new (int, sw->n_all);
+  sw->handed_at = g_new0 (gint64, sw->n_all);
+  sw->finished = g_new0 (gboolean, sw->n_all);
+  sw->running = g_array_new (FALSE, FALSE, sizeof (int));
+  for (int run = 0; run < sw->n_all; run++)
     {
+      if (sw->n_slices > 1 && run % sw->n_slices != sw->slice - 1)
+        continue;
+      sw->n_runs++;
       g_autofree char *dir = run_dir (sw, run);
       SomaifSweepRunState st = somaif_sweep_run_state_of (s, run, dir);
       if (list)
@@ -938,10 +963,10 @@ prepare (Sweep *sw, const char *sweep_file)
     {
       plan_runs (sw, TRUE);
       if (!sw->quiet)
-        printf ("%s: valid: %d runs (%d combination%s x %d seed%s), %d done, into %s\n",
+        printf ("%s: valid: %d runs (%d combination%s x %d seed%s%s), %d done, into %s\n",
                 sweep_file, sw->n_runs, sw->sweep->n_combos, sw->sweep->n_combos == 1 ? "" : "s",
-                sw->sweep->n_seeds, sw->sweep->n_seeds == 1 ? "" : "s", sw->already_done,
-                sw->outdir);
+                sw->sweep->n_seeds, sw->sweep->n_seeds == 1 ? "" : "s",
+                sw->n_slices > 1 ? ", this slice's" : "", sw->already_done, sw->outdir);
       return EXIT_DONE;
     }
   g_autofree char *logs = g_build_filename (sw->outdir, "logs", NULL);
@@ -975,8 +1000,9 @@ finish (Sweep *sw)
   if (sw->stopping)
     {
       fprintf (stderr, "somaif-sweep: stopped after %s: %d of %d runs finished, %d interrupted "
-               "(checkpointed); go on with: somaif-sweep --output %s %s\n", elapsed, finished,
-               sw->n_runs, sw->interrupted, sw->outdir, sw->sweep->path);
+               "(checkpointed); go on with: somaif-sweep%s%s --output %s %s\n", elapsed,
+               finished, sw->n_runs, sw->interrupted, opt_slice ? " --slice " : "",
+               opt_slice ? opt_slice : "", sw->outdir, sw->sweep->path);
       return 128 + sw->stop_signal;
     }
   if (!sw->quiet)
@@ -988,6 +1014,14 @@ finish (Sweep *sw)
       fprintf (stderr, "somaif-sweep: %d runs did not finish; run the sweep again with "
                "--output %s to retry them\n", sw->failed + sw->interrupted, sw->outdir);
       status = EXIT_FAILED;
+    }
+  /* The other slices may still run: the summary waits for --summarise. */
+  if (sw->n_slices > 1)
+    {
+      if (!sw->quiet)
+        printf ("somaif-sweep: slice %d/%d done; once every slice is, summarise with: "
+                "somaif-sweep --summarise %s\n", sw->slice, sw->n_slices, sw->outdir);
+      return status;
     }
   if (summarise (sw->sweep, sw->outdir, sw->quiet) != EXIT_DONE)
     status = EXIT_FAILED;
@@ -1004,6 +1038,8 @@ sweep_clear (Sweep *sw)
   g_free (sw->mode);
   g_free (sw->handed_at);
   g_free (sw->finished);
+  if (sw->running)
+    g_array_free (sw->running, TRUE);
   if (sw->children)
     g_array_free (sw->children, TRUE);
 }
@@ -1119,6 +1155,7 @@ option_context (void)
     "  vary = ( { key = \"experiment.beta\"; values = [4.0, 8.0]; } );\n"
     "  seeds = { from = 1; count = 4; };\n"
     "  threads = 1;          # threads per run\n"
+    "  output = \"lean\";     # what each run keeps: full, compact or lean\n"
     "Finished runs are skipped and interrupted ones resumed, so running the sweep\n"
     "again with the same --output goes on where it stopped.  Under\n"
     "mpirun -np P (when built with MPI) the ranks share the runs.");
@@ -1169,8 +1206,24 @@ summarise_folder (int argc)
 
 /* The options' verdict: an exit status, or -1 to run the sweep.  Only rank
  * 0 speaks (and alone summarises). */
+static gboolean
+parse_slice (const char *text, int *slice, int *n_slices)
+{
+  char *end = NULL;
+  gint64 i = g_ascii_strtoll (text, &end, 10);
+  if (end == text || *end != '/')
+    return FALSE;
+  const char *rest = end + 1;
+  gint64 n = g_ascii_strtoll (rest, &end, 10);
+  if (end == rest || *end || i < 1 || n < i || n > 1000000)
+    return FALSE;
+  *slice = (int) i;
+  *n_slices = (int) n;
+  return TRUE;
+}
+
 static int
-dispatch (int *argcp, char ***argvp, gboolean speak)
+dispatch (int *argcp, char ***argvp, gboolean speak, int *slice, int *n_slices)
 {
   GError *error = NULL;
   GOptionContext *ctx = option_context ();
@@ -1193,6 +1246,9 @@ dispatch (int *argcp, char ***argvp, gboolean speak)
   else if (argc != 2)
     usage = argc < 2 ? "which sweep? give one SWEEP file (see somaif-sweep --help)"
                      : "give exactly one SWEEP file (see somaif-sweep --help)";
+  else if (opt_slice && !parse_slice (opt_slice, slice, n_slices))
+    usage = owned = g_strdup_printf ("--slice takes I/N with 1 <= I <= N <= 1000000, not '%s'",
+                                     opt_slice);
   else if (opt_jobs < 0 || opt_jobs > 1024)
     usage = owned = g_strdup_printf ("--jobs takes 1 to 1024 (0: the default), not %d", opt_jobs);
   g_clear_error (&error);
@@ -1217,12 +1273,13 @@ main (int argc, char **argv)
       return EXIT_USAGE;
     }
   /* The parser takes the options out of argv, leaving the program and SWEEP. */
-  int status = dispatch (&argc, &argv, sw.rank == 0);
+  int status = dispatch (&argc, &argv, sw.rank == 0, &sw.slice, &sw.n_slices);
   if (status < 0)
     status = run_sweep (&sw, argv[1], argv[0], launched);
   sweep_clear (&sw);
   g_free (opt_output);
   g_free (opt_summarise);
+  g_free (opt_slice);
   somaif_ranks_finish ();
   return status;
 }

@@ -19,7 +19,8 @@
 #define MAX_NAME 180
 #define MAX_RUNS 1000000
 
-static const char *const sweep_keys[] = { "base", "vary", "seeds", "threads", "name", "figure" };
+static const char *const sweep_keys[] = { "base", "vary", "seeds", "threads", "name", "figure",
+                                           "output" };
 
 static const char *const stat_names[SOMAIF_SWEEP_N_STATS] = {
   "accuracy", "complexity", "wall_seconds", "distance", "recognised"
@@ -455,6 +456,20 @@ load_figure (SomaifSweep *s, const config_setting_t *fs, GError **error)
   return TRUE;
 }
 
+/* output = "lean"; (the default): the runs' experiment.output. */
+static gboolean
+load_output (SomaifSweep *s, const config_setting_t *os, GError **error)
+{
+  s->output_level = SOMAIF_OUTPUT_LEAN;
+  if (!os)
+    return TRUE;
+  const char *name = config_setting_get_string (os);
+  s->output_level = somaif_output_level_parse (name);
+  if (s->output_level < 0)
+    return fail_at (error, s, os, "output", "must be \"full\", \"compact\" or \"lean\"");
+  return TRUE;
+}
+
 static gboolean
 load_settings (SomaifSweep *s, config_t *cfg, GError **error)
 {
@@ -527,6 +542,9 @@ load_settings (SomaifSweep *s, config_t *cfg, GError **error)
         return fail_at (error, s, ts, "threads", "must be a whole number of threads, 1 to 1024");
       s->threads = (int) t;
     }
+
+  if (!load_output (s, config_lookup (cfg, "output"), error))
+    return FALSE;
 
   gint64 combos = 1;
   for (int i = 0; i < s->n_axes; i++)
@@ -673,6 +691,29 @@ somaif_sweep_combo_sets (const SomaifSweep *s, int combo)
 }
 
 char *
+somaif_sweep_output_set (const SomaifSweep *s)
+{
+  for (int i = 0; i < s->n_axes; i++)
+    if (strcmp (s->axes[i].key, "experiment.output") == 0)
+      return NULL;
+  return g_strdup_printf ("experiment.output=\"%s\"", somaif_output_level_name (s->output_level));
+}
+
+char **
+somaif_sweep_run_sets (const SomaifSweep *s, int combo)
+{
+  g_auto (GStrv) sets = somaif_sweep_combo_sets (s, combo);
+  char *level = somaif_sweep_output_set (s);
+  GPtrArray *all = g_ptr_array_new ();
+  if (level)
+    g_ptr_array_add (all, level);
+  for (int i = 0; sets[i]; i++)
+    g_ptr_array_add (all, g_steal_pointer (&sets[i]));
+  g_ptr_array_add (all, NULL);
+  return (char **) g_ptr_array_free (all, FALSE);
+}
+
+char *
 somaif_sweep_resolved (const SomaifSweep *s)
 {
   GString *out = g_string_new ("# The sweep that made this folder (somaif-sweep), its base\n"
@@ -700,7 +741,8 @@ somaif_sweep_resolved (const SomaifSweep *s)
   for (int i = 0; i < s->n_seeds; i++)
     g_string_append_printf (out, "%s%" G_GINT64_FORMAT "%s", i ? ", " : "", s->seeds[i],
                             s->seeds[i] > G_MAXINT32 ? "L" : "");
-  g_string_append_printf (out, "];\nthreads = %d;\n", s->threads);
+  g_string_append_printf (out, "];\nthreads = %d;\noutput = \"%s\";\n", s->threads,
+                          somaif_output_level_name (s->output_level));
   if (s->figure_stat >= 0)
     {
       g_string_append_printf (out, "figure = { column = \"%s\"; against = ",
@@ -728,7 +770,7 @@ somaif_sweep_run_state (const char *dir)
 gboolean
 somaif_sweep_check_config (const SomaifSweep *s, int run, const char *dir, GError **error)
 {
-  g_auto (GStrv) sets = somaif_sweep_combo_sets (s, run / s->n_seeds);
+  g_auto (GStrv) sets = somaif_sweep_run_sets (s, run / s->n_seeds);
   SomaifConfig *cfg = somaif_config_load (s->base, (const char *const *) sets,
                                           somaif_sweep_run_seed (s, run), error);
   if (!cfg)
@@ -898,15 +940,27 @@ somaif_sweep_read_run (const char *dir, double *stats, GError **error)
   return ok;
 }
 
-/* A run's learning curves (the means across goals, per visit), from its
- * metrics.csv as curves.png draws them. */
+/* A run's learning curves (the means across goals, per visit): its
+ * curves.csv, which a finished run has at every output level, or for a run
+ * written before curves.csv existed, computed from its metrics.csv. */
 static gboolean
 read_curves (const char *dir, int *n_points, double **acc, double **comp, GError **error)
 {
+  SomaifCurves c;
+  g_autofree char *csv = g_build_filename (dir, "curves.csv", NULL);
+  if (g_file_test (csv, G_FILE_TEST_IS_REGULAR))
+    {
+      if (!somaif_rundir_read_curves (dir, &c, error))
+        return FALSE;
+      *n_points = c.n_points;
+      *acc = g_steal_pointer (&c.acc_mean);
+      *comp = g_steal_pointer (&c.comp_mean);
+      somaif_rundir_curves_clear (&c);
+      return TRUE;
+    }
   GArray *rows = somaif_rundir_read_metrics (dir, error);
   if (!rows)
     return FALSE;
-  SomaifCurves c;
   somaif_rundir_curves ((const SomaifMetricsRow *) (void *) rows->data, rows->len, &c);
   *n_points = c.n_points;
   *acc = g_steal_pointer (&c.acc_mean);

@@ -34,6 +34,7 @@ typedef struct
   int figure_stat;     /* a SomaifSweepStat; -1: no such figure */
   int figure_axis;     /* the varied key on x (its values are numbers) */
   gboolean figure_log; /* x on a log scale (the values are > 0) */
+  int output_level;    /* the runs' experiment.output (SomaifOutputLevel) */
 } SomaifSweep;
 
 /* Reads a sweep file:
@@ -47,6 +48,8 @@ typedef struct
  *                    (optional: sweep-COLUMN.png, the column's mean and 95%
  *                     interval against a varied key of numbers, named by
  *                     its key or its label; log: a log x axis)
+ *   output = "lean";   (the runs' experiment.output: full, compact or lean;
+ *                       default lean)
  * A path naming no file, without a '/', is looked for as NAME.cfg among the
  * installed configs (as somaif-run finds a config).
  * Checks its form only; somaif_config_load() judges the values. */
@@ -67,6 +70,12 @@ char *somaif_sweep_run_name (const SomaifSweep *sweep, int run);
 gint64 somaif_sweep_run_seed (const SomaifSweep *sweep, int run);
 /* The run's overrides, NULL-terminated "key=value" (g_strfreev). */
 char **somaif_sweep_combo_sets (const SomaifSweep *sweep, int combo);
+/* The --set that gives each run the sweep's output level
+ * ("experiment.output=\"lean\""), NULL when an axis varies it. */
+char *somaif_sweep_output_set (const SomaifSweep *s);
+/* What somaif-run gets for a run of combo: the output set, then the combo's
+ * (NULL-terminated, g_strfreev). */
+char **somaif_sweep_run_sets (const SomaifSweep *s, int combo);
 /* Text of a sweep file that enumerates the same runs, base as an absolute
  * path and seeds as a list (written into the output folder as sweep.cfg). */
 char *somaif_sweep_resolved (const SomaifSweep *sweep);

@@ -501,7 +501,7 @@ fake_run (const char *outdir, const char *name, double acc, double comp, double 
 static void
 fake_config (const SomaifSweep *s, const char *outdir, int run)
 {
-  g_auto (GStrv) sets = somaif_sweep_combo_sets (s, run / s->n_seeds);
+  g_auto (GStrv) sets = somaif_sweep_run_sets (s, run / s->n_seeds);
   GError *error = NULL;
   SomaifConfig *cfg = somaif_config_load (s->base, (const char *const *) sets,
                                           somaif_sweep_run_seed (s, run), &error);

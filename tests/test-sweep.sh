@@ -52,6 +52,7 @@ cat >"$tmp/betas.cfg" <<'EOF'
 base = "small.cfg";
 vary = ( { key = "experiment.beta"; values = [4.0, 8.0]; } );
 seeds = { from = 1; count = 2; };
+output = "full";
 EOF
 
 # ---- a sweep on one machine ----------------------------------------------------
@@ -158,6 +159,7 @@ check "failed runs are reported with their message, and the sweep exits 1 (exit 
 cat >"$tmp/long.cfg" <<EOF
 base = "$configs/quick.cfg";
 seeds = { from = 3; count = 2; };
+output = "full";
 EOF
 "$sweep" --jobs 2 --output "$tmp/long" "$tmp/long.cfg" >"$tmp/long.out" 2>&1 &
 pid=$!
