@@ -8,6 +8,7 @@
 #include "chain.h"
 #include "chain-targets.h"
 #include "hershey.h"
+#include "readfile.h"
 
 void
 somaif_strokes_free (SomaifStrokes *s)
@@ -96,7 +97,7 @@ somaif_strokes_from_csv (const char *path, GError **error)
 {
   g_autofree char *text = NULL;
   GError *err = NULL;
-  if (!g_file_get_contents (path, &text, NULL, &err))
+  if (!somaif_read_file (path, "pen points file", SOMAIF_MAX_CONFIG_BYTES, &text, NULL, &err))
     {
       g_set_error (error, SOMAIF_CHAIN_ERROR, SOMAIF_CHAIN_ERROR_INPUT, "%s", err->message);
       g_error_free (err);

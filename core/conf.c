@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "host.h"
+#include "readfile.h"
 #include "include.h"
 
 #ifndef SOMAIF_CONFIGSDIR
@@ -1081,13 +1082,11 @@ read_plain_text (config_t *cfg, const char *path, GError **error)
   g_autofree char *text = NULL;
   gsize len = 0;
   GError *ferr = NULL;
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) || !g_file_get_contents (path, &text, &len, &ferr))
+  /* Bounded, and no folder, device or pipe: as the experiment's configs. */
+  if (!somaif_read_file (path, "config file", SOMAIF_MAX_CONFIG_BYTES, &text, &len, &ferr))
     {
-      g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_USAGE, "%s",
-                   ferr ? ferr->message : "is a folder, not a config file");
-      g_clear_error (&ferr);
-      if (!text)
-        g_prefix_error (error, "%s: ", path);
+      g_set_error_literal (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_USAGE, ferr->message);
+      g_error_free (ferr);
       return FALSE;
     }
   if (memchr (text, '\0', len) || !g_utf8_validate (text, (gssize) len, NULL))

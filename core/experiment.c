@@ -454,6 +454,15 @@ complexity (const SomaifExperiment *x, int winner, int goal)
                             x->log_z[goal]);
 }
 
+/* v as metrics.csv holds it (10 digits): a resumed run reads the rows back, so
+   the curves of both must start from the same numbers. */
+static double
+as_written (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  return g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.10g", v), NULL);
+}
+
 /* ------------------------------------------------------------------ */
 /* Rollouts: generator -> plant -> renderer, independent per candidate  */
 
@@ -903,7 +912,8 @@ learn_one (SomaifExperiment *x, const Epoch *ep, int c, SomaifMetricsRow *row, G
                    acc, comp, nan_stage (x, c));
       return FALSE;
     }
-  *row = (SomaifMetricsRow) { ep->e, ep->goal, c, winner, acc, comp, fe };
+  *row = (SomaifMetricsRow) { ep->e, ep->goal, c, winner, as_written (acc), as_written (comp),
+                              fe };
   return TRUE;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hershey.h"
+#include "readfile.h"
 
 G_DEFINE_QUARK (somaif-hershey-error-quark, somaif_hershey_error)
 
@@ -175,7 +176,7 @@ somaif_hershey_load (const char *path, GError **error)
   g_autofree char *text = NULL;
   gsize length = 0;
   GError *err = NULL;
-  if (!g_file_get_contents (path, &text, &length, &err))
+  if (!somaif_read_file (path, "font file", SOMAIF_MAX_CONFIG_BYTES, &text, &length, &err))
     {
       g_set_error (error, SOMAIF_HERSHEY_ERROR, SOMAIF_HERSHEY_ERROR_READ, "%s", err->message);
       g_error_free (err);

@@ -110,6 +110,7 @@ printf 'chain = { targets = "c,\303\251"; };\n' >"$tmp/accent.cfg"
 bad "a letter no Latin font has" "no Latin Hershey font has it" "$tmp/run" "$tmp/accent.cfg"
 bad "M < 1" "chain.primitives" "$tmp/run" --set chain.primitives=0
 printf 'not a png' >"$tmp/bad.png"
+mkdir -p "$tmp/dir.csv"
 bad "an unreadable PNG" "not a readable PNG image" "$tmp/run" --set "chain.targets=\"$tmp/bad.png,c\""
 bad "a single target with the expected free energy" "at least 2 classes" "$tmp/run" \
   --set 'chain.targets="c"'
@@ -120,6 +121,9 @@ bad "a plant without the pose methods" "minor 0" "$tmp/oldrun"
 bad "an unknown planner" "greedy, beam or lookahead" "$tmp/run" --set 'chain.planner="astar"'
 printf 'chain = {\n  nonsense = 1;\n};\n' >"$tmp/bad.cfg"
 bad "an unknown key" "bad.cfg:2: chain.nonsense" "$tmp/run" "$tmp/bad.cfg"
+bad "a folder as the config" "cannot read this config file: it is a folder" "$tmp/run" "$tmp"
+bad "a folder as pen points" "cannot read this pen points file: it is a folder" "$tmp/run" \
+  --set "chain.targets=\"$tmp/dir.csv,c\""
 bad "no run" "which run?"
 bad "a target of another kind" "one letter, a .png image or a .csv" "$tmp/run" \
   --set 'chain.targets="ab,c"'

@@ -16,6 +16,10 @@
 #include "plugins/esn/esn.c"
 #include "tests/test-params.h"
 
+/* The outputs against the seed's float32 PyTorch numbers, as a share of max|xs|:
+ * 4.3e-7 observed (8.94e-8 absolute); 2e-6 allowed. */
+#define ESN_TOL 2e-6
+
 /* ---- helpers ---------------------------------------------------------- */
 
 static char *
@@ -123,9 +127,9 @@ test_golden_forward (void)
   somaif_esn_run (g.model, 3, g.h_init, 100, out);
   double scale, worst = worst_error (out, g.xs, &scale);
   g_test_message ("esn vs golden xs: worst |error| %.3g, max|xs| %.4g, tolerance %.3g "
-                  "(worst / max|xs| = %.3g)", worst, scale, 1e-4 * scale, worst / scale);
+                  "(worst / max|xs| = %.3g)", worst, scale, ESN_TOL * scale, worst / scale);
   g_assert_cmpfloat (scale, >, 0.01);
-  g_assert_cmpfloat (worst, <=, 1e-4 * scale);
+  g_assert_cmpfloat (worst, <=, ESN_TOL * scale);
 
   /* one row at a time: bit-identical to the batch */
   float *one = g_new0 (float, 100 * 2);
@@ -337,8 +341,8 @@ test_create_weights_file (void)
   g_assert_cmpint (esn_vtable.run (self, 3, g.h_init, 100, out), ==, 0);
   double scale, worst = worst_error (out, g.xs, &scale);
   g_test_message ("esn plugin with weights file: worst |error| %.3g (tolerance %.3g)", worst,
-                  1e-4 * scale);
-  g_assert_cmpfloat (worst, <=, 1e-4 * scale);
+                  ESN_TOL * scale);
+  g_assert_cmpfloat (worst, <=, ESN_TOL * scale);
 
   /* bad calls fail with a message, change nothing */
   g_assert_cmpint (esn_vtable.run (self, -1, g.h_init, 100, out), <, 0);

@@ -15,7 +15,9 @@
 #include "plugins/randsearch/randsearch.c"
 #include "tests/test-params.h"
 
-#define GOLDEN_TOL 1e-5
+/* Against the seed's numbers: 0 observed (bit for bit in float32); 1e-7, under
+ * a float32 ulp at 1, allowed. */
+#define GOLDEN_TOL 1e-7
 #define SCHEDULE_RTOL 1e-12
 
 static char *

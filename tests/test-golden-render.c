@@ -18,10 +18,11 @@
 /* The requirement, as ink difference sum|a - b| / sum(ref) per case. */
 #define INK_MEAN_MAX 0.06
 #define INK_CASE_MAX 0.30
-/* This renderer redoes Agg's geometry and lands near 0.006 on average (the
- * rest is Agg's 8-bit rounding): a looser bound than that still catches a
- * broken stroker long before the requirement would. */
-#define INK_MEAN_THIS 0.02
+/* This renderer redoes Agg's geometry (the rest is Agg's 8-bit rounding):
+ * observed 0.0059 on average and 0.0098 at worst (case 12); about 2.5 and 3
+ * times that allowed, to catch a broken stroker long before the requirement. */
+#define INK_MEAN_THIS 0.015
+#define INK_CASE_THIS 0.03
 
 #define SIZE 64
 
@@ -156,6 +157,7 @@ test_golden_cases (void)
                       "(%.4f once rounded as Agg)", k, traj->shape[0], ref, ratio,
                       diff_agg / ref);
       g_assert_cmpfloat (ratio, <=, INK_CASE_MAX);
+      g_assert_cmpfloat (ratio, <=, INK_CASE_THIS);
       sum += ratio;
       sum_agg += diff_agg / ref;
       inked++;
