@@ -18,6 +18,7 @@
 #include "checkpoint.h"
 #include "experiment.h"
 #include "rundir.h"
+#include "readfile.h"
 
 #define MAGIC "SOMAIFCK"
 #define FORMAT 1
@@ -293,7 +294,7 @@ somaif_checkpoint_read (const char *path, GError **error)
   g_autofree char *data = NULL;
   gsize len = 0;
   GError *err = NULL;
-  if (!g_file_get_contents (path, &data, &len, &err))
+  if (!somaif_read_file (path, "checkpoint", SOMAIF_MAX_ARRAYS_BYTES, &data, &len, &err))
     {
       g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP, "%s", err->message);
       g_error_free (err);

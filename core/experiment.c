@@ -17,6 +17,7 @@
 #include "free-energy.h"
 #include "pool.h"
 #include "rundir.h"
+#include "readfile.h"
 
 G_DEFINE_QUARK (somaif-run-error-quark, somaif_run_error)
 
@@ -1463,7 +1464,7 @@ load_states (SomaifExperiment *x, const char *dir, GError **error)
       g_autofree char *data = NULL;
       gsize len = 0;
       GError *err = NULL;
-      if (!g_file_get_contents (path, &data, &len, &err))
+      if (!somaif_read_file (path, "saved state", SOMAIF_MAX_ARRAYS_BYTES, &data, &len, &err))
         {
           g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_SETUP, "%s", err->message);
           g_error_free (err);

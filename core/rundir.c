@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "rundir.h"
+#include "readfile.h"
 
 G_DEFINE_QUARK (somaif-rundir-error-quark, somaif_rundir_error)
 
@@ -470,7 +471,7 @@ read_file (const char *dir, const char *name, char **path, GError **error)
                      "%s: cannot read (gzip): %s", *path, g_strerror (errno));
       return text;
     }
-  if (!g_file_get_contents (*path, &text, NULL, &err))
+  if (!somaif_read_file (*path, "table", SOMAIF_MAX_ARRAYS_BYTES, &text, NULL, &err))
     {
       g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ, "%s", err->message);
       g_error_free (err);
@@ -1040,7 +1041,7 @@ somaif_rundir_read_npy_f32 (const char *path, int ndim, int *shape, GError **err
   gsize len = 0;
   g_autofree char *data = NULL;
   GError *err = NULL;
-  if (!g_file_get_contents (path, &data, &len, &err))
+  if (!somaif_read_file (path, "array file", SOMAIF_MAX_ARRAYS_BYTES, &data, &len, &err))
     {
       g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ, "%s", err->message);
       g_error_free (err);
@@ -1080,7 +1081,7 @@ somaif_rundir_read_state (const char *dir, const char *group, GError **error)
   GError *err = NULL;
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     return NULL;
-  if (!g_file_get_contents (path, &data, &len, &err))
+  if (!somaif_read_file (path, "saved state", SOMAIF_MAX_ARRAYS_BYTES, &data, &len, &err))
     {
       g_set_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ, "%s", err->message);
       g_error_free (err);

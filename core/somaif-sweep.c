@@ -28,6 +28,7 @@
 #include "rundir.h"
 #include "sweep.h"
 #include "sweep-ranks.h"
+#include "readfile.h"
 
 extern char **environ;
 
@@ -255,7 +256,7 @@ log_tail (const Sweep *sw, int run)
   g_autofree char *path = log_path (sw, run);
   g_autofree char *text = NULL;
   /* A link planted as the log is not the run's: nothing of it is shown. */
-  if (!somaif_rundir_check_not_link (path, NULL) || !g_file_get_contents (path, &text, NULL, NULL))
+  if (!somaif_rundir_check_not_link (path, NULL) || !somaif_read_file (path, "log", SOMAIF_MAX_CONFIG_BYTES, &text, NULL, NULL))
     return g_strdup ("");
   g_strchomp (text);
   char *nl = strrchr (text, '\n');

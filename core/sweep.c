@@ -13,6 +13,7 @@
 #include "figures.h"
 #include "rundir.h"
 #include "sweep.h"
+#include "readfile.h"
 
 
 /* Longest combination name kept whole; longer ones end in a hash. */
@@ -609,7 +610,7 @@ somaif_sweep_load (const char *name, GError **error)
                    "%s: is a folder, not a sweep file", path);
       return NULL;
     }
-  if (!g_file_get_contents (path, &text, &len, &ferr))
+  if (!somaif_read_file (path, "sweep file", SOMAIF_MAX_CONFIG_BYTES, &text, &len, &ferr))
     {
       g_set_error (error, SOMAIF_CONFIG_ERROR, SOMAIF_CONFIG_ERROR_USAGE, "%s", ferr->message);
       g_error_free (ferr);
@@ -779,7 +780,8 @@ somaif_sweep_check_config (const SomaifSweep *s, int run, const char *dir, GErro
   somaif_config_free (cfg);
   g_autofree char *path = g_build_filename (dir, "config.cfg", NULL);
   g_autofree char *have = NULL;
-  if (g_file_get_contents (path, &have, NULL, NULL) && strcmp (have, want) == 0)
+  if (somaif_read_file (path, "config", SOMAIF_MAX_CONFIG_BYTES, &have, NULL, NULL)
+      && strcmp (have, want) == 0)
     return TRUE;
   g_autofree char *name = somaif_sweep_run_name (s, run);
   g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,

@@ -30,7 +30,7 @@ if ! command -v flock >/dev/null 2>&1; then
   exit 0
 fi
 
-echo "1..19"
+echo "1..20"
 n=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -172,7 +172,18 @@ echo mine >"$tmp/a/notes.txt"
 srun -q --force -o "$tmp/a" "$tmp/tiny.cfg"
 check "--force keeps files that are not the run's" '[ "$status" -eq 0 ] && [ -s "$tmp/a/notes.txt" ]'
 
-if [ $n -ne 19 ]; then
-  echo "not ok - the plan said 19 tests but $n ran"
+# ---- a run folder's own files are read bounded ------------------------------------------
+# A pipe planted where a run keeps a saved state is refused at once (a plain
+# read would block on it forever); timeout(1) only bounds the test.
+srun -q -o "$tmp/fifo" "$tmp/tiny.cfg"
+state=$(ls "$tmp/fifo/model/"*.state | head -n 1)
+rm -f "$state" && mkfifo "$state"
+status=0
+timeout 60 "$run" -q --replay "$tmp/fifo" >"$tmp/out" 2>"$tmp/err" || status=$?
+check "--replay with a pipe as a saved state: exit 2, not a regular file" \
+  '[ "$status" -eq 2 ] && holds "$tmp/err" "not a regular file"'
+
+if [ $n -ne 20 ]; then
+  echo "not ok - the plan said 20 tests but $n ran"
   exit 1
 fi
