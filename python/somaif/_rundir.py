@@ -1,8 +1,11 @@
 """A run folder, read lazily: each file is read on first access, then kept."""
 
+import gzip
 import json
 import os
 import re
+import shutil
+import tempfile
 from functools import cached_property
 
 import numpy as np
@@ -105,7 +108,26 @@ class Run:
 
     @cached_property
     def metrics(self):
-        return _numeric(self.file("metrics.csv"), "metrics.csv")
+        """metrics.csv, or metrics.csv.gz where the run compressed it; a lean
+        run keeps neither (docs/run-folder.md, output levels)."""
+        plain = os.path.join(self.path, "metrics.csv")
+        packed = plain + ".gz"
+        if os.path.exists(plain) or not os.path.exists(packed):
+            if not os.path.exists(plain) and self._level() == "lean":
+                raise RunFolderError(f"{plain}: not kept: the run's output level is 'lean' "
+                                     "(its curves are in curves.csv)")
+            return _numeric(self.file("metrics.csv"), "metrics.csv")
+        with gzip.open(packed, "rb") as src, \
+                tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
+            shutil.copyfileobj(src, tmp)
+            tmp.flush()
+            return _numeric(tmp.name, "metrics.csv")
+
+    def _level(self):
+        try:
+            return self.config.get("experiment", {}).get("output", "full")
+        except (OSError, ValueError):
+            return "full"
 
     @cached_property
     def final(self):

@@ -29,7 +29,11 @@ def test_every_run_is_loaded(small_sweep):
     runs = small_sweep.runs
     assert sorted(runs) == ["beta=4-seed=1", "beta=4-seed=2", "beta=8-seed=1", "beta=8-seed=2"]
     for name, run in runs.items():
-        assert run.metrics["epoch"].max() == 59
+        # A sweep's runs are lean by default: curves.csv stands for metrics.csv.
+        assert run.config["experiment"]["output"] == "lean"
+        assert run.curves is not None and len(run.final) == 10
+        with pytest.raises(somaif.RunFolderError, match="lean"):
+            run.metrics
         assert run.config["experiment"]["beta"] == float(name[5])
 
 
@@ -50,3 +54,13 @@ def test_a_folder_that_is_no_sweep_is_refused(tmp_path):
     with pytest.raises(somaif.RunFolderError):
         somaif.load_sweep(tmp_path)
     assert not os.listdir(tmp_path)
+
+
+def test_a_compact_run_reads_its_gzipped_metrics(tmp_path, quick_cfg, need_somaif_run):
+    full = somaif.run(quick_cfg, output=tmp_path / "full", experiment__epochs=40, quiet=True)
+    packed = somaif.run(quick_cfg, output=tmp_path / "compact", experiment__epochs=40,
+                        experiment__output="compact", quiet=True)
+    assert not os.path.exists(os.path.join(packed.path, "metrics.csv"))
+    assert os.path.exists(os.path.join(packed.path, "metrics.csv.gz"))
+    assert packed.metrics.dtype == full.metrics.dtype
+    assert (packed.metrics == full.metrics).all()
