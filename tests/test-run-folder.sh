@@ -30,7 +30,7 @@ if ! command -v flock >/dev/null 2>&1; then
   exit 0
 fi
 
-echo "1..20"
+echo "1..21"
 n=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -183,7 +183,12 @@ timeout 60 "$run" -q --replay "$tmp/fifo" >"$tmp/out" 2>"$tmp/err" || status=$?
 check "--replay with a pipe as a saved state: exit 2, not a regular file" \
   '[ "$status" -eq 2 ] && holds "$tmp/err" "not a regular file"'
 
-if [ $n -ne 20 ]; then
-  echo "not ok - the plan said 20 tests but $n ran"
+# ---- snapshots fall at every tenth (here third) of the run, the last one the final map ----
+srun -q -o "$tmp/snaps" "$tmp/tiny.cfg"
+check "snapshots after epochs 4, 8 and 12 of 12, the last equal to model/prototypes.npy" \
+  '[ "$status" -eq 0 ] && [ "$(ls "$tmp/snaps/snapshots" | grep "npy\$" | tr "\n" " ")" = "prototypes-000004.npy prototypes-000008.npy prototypes-000012.npy " ] && cmp -s "$tmp/snaps/snapshots/prototypes-000012.npy" "$tmp/snaps/model/prototypes.npy"'
+
+if [ $n -ne 21 ]; then
+  echo "not ok - the plan said 21 tests but $n ran"
   exit 1
 fi
