@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "rundir.h"
+#include "npy.h"
 #include "readfile.h"
 
 G_DEFINE_QUARK (somaif-rundir-error-quark, somaif_rundir_error)
@@ -915,38 +916,9 @@ static gboolean
 write_npy (const char *path, const void *data, gsize elem, const char *descr, int ndim,
            const int *shape, GError **error)
 {
-  GString *hdr = g_string_new (NULL);
-  gsize count = 1;
-  g_string_append_printf (hdr, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
-  for (int i = 0; i < ndim; i++)
-    {
-      g_string_append_printf (hdr, "%d,%s", shape[i], (i + 1 < ndim) ? " " : "");
-      count *= (gsize) shape[i];
-    }
-  if (ndim > 1)
-    g_string_truncate (hdr, hdr->len - 1); /* (a, b) not (a, b,) */
-  g_string_append (hdr, "), }");
-  gsize pad = (64 - (10 + hdr->len + 1) % 64) % 64;
-  for (gsize i = 0; i < pad; i++)
-    g_string_append_c (hdr, ' ');
-  g_string_append_c (hdr, '\n');
-
-  GByteArray *buf = g_byte_array_sized_new ((guint) (10 + hdr->len + count * elem));
-  guint8 head[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0 };
-  head[8] = (guint8) (hdr->len & 0xff);
-  head[9] = (guint8) (hdr->len >> 8);
-  g_byte_array_append (buf, head, 10);
-  g_byte_array_append (buf, (const guint8 *) hdr->str, (guint) hdr->len);
-#if G_BYTE_ORDER == G_LITTLE_ENDIAN
-  g_byte_array_append (buf, data, (guint) (count * elem));
-#else
-  for (gsize i = 0; i < count; i++)
-    for (gsize b = 0; b < elem; b++)
-      g_byte_array_append (buf, (const guint8 *) data + i * elem + (elem - 1 - b), 1);
-#endif
+  GByteArray *buf = somaif_npy_encode (data, elem, descr, ndim, shape);
   gboolean ok = somaif_rundir_write (path, buf->data, buf->len, error);
   g_byte_array_unref (buf);
-  g_string_free (hdr, TRUE);
   return ok;
 }
 
