@@ -17,6 +17,7 @@
 #include "free-energy.h"
 #include "pool.h"
 #include "rundir.h"
+#include "machine.h"
 #include "readfile.h"
 
 G_DEFINE_QUARK (somaif-run-error-quark, somaif_run_error)
@@ -405,6 +406,11 @@ allocate_buffers (SomaifExperiment *x, int threads)
 SomaifExperiment *
 somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
 {
+  if (!somaif_simd_check_env (error))
+    {
+      somaif_config_free (cfg);
+      return NULL;
+    }
   SomaifExperiment *x = g_new0 (SomaifExperiment, 1);
   g_mutex_init (&x->fail_lock);
   x->cfg = cfg;
@@ -991,7 +997,8 @@ start_segment (SomaifExperiment *x, const char *outdir, gboolean resume, GError 
     return FALSE;
   GDateTime *now = g_date_time_new_now_local ();
   SomaifRunSegment s = { g_date_time_format_iso8601 (now), 0.0, somaif_pool_threads (x->pool),
-                         g_strdup (x->command ? x->command : "") };
+                         g_strdup (x->command ? x->command : ""),
+                         g_strdup (somaif_simd_name (somaif_simd ())), somaif_cpu_model () };
   g_date_time_unref (now);
   g_array_append_val (x->segments, s);
   return TRUE;
@@ -1384,6 +1391,8 @@ write_run_json (SomaifExperiment *x, const char *outdir, GError **error)
   for (guint i = 0; i < x->segments->len; i++)
     info.wall_seconds += seg[i].wall_seconds;
   info.command = g_strdup (x->command ? x->command : "");
+  info.simd = g_strdup (seg[x->segments->len - 1].simd);
+  info.cpu = g_strdup (seg[x->segments->len - 1].cpu);
   info.segments = seg;
   info.n_segments = (int) x->segments->len;
   for (int k = 0; k < SOMAIF_N_PARTS; k++)

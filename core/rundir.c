@@ -1074,6 +1074,8 @@ somaif_run_segment_clear (SomaifRunSegment *s)
 {
   g_free (s->started);
   g_free (s->command);
+  g_free (s->simd);
+  g_free (s->cpu);
   memset (s, 0, sizeof *s);
 }
 
@@ -1092,6 +1094,10 @@ add_segments (JsonBuilder *b, const SomaifRunSegment *segments, int n)
       json_builder_add_int_value (b, segments[i].threads);
       json_builder_set_member_name (b, "command");
       json_builder_add_string_value (b, segments[i].command ? segments[i].command : "");
+      json_builder_set_member_name (b, "simd");
+      json_builder_add_string_value (b, segments[i].simd ? segments[i].simd : "");
+      json_builder_set_member_name (b, "cpu");
+      json_builder_add_string_value (b, segments[i].cpu ? segments[i].cpu : "");
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -1104,8 +1110,9 @@ somaif_rundir_write_run (const char *dir, const SomaifRunInfo *info, GError **er
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "schema");
   json_builder_add_int_value (b, SOMAIF_RUNDIR_SCHEMA);
-  const char *keys[] = { "somaif", "abi", "config", "started", "command" };
-  const char *vals[] = { info->somaif, info->abi, info->config, info->started, info->command };
+  const char *keys[] = { "somaif", "abi", "config", "started", "command", "simd", "cpu" };
+  const char *vals[] = { info->somaif, info->abi,     info->config, info->started,
+                         info->command, info->simd,   info->cpu };
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       json_builder_set_member_name (b, keys[i]);
@@ -1202,6 +1209,8 @@ somaif_rundir_read_run (const char *dir, SomaifRunInfo *info, GError **error)
       info->config = member_string (o, "config");
       info->started = member_string (o, "started");
       info->command = member_string (o, "command");
+      info->simd = member_string (o, "simd");
+      info->cpu = member_string (o, "cpu");
       read_plugins (o, info);
     }
   if (!ok || !root || !JSON_NODE_HOLDS_OBJECT (root) || info->schema > SOMAIF_RUNDIR_SCHEMA)
@@ -1226,6 +1235,8 @@ somaif_rundir_run_info_clear (SomaifRunInfo *info)
   g_free (info->config);
   g_free (info->started);
   g_free (info->command);
+  g_free (info->simd);
+  g_free (info->cpu);
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
       g_free (info->plugin_names[k]);
@@ -1305,6 +1316,8 @@ somaif_rundir_read_segments (const char *dir, GError **error)
       s.threads = (int) threads;
       s.started = member_string (json_node_get_object (e), "started");
       s.command = member_string (json_node_get_object (e), "command");
+      s.simd = member_string (json_node_get_object (e), "simd");
+      s.cpu = member_string (json_node_get_object (e), "cpu");
       g_array_append_val (out, s);
     }
   if (root && !ok)

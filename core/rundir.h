@@ -186,6 +186,8 @@ typedef struct
   double wall_seconds;
   int threads;
   char *command;
+  char *simd;          /* the vector unit of the kernels (somaif_simd_name) */
+  char *cpu;           /* the CPU's model */
 } SomaifRunSegment;
 
 void somaif_run_segment_clear (SomaifRunSegment *segment);
@@ -208,6 +210,8 @@ typedef struct
   int threads;         /* the last segment's */
   double wall_seconds; /* summed over the segments */
   char *command;       /* the last segment's */
+  char *simd;          /* the last segment's vector unit */
+  char *cpu;           /* the last segment's CPU */
   const SomaifRunSegment *segments;  /* written only; NULL: none */
   int n_segments;
   char *plugin_names[SOMAIF_N_PARTS];  /* in SomaifKind order */

@@ -573,6 +573,74 @@ test_export (void)
   somaif_params_free (p);
 }
 
+/* Every clone this CPU runs gives the same bytes as the plain one, for odd
+ * sizes too (units not a multiple of any vector, a partial panel, a short
+ * block), with both readouts; the golden numbers hold for each. */
+static void
+test_clones (void)
+{
+  static const int sizes[][2] = { { 100, 2 }, { 37, 3 }, { 1, 1 }, { 130, 5 } };
+  SomaifSimd best = somaif_simd_best ();
+  g_test_message ("this CPU runs the clones up to %s", somaif_simd_name (best));
+  for (guint z = 0; z < G_N_ELEMENTS (sizes); z++)
+    for (int readout = 0; readout < 2; readout++)
+      {
+        const int n = sizes[z][0], no = sizes[z][1], batch = 7, steps = 30;
+        SomaifRng rng;
+        somaif_rng_init (&rng, 11 + z);
+        float *w_r = g_new (float, n * n), *b_r = g_new (float, n);
+        float *w_o = g_new (float, no * n), *b_o = g_new (float, no);
+        somaif_esn_draw_weights (&rng, n, no, 0.6, 1.5, w_r, b_r, w_o, b_o);
+        float *states = g_new (float, batch * n);
+        for (int i = 0; i < batch * n; i++)
+          states[i] = (float) (3.0 * somaif_rng_normal (&rng));
+        SomaifEsnModel *m = somaif_esn_model_new (n, no, 7.0, w_r, b_r, w_o, b_o, NULL);
+        g_assert_nonnull (m);
+        somaif_esn_model_set_readout (m, readout ? SOMAIF_ESN_READOUT_TANH
+                                                 : SOMAIF_ESN_READOUT_LINEAR);
+        gsize len = (gsize) batch * steps * no;
+        float *plain = g_new (float, len), *out = g_new (float, len);
+        g_assert_true (somaif_esn_model_set_simd (m, SOMAIF_SIMD_BASELINE));
+        somaif_esn_run (m, batch, states, steps, plain);
+        for (int l = SOMAIF_SIMD_AVX2; l <= (int) best; l++)
+          {
+            g_assert_true (somaif_esn_model_set_simd (m, (SomaifSimd) l));
+            g_assert_cmpint (somaif_esn_model_simd (m), ==, l);
+            memset (out, 0, len * sizeof (float));
+            somaif_esn_run (m, batch, states, steps, out);
+            g_assert_cmpmem (out, len * sizeof (float), plain, len * sizeof (float));
+          }
+        /* a clone this CPU lacks is refused and changes nothing */
+        if (best < SOMAIF_SIMD_AVX512)
+          g_assert_false (somaif_esn_model_set_simd (m, SOMAIF_SIMD_AVX512));
+        g_free (plain);
+        g_free (out);
+        g_free (states);
+        g_free (w_r);
+        g_free (b_r);
+        g_free (w_o);
+        g_free (b_o);
+        somaif_esn_model_free (m);
+      }
+
+  /* the seed's golden forward pass, by each clone */
+  Golden g;
+  golden_init (&g);
+  float *first = g_new0 (float, 3 * 100 * 2), *out = g_new0 (float, 3 * 100 * 2);
+  for (int l = SOMAIF_SIMD_BASELINE; l <= (int) best; l++)
+    {
+      g_assert_true (somaif_esn_model_set_simd (g.model, (SomaifSimd) l));
+      somaif_esn_run (g.model, 3, g.h_init, 100, l == 0 ? first : out);
+      if (l > 0)
+        g_assert_cmpmem (out, 3 * 100 * 2 * sizeof (float), first, 3 * 100 * 2 * sizeof (float));
+    }
+  double scale, worst = worst_error (first, g.xs, &scale);
+  g_assert_cmpfloat (worst, <=, ESN_TOL * scale);
+  g_free (first);
+  g_free (out);
+  golden_clear (&g);
+}
+
 /* For information: the speed of run() on the experiment's shape. */
 static void
 test_speed (void)
@@ -610,6 +678,7 @@ main (int argc, char **argv)
   g_test_add_func ("/esn/create-wrong-shape", test_create_wrong_shape);
   g_test_add_func ("/esn/random-weights", test_random_weights);
   g_test_add_func ("/esn/export", test_export);
+  g_test_add_func ("/esn/clones", test_clones);
   g_test_add_func ("/esn/speed", test_speed);
   return g_test_run ();
 }

@@ -90,7 +90,7 @@
 G_BEGIN_DECLS
 
 #define SOMAIF_ABI_MAJOR 1
-#define SOMAIF_ABI_MINOR 1
+#define SOMAIF_ABI_MINOR 2
 
 /* The one symbol a plugin exports. */
 #define SOMAIF_PLUGIN_ENTRY "somaif_plugin_describe"
@@ -351,6 +351,28 @@ typedef struct
   /* required: the goal's learned initial state, without exploration. */
   int (*solution) (const void *self, int goal, float *state);
 } SomaifOptimiser;
+
+/* ------------------------------------------------------------------ */
+/* The vector unit of this process (ABI 1.2)                            */
+
+/* A plugin with kernels for several vector units runs the one somaif_simd()
+ * names, so that every plugin of a run (and run.json) agrees.  Kernels for
+ * different units must give the same bytes: the choice changes speed only. */
+typedef enum
+{
+  SOMAIF_SIMD_BASELINE = 0, /* any CPU: plain C */
+  SOMAIF_SIMD_AVX2 = 1,     /* x86-64 with AVX2 and FMA */
+  SOMAIF_SIMD_AVX512 = 2    /* x86-64 with AVX-512F */
+} SomaifSimd;
+
+/* The widest unit of this CPU (and operating system). */
+SomaifSimd somaif_simd_best (void);
+/* The unit in use: the widest, or the one the environment variable
+ * SOMAIF_SIMD names (baseline, avx2, avx512) when this CPU has it.  Decided
+ * at the first call, then fixed for the process. */
+SomaifSimd somaif_simd (void);
+/* "baseline", "avx2", "avx512". */
+const char *somaif_simd_name (SomaifSimd level);
 
 /* ------------------------------------------------------------------ */
 /* Random numbers for plugins (xoshiro256**, seeded by splitmix64)      */

@@ -2,63 +2,63 @@
  *
  * The run is a units x units matrix-vector product per row and step; the
  * seed's experiment does 2e7 of them, so the kernel is written for the vector
- * unit:
- *   - W_r is stored transposed, its output units padded to whole groups of 8
- *     (zeros), in panels of PANEL groups: the inner loop broadcasts one
- *     tanh(h_k) and multiply-adds it with contiguous weights;
+ * unit, in three clones chosen at run time (somaif_simd()): AVX-512, AVX2
+ * and plain C.
+ *   - W_r is stored transposed, its output units padded to whole groups of
+ *     the clone's lanes (zeros), in panels of a few groups: the inner loop
+ *     broadcasts one tanh(h_k) and multiply-adds it with contiguous weights,
+ *     the accumulators of ROWS rows x a panel held in registers (20 of the 32
+ *     AVX-512 registers, 10 of the 16 AVX2 ones);
  *   - ROWS batch rows share each weight load; a short block is filled with
  *     dummy rows (zeros) and computed by the same code, so a row's arithmetic
  *     never depends on the batch size or its position;
- *   - tanh is a rational function evaluated on whole vectors;
- *   - the kernel is cloned for AVX2+FMA and plain x86-64 (target_clones),
- *     the clone picked once a process from the CPU.  The AVX2 clone works on
- *     8-lane vectors, the others on 4-lane ones (SSE2, NEON): GCC keeps an
- *     8-lane vector that the target lacks in memory, which is slower than
- *     scalar code.
+ *   - tanh is a rational function evaluated on whole vectors.
  *
- * This file includes itself twice (ESN_LANES 8, then 4) to instantiate the
- * kernels for both vector widths from one text; the first pass holds
- * everything else.
+ * Every clone does the same arithmetic in the same order, so every clone
+ * gives the same bytes (the tests force each in turn):
+ *   th_k  = tanh(h_k), below
+ *   acc_i = fma(w_ik, th_k, acc_i) for k = 0, 1, ... units-1, from acc_i = 0
+ *   h_i   = fma(leak, h_i, gain * (acc_i + b_i))
+ *   out_o = (((s_0 + s_4) + (s_2 + s_6)) + ((s_1 + s_5) + (s_3 + s_7))) + b_o,
+ *           s_l = fma(th_j, wo_oj, s_l) over j = l, l + 8, l + 16, ...
+ * Fused multiply-adds round once on every CPU: the plain clone calls fmaf()
+ * where the CPU fuses, and otherwise computes it exactly in double (see
+ * fma_exact).  The file is compiled with -ffp-contract=off, so no other
+ * product and sum is fused behind our back.
  */
-#ifndef ESN_LANES /* ---------------------------------------------- first pass */
-
 #include "config.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "esn-core.h"
-#include "../common/simd.h"
 
-#if !defined(__GNUC__)
-#error "esn-core.c uses the vector extensions of GCC and Clang"
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define ESN_X86 1
+#include <immintrin.h>
+#define ESN_AVX2 __attribute__ ((target ("avx2,fma")))
+#define ESN_AVX512 __attribute__ ((target ("avx512f,avx2,fma")))
 #endif
 
-#define COL 8   /* the layout's group of output units (one AVX vector) */
-#define PANEL 2 /* groups a kernel pass accumulates per row */
 #define ROWS SOMAIF_ESN_BLOCK_ROWS
-
-/* AVX2 and FMA where the CPU has them, chosen at load time; plain C otherwise. */
-#define ESN_KERNEL SOMAIF_SIMD_FMA
-#define ESN_CPU_WIDE() SOMAIF_SIMD_FMA_CPU ()
-
 #define ESN_INLINE static inline __attribute__ ((always_inline))
-#define ESN_PASTE_(a, b) a##b
-#define ESN_PASTE(a, b) ESN_PASTE_ (a, b)
 
 struct SomaifEsnModel
 {
   int units, outputs;
-  int ng;          /* groups of COL units: ng * COL >= units */
-  gboolean wide;   /* run the 8-lane kernel (the CPU has AVX2 and FMA) */
+  SomaifSimd simd; /* the clone that runs */
+  int col;         /* the layout's group of output units: the clone's lanes */
+  int panel;       /* groups a panel holds */
+  int ng;          /* groups of col units: ng * col >= units */
+  int nr;          /* groups of 8 units of the readout: nr * 8 >= units */
   double tau;
   SomaifEsnReadout readout;
   float leak;      /* 1 - 1/tau, rounded to float as torch rounds a Python scalar */
   float gain;      /* 1/tau */
   float *wt;       /* W_r^T in panels: the panel of groups [g, g+p) starts at
-                      wt + g*COL*units and holds units rows of p*COL */
-  float *br;       /* ng*COL, zero padded */
-  float *wo;       /* outputs x ng*COL, zero padded */
+                      wt + g*col*units and holds units rows of p*col */
+  float *br;       /* ng*col, zero padded */
+  float *wo;       /* outputs x ng*col, zero padded */
   float *bo;       /* outputs */
   void *block;     /* the one allocation the arrays above live in */
 };
@@ -77,65 +77,390 @@ struct SomaifEsnModel
 #define TQ3 0.00032854980715017830943f
 #define TQ4 7.7756663341192707857e-7f
 
-/* Vector loads and stores are macros (VF: the pass's vector type): a
- * function taking or returning a 32-byte vector by value has no portable ABI
- * in the plain x86-64 clone (GCC notes it, Clang refuses it). */
-#define VLOAD(p)                                                              \
-  ({                                                                          \
-    VF vload_value_;                                                          \
-    memcpy (&vload_value_, (p), sizeof vload_value_);                         \
-    vload_value_;                                                             \
-  })
+/* ------------------------------------------------------------------ */
+/* The plain clone                                                     */
 
-#define VSTORE(p, v)                                                          \
-  do                                                                          \
-    {                                                                         \
-      const VF vstore_value_ = (v);                                           \
-      memcpy ((p), &vstore_value_, sizeof vstore_value_);                     \
-    }                                                                         \
-  while (0)
-
-#define ESN_LANES 8
-#include "esn-core.c"
-#undef ESN_LANES
-#define ESN_LANES 4
-#include "esn-core.c"
-#undef ESN_LANES
-
-/* Runs blocks x ROWS rows (see run_group_8).  Cloned: the 8-lane kernel is
- * compiled for AVX2+FMA, the 4-lane one for the baseline. */
-ESN_KERNEL static void
-run_group (const SomaifEsnModel *m, int blocks, const float *const *states, int steps,
-           float *const *out)
+/* a * b + c rounded once, as the vector units' FMA does.  Where the CPU has
+ * no FMA instruction: the product of two floats is exact in double, so the
+ * double sum s is the exact result rounded once; rounding s to float is then
+ * right unless s fell on a midpoint between two floats, where the error of
+ * the double sum (Knuth's TwoSum) says which way the exact result lies. */
+ESN_INLINE float
+fma_exact (float a, float b, float c)
 {
-  if (m->wide)
-    run_group_8 (m, blocks, states, steps, out);
-  else
-    run_group_4 (m, blocks, states, steps, out);
+#ifdef FP_FAST_FMAF
+  return fmaf (a, b, c);
+#else
+  double p = (double) a * (double) b, s = p + (double) c;
+  double bb = s - p, err = (p - (s - bb)) + ((double) c - bb);
+  guint64 u;
+  memcpy (&u, &s, sizeof u);
+  if (G_UNLIKELY ((u & 0x1fffffffu) == 0x10000000u) && err != 0.0)
+    {
+      /* a midpoint (or a subnormal float's rounding): the slow exact way */
+      return fmaf (a, b, c);
+    }
+  if (G_UNLIKELY (fabs (s) < 0x1p-126 && s != 0.0))
+    return fmaf (a, b, c);
+  return (float) s;
+#endif
 }
 
-ESN_KERNEL static void
-tanh_array (gboolean wide, const float *x, float *y, int n)
+ESN_INLINE float
+tanh_one (float x)
+{
+  /* NaN compares false and stays NaN */
+  x = x > TANH_CLAMP ? TANH_CLAMP : x;
+  x = x < -TANH_CLAMP ? -TANH_CLAMP : x;
+  float y = x * x;
+  float p = fma_exact (fma_exact (fma_exact (fma_exact (TP4, y, TP3), y, TP2), y, TP1), y, TP0);
+  float q = fma_exact (fma_exact (fma_exact (fma_exact (TQ4, y, TQ3), y, TQ2), y, TQ1), y, 1.0f);
+  float t = (x * p) / q;
+  /* rounding overshoots 1 by an ulp or two near the clamp: keep |tanh| <= 1 */
+  t = t > 1.0f ? 1.0f : t;
+  return t < -1.0f ? -1.0f : t;
+}
+
+static void
+tanh_plain (float *y, const float *x, int n)
+{
+  for (int i = 0; i < n; i++)
+    y[i] = tanh_one (x[i]);
+}
+
+/* The readout's sum of th . w over units (padded to nr groups of 8). */
+ESN_INLINE float
+readout_sum (const float *th, const float *w, int nr)
+{
+  float s[8] = { 0 };
+  for (int u = 0; u < nr; u++)
+    for (int l = 0; l < 8; l++)
+      s[l] = fma_exact (th[u * 8 + l], w[u * 8 + l], s[l]);
+  return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+}
+
+/* One step's update of the units [col, col + width) of ROWS rows. */
+static void
+update_plain (const SomaifEsnModel *m, const float *w, int width, int col, const float *th,
+              float *h, size_t stride)
+{
+  float acc[ROWS][64];
+  for (int c0 = 0; c0 < width; c0 += 64)
+    {
+      const int cw = MIN (64, width - c0);
+      for (int r = 0; r < ROWS; r++)
+        memset (acc[r], 0, sizeof acc[r]);
+      for (int k = 0; k < m->units; k++)
+        {
+          const float *wk = w + (size_t) k * width + c0;
+          for (int r = 0; r < ROWS; r++)
+            {
+              const float s = th[r * stride + k];
+              for (int l = 0; l < cw; l++)
+                acc[r][l] = fma_exact (wk[l], s, acc[r][l]);
+            }
+        }
+      for (int r = 0; r < ROWS; r++)
+        for (int l = 0; l < cw; l++)
+          {
+            float *hp = h + r * stride + col + c0 + l;
+            *hp = fma_exact (m->leak, *hp, m->gain * (acc[r][l] + m->br[col + c0 + l]));
+          }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The AVX2 clone                                                      */
+
+#ifdef ESN_X86
+ESN_AVX2 ESN_INLINE __m256
+tanh_avx2 (__m256 x)
+{
+  const __m256 hi = _mm256_set1_ps (TANH_CLAMP), lo = _mm256_set1_ps (-TANH_CLAMP);
+  const __m256 one = _mm256_set1_ps (1.0f), mone = _mm256_set1_ps (-1.0f);
+  /* max(lo, x) returns x when x is NaN (the second operand) */
+  x = _mm256_min_ps (hi, _mm256_max_ps (lo, x));
+  __m256 y = _mm256_mul_ps (x, x);
+  __m256 p = _mm256_fmadd_ps (_mm256_set1_ps (TP4), y, _mm256_set1_ps (TP3));
+  p = _mm256_fmadd_ps (p, y, _mm256_set1_ps (TP2));
+  p = _mm256_fmadd_ps (p, y, _mm256_set1_ps (TP1));
+  p = _mm256_fmadd_ps (p, y, _mm256_set1_ps (TP0));
+  __m256 q = _mm256_fmadd_ps (_mm256_set1_ps (TQ4), y, _mm256_set1_ps (TQ3));
+  q = _mm256_fmadd_ps (q, y, _mm256_set1_ps (TQ2));
+  q = _mm256_fmadd_ps (q, y, _mm256_set1_ps (TQ1));
+  q = _mm256_fmadd_ps (q, y, one);
+  __m256 t = _mm256_div_ps (_mm256_mul_ps (x, p), q);
+  return _mm256_min_ps (one, _mm256_max_ps (mone, t));
+}
+
+ESN_AVX2 static void
+tanh_array_avx2 (float *y, const float *x, int n)
 {
   int i = 0;
-  if (wide)
-    for (; i + 8 <= n; i += 8)
-      tanh_8 (y + i, x + i);
-  for (; i + 4 <= n; i += 4)
-    tanh_4 (y + i, x + i);
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps (y + i, tanh_avx2 (_mm256_loadu_ps (x + i)));
   if (i < n)
     {
-      float in[4] = { 0 }, res[4];
+      float in[8] = { 0 }, res[8];
       memcpy (in, x + i, (size_t) (n - i) * sizeof (float));
-      tanh_4 (res, in);
+      _mm256_storeu_ps (res, tanh_avx2 (_mm256_loadu_ps (in)));
       memcpy (y + i, res, (size_t) (n - i) * sizeof (float));
     }
+}
+
+ESN_AVX2 ESN_INLINE float
+hsum_avx2 (__m256 s)
+{
+  float v[8];
+  _mm256_storeu_ps (v, s);
+  return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+}
+
+ESN_AVX2 static float
+readout_avx2 (const float *th, const float *w, int nr)
+{
+  __m256 s = _mm256_setzero_ps ();
+  for (int u = 0; u < nr; u++)
+    s = _mm256_fmadd_ps (_mm256_loadu_ps (th + u * 8), _mm256_loadu_ps (w + u * 8), s);
+  return hsum_avx2 (s);
+}
+
+/* nv (1 or 2, a constant once inlined) vectors of the ROWS rows, from the
+ * weights w (wstride floats a k) of the units from col. */
+ESN_AVX2 ESN_INLINE void
+update_avx2 (const SomaifEsnModel *m, const float *w, int wstride, int col, const int nv,
+             const float *th, float *h, size_t stride)
+{
+  __m256 acc[ROWS][2];
+  for (int r = 0; r < ROWS; r++)
+    for (int q = 0; q < nv; q++)
+      acc[r][q] = _mm256_setzero_ps ();
+  for (int k = 0; k < m->units; k++, w += wstride)
+    {
+      __m256 wk[2];
+      for (int q = 0; q < nv; q++)
+        wk[q] = _mm256_loadu_ps (w + q * 8);
+      for (int r = 0; r < ROWS; r++)
+        {
+          const __m256 s = _mm256_broadcast_ss (th + r * stride + k);
+          for (int q = 0; q < nv; q++)
+            acc[r][q] = _mm256_fmadd_ps (wk[q], s, acc[r][q]);
+        }
+    }
+  const __m256 leak = _mm256_set1_ps (m->leak), gain = _mm256_set1_ps (m->gain);
+  for (int q = 0; q < nv; q++)
+    {
+      const __m256 b = _mm256_loadu_ps (m->br + col + q * 8);
+      for (int r = 0; r < ROWS; r++)
+        {
+          float *hp = h + r * stride + col + q * 8;
+          __m256 v = _mm256_mul_ps (gain, _mm256_add_ps (acc[r][q], b));
+          _mm256_storeu_ps (hp, _mm256_fmadd_ps (leak, _mm256_loadu_ps (hp), v));
+        }
+    }
+}
+
+ESN_AVX2 static void
+update_panel_avx2 (const SomaifEsnModel *m, const float *panel, int width, int col,
+                   const float *th, float *h, size_t stride)
+{
+  for (int off = 0; off < width; off += 16)
+    if (width - off >= 16)
+      update_avx2 (m, panel + off, width, col + off, 2, th, h, stride);
+    else
+      update_avx2 (m, panel + off, width, col + off, 1, th, h, stride);
+}
+
+/* ------------------------------------------------------------------ */
+/* The AVX-512 clone                                                   */
+
+ESN_AVX512 ESN_INLINE __m512
+tanh_avx512 (__m512 x)
+{
+  const __m512 hi = _mm512_set1_ps (TANH_CLAMP), lo = _mm512_set1_ps (-TANH_CLAMP);
+  const __m512 one = _mm512_set1_ps (1.0f), mone = _mm512_set1_ps (-1.0f);
+  x = _mm512_min_ps (hi, _mm512_max_ps (lo, x));
+  __m512 y = _mm512_mul_ps (x, x);
+  __m512 p = _mm512_fmadd_ps (_mm512_set1_ps (TP4), y, _mm512_set1_ps (TP3));
+  p = _mm512_fmadd_ps (p, y, _mm512_set1_ps (TP2));
+  p = _mm512_fmadd_ps (p, y, _mm512_set1_ps (TP1));
+  p = _mm512_fmadd_ps (p, y, _mm512_set1_ps (TP0));
+  __m512 q = _mm512_fmadd_ps (_mm512_set1_ps (TQ4), y, _mm512_set1_ps (TQ3));
+  q = _mm512_fmadd_ps (q, y, _mm512_set1_ps (TQ2));
+  q = _mm512_fmadd_ps (q, y, _mm512_set1_ps (TQ1));
+  q = _mm512_fmadd_ps (q, y, one);
+  __m512 t = _mm512_div_ps (_mm512_mul_ps (x, p), q);
+  return _mm512_min_ps (one, _mm512_max_ps (mone, t));
+}
+
+ESN_AVX512 static void
+tanh_array_avx512 (float *y, const float *x, int n)
+{
+  int i = 0;
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps (y + i, tanh_avx512 (_mm512_loadu_ps (x + i)));
+  if (i < n)
+    {
+      float in[16] = { 0 }, res[16];
+      memcpy (in, x + i, (size_t) (n - i) * sizeof (float));
+      _mm512_storeu_ps (res, tanh_avx512 (_mm512_loadu_ps (in)));
+      memcpy (y + i, res, (size_t) (n - i) * sizeof (float));
+    }
+}
+
+/* nv (1 to 4, a constant once inlined) vectors of 16 units of the ROWS
+ * rows: 5 x 4 accumulators, 4 weights and a broadcast in registers. */
+ESN_AVX512 ESN_INLINE void
+update_avx512 (const SomaifEsnModel *m, const float *w, int wstride, int col, const int nv,
+               const float *th, float *h, size_t stride)
+{
+  __m512 acc[ROWS][4];
+  for (int r = 0; r < ROWS; r++)
+    for (int q = 0; q < nv; q++)
+      acc[r][q] = _mm512_setzero_ps ();
+  for (int k = 0; k < m->units; k++, w += wstride)
+    {
+      __m512 wk[4];
+      for (int q = 0; q < nv; q++)
+        wk[q] = _mm512_loadu_ps (w + q * 16);
+      for (int r = 0; r < ROWS; r++)
+        {
+          const __m512 s = _mm512_set1_ps (th[r * stride + k]);
+          for (int q = 0; q < nv; q++)
+            acc[r][q] = _mm512_fmadd_ps (wk[q], s, acc[r][q]);
+        }
+    }
+  const __m512 leak = _mm512_set1_ps (m->leak), gain = _mm512_set1_ps (m->gain);
+  for (int q = 0; q < nv; q++)
+    {
+      const __m512 b = _mm512_loadu_ps (m->br + col + q * 16);
+      for (int r = 0; r < ROWS; r++)
+        {
+          float *hp = h + r * stride + col + q * 16;
+          __m512 v = _mm512_mul_ps (gain, _mm512_add_ps (acc[r][q], b));
+          _mm512_storeu_ps (hp, _mm512_fmadd_ps (leak, _mm512_loadu_ps (hp), v));
+        }
+    }
+}
+
+ESN_AVX512 static void
+update_panel_avx512 (const SomaifEsnModel *m, const float *panel, int width, int col,
+                     const float *th, float *h, size_t stride)
+{
+  switch (width / 16)
+    {
+    case 4: update_avx512 (m, panel, width, col, 4, th, h, stride); break;
+    case 3: update_avx512 (m, panel, width, col, 3, th, h, stride); break;
+    case 2: update_avx512 (m, panel, width, col, 2, th, h, stride); break;
+    default: update_avx512 (m, panel, width, col, 1, th, h, stride); break;
+    }
+}
+#endif /* ESN_X86 */
+
+/* ------------------------------------------------------------------ */
+/* The clones behind one interface                                     */
+
+static void
+tanh_array (const SomaifEsnModel *m, float *y, const float *x, int n)
+{
+#ifdef ESN_X86
+  if (m->simd == SOMAIF_SIMD_AVX512)
+    {
+      tanh_array_avx512 (y, x, n);
+      return;
+    }
+  if (m->simd == SOMAIF_SIMD_AVX2)
+    {
+      tanh_array_avx2 (y, x, n);
+      return;
+    }
+#endif
+  tanh_plain (y, x, n);
+}
+
+static void
+update_panel (const SomaifEsnModel *m, const float *panel, int width, int col,
+              const float *th, float *h, size_t stride)
+{
+#ifdef ESN_X86
+  if (m->simd == SOMAIF_SIMD_AVX512)
+    {
+      update_panel_avx512 (m, panel, width, col, th, h, stride);
+      return;
+    }
+  if (m->simd == SOMAIF_SIMD_AVX2)
+    {
+      update_panel_avx2 (m, panel, width, col, th, h, stride);
+      return;
+    }
+#endif
+  update_plain (m, panel, width, col, th, h, stride);
+}
+
+static float
+readout (const SomaifEsnModel *m, const float *th, const float *w)
+{
+#ifdef ESN_X86
+  if (m->simd != SOMAIF_SIMD_BASELINE)
+    return readout_avx2 (th, w, m->nr);
+#endif
+  return readout_sum (th, w, m->nr);
 }
 
 void
 somaif_esn_tanh_array (const float *x, float *y, int n)
 {
-  tanh_array (ESN_CPU_WIDE () != 0, x, y, n);
+  SomaifEsnModel m = { .simd = somaif_simd () };
+  tanh_array (&m, y, x, n);
+}
+
+/* Runs blocks x ROWS rows for steps steps.  states[r] NULL is a dummy row
+ * (zeros) whose output out[r] (then NULL) is not stored.  The blocks take
+ * turns on each weight panel while it is in the L1 cache; that order changes
+ * no row's arithmetic. */
+static void
+run_group (const SomaifEsnModel *m, int blocks, const float *const *states, int steps,
+           float *const *out)
+{
+  const int n = m->units, no = m->outputs, rows = blocks * ROWS, col = m->col;
+  const size_t padded = (size_t) m->ng * col;
+  /* a cache line more than the row, so that the rows' k-th values do not
+     share an L1 set */
+  const size_t stride = padded + 16;
+  float scratch[2 * rows * stride + 16];
+  float *h = (float *) (((guintptr) scratch + 63) & ~(guintptr) 63);
+  float *th = h + rows * stride;
+
+  for (int r = 0; r < rows; r++)
+    {
+      float *hr = h + r * stride, *tr = th + r * stride;
+      memset (hr, 0, padded * sizeof (float));
+      if (states[r])
+        memcpy (hr, states[r], (size_t) n * sizeof (float));
+      tanh_array (m, tr, hr, (int) padded);
+    }
+
+  for (int t = 0; t < steps; t++)
+    {
+      for (int g = 0; g < m->ng; g += m->panel)
+        {
+          const int width = MIN (m->panel, m->ng - g) * col;
+          const float *panel = m->wt + (size_t) g * col * n;
+          for (int b = 0; b < blocks; b++)
+            update_panel (m, panel, width, g * col, th + b * ROWS * stride,
+                          h + b * ROWS * stride, stride);
+        }
+      for (int r = 0; r < rows; r++)
+        {
+          float *hr = h + r * stride, *tr = th + r * stride;
+          tanh_array (m, tr, hr, (int) padded);
+          if (!out[r])
+            continue;
+          for (int o = 0; o < no; o++)
+            out[r][(size_t) t * no + o] = readout (m, tr, m->wo + (size_t) o * padded)
+                                          + m->bo[o];
+        }
+    }
 }
 
 /* At most this many blocks take turns on the weight panels, within a stack
@@ -147,7 +472,7 @@ void
 somaif_esn_run (const SomaifEsnModel *m, int batch, const float *states, int steps, float *out)
 {
   const size_t n = (size_t) m->units, row_out = (size_t) steps * (size_t) m->outputs;
-  const size_t block_bytes = 2 * ROWS * ((size_t) m->ng * COL + 16) * sizeof (float);
+  const size_t block_bytes = 2 * ROWS * ((size_t) m->ng * m->col + 16) * sizeof (float);
   int group = (int) MIN ((size_t) GROUP_BLOCKS, GROUP_STACK_BYTES / block_bytes);
   group = MAX (group, 1);
   const float *in[GROUP_BLOCKS * ROWS];
@@ -168,7 +493,7 @@ somaif_esn_run (const SomaifEsnModel *m, int batch, const float *states, int ste
     for (int b = 0; b < batch; b++)
       {
         float *row = out + (size_t) b * row_out;
-        tanh_array (m->wide, row, row, (int) row_out);
+        tanh_array (m, row, row, (int) row_out);
       }
 }
 
@@ -176,10 +501,55 @@ somaif_esn_run (const SomaifEsnModel *m, int batch, const float *states, int ste
 static void
 panel_of (const SomaifEsnModel *m, int g, int *first, int *width)
 {
-  *first = g - g % PANEL;
-  *width = PANEL;
-  if (*first + PANEL > m->ng)
-    *first = g, *width = 1;
+  *first = g - g % m->panel;
+  *width = MIN (m->panel, m->ng - *first);
+}
+
+/* The layout of the clone simd for the weights given in the seed's layout
+ * (the model's old arrays are freed). */
+static void
+lay_out (SomaifEsnModel *m, SomaifSimd simd, const float *w_r, const float *b_r,
+         const float *w_o, const float *b_o)
+{
+  const int units = m->units, outputs = m->outputs;
+  m->simd = simd;
+  m->col = simd == SOMAIF_SIMD_AVX512 ? 16 : 8;
+  /* 4 x 16 (AVX-512) or 2 x 8 (AVX2) units a pass; the plain clone's
+     compiler is given whole rows */
+  m->ng = (units + m->col - 1) / m->col;
+  m->panel = simd == SOMAIF_SIMD_AVX512 ? 4 : simd == SOMAIF_SIMD_AVX2 ? 2 : m->ng;
+  m->nr = (units + 7) / 8;
+
+  const size_t padded = (size_t) m->ng * m->col;
+  const size_t n_wt = (size_t) units * padded, n_br = padded;
+  const size_t n_wo = (size_t) outputs * padded, n_bo = (size_t) outputs;
+  /* 64-byte aligned, each array starting on a whole group */
+  g_free (m->block);
+  m->block = g_malloc0 ((n_wt + n_br + n_wo + n_bo + 3 * 16) * sizeof (float) + 64);
+  float *base = (float *) (((guintptr) m->block + 63) & ~(guintptr) 63);
+  m->wt = base;
+  m->br = m->wt + n_wt;
+  m->wo = m->br + n_br;
+  m->bo = m->wo + n_wo;
+
+  for (int g = 0; g < m->ng; g++)
+    {
+      int first, width;
+      panel_of (m, g, &first, &width);
+      float *panel = m->wt + (size_t) first * m->col * units;
+      for (int k = 0; k < units; k++)
+        for (int l = 0; l < m->col; l++)
+          {
+            int i = g * m->col + l;
+            panel[(size_t) k * width * m->col + (g - first) * m->col + l]
+              = i < units ? w_r[(size_t) i * units + k] : 0.0f;
+          }
+    }
+  memcpy (m->br, b_r, (size_t) units * sizeof (float));
+  for (int o = 0; o < outputs; o++)
+    memcpy (m->wo + (size_t) o * padded, w_o + (size_t) o * units,
+            (size_t) units * sizeof (float));
+  memcpy (m->bo, b_o, (size_t) outputs * sizeof (float));
 }
 
 SomaifEsnModel *
@@ -209,42 +579,30 @@ somaif_esn_model_new (int units, int outputs, double tau, const float *w_r, cons
   SomaifEsnModel *m = g_new0 (SomaifEsnModel, 1);
   m->units = units;
   m->outputs = outputs;
-  m->ng = (units + COL - 1) / COL;
-  m->wide = ESN_CPU_WIDE () != 0;
   m->tau = tau;
   m->leak = (float) (1.0 - 1.0 / tau);
   m->gain = (float) (1.0 / tau);
-
-  const size_t padded = (size_t) m->ng * COL;
-  const size_t n_wt = (size_t) units * padded, n_br = padded;
-  const size_t n_wo = (size_t) outputs * padded, n_bo = (size_t) outputs;
-  /* 32-byte aligned, each array starting on a whole group */
-  m->block = g_malloc0 ((n_wt + n_br + n_wo + n_bo + 3 * COL) * sizeof (float) + 32);
-  float *base = (float *) (((guintptr) m->block + 31) & ~(guintptr) 31);
-  m->wt = base;
-  m->br = m->wt + n_wt;
-  m->wo = m->br + n_br;
-  m->bo = m->wo + n_wo;
-
-  for (int g = 0; g < m->ng; g++)
-    {
-      int first, width;
-      panel_of (m, g, &first, &width);
-      float *panel = m->wt + (size_t) first * COL * units;
-      for (int k = 0; k < units; k++)
-        for (int l = 0; l < COL; l++)
-          {
-            int i = g * COL + l;
-            panel[(size_t) k * width * COL + (g - first) * COL + l]
-              = i < units ? w_r[(size_t) i * units + k] : 0.0f;
-          }
-    }
-  memcpy (m->br, b_r, (size_t) units * sizeof (float));
-  for (int o = 0; o < outputs; o++)
-    memcpy (m->wo + (size_t) o * padded, w_o + (size_t) o * units,
-            (size_t) units * sizeof (float));
-  memcpy (m->bo, b_o, (size_t) outputs * sizeof (float));
+  lay_out (m, somaif_simd (), w_r, b_r, w_o, b_o);
   return m;
+}
+
+gboolean
+somaif_esn_model_set_simd (SomaifEsnModel *m, SomaifSimd simd)
+{
+  if (simd < SOMAIF_SIMD_BASELINE || simd > somaif_simd_best ())
+    return FALSE;
+  const size_t n = (size_t) m->units, no = (size_t) m->outputs;
+  float *w = g_new (float, n * n + n + no * n + no);
+  somaif_esn_model_get_weights (m, w, w + n * n, w + n * n + n, w + n * n + n + no * n);
+  lay_out (m, simd, w, w + n * n, w + n * n + n, w + n * n + n + no * n);
+  g_free (w);
+  return TRUE;
+}
+
+SomaifSimd
+somaif_esn_model_simd (const SomaifEsnModel *m)
+{
+  return m->simd;
 }
 
 void
@@ -291,17 +649,17 @@ somaif_esn_model_get_weights (const SomaifEsnModel *m, float *w_r, float *b_r, f
                               float *b_o)
 {
   const int units = m->units;
-  const size_t padded = (size_t) m->ng * COL;
+  const size_t padded = (size_t) m->ng * m->col;
   if (w_r)
     for (int g = 0; g < m->ng; g++)
       {
         int first, width;
         panel_of (m, g, &first, &width);
-        const float *panel = m->wt + (size_t) first * COL * units;
+        const float *panel = m->wt + (size_t) first * m->col * units;
         for (int k = 0; k < units; k++)
-          for (int l = 0; l < COL && g * COL + l < units; l++)
-            w_r[(size_t) (g * COL + l) * units + k]
-              = panel[(size_t) k * width * COL + (g - first) * COL + l];
+          for (int l = 0; l < m->col && g * m->col + l < units; l++)
+            w_r[(size_t) (g * m->col + l) * units + k]
+              = panel[(size_t) k * width * m->col + (g - first) * m->col + l];
       }
   if (b_r)
     memcpy (b_r, m->br, (size_t) units * sizeof (float));
@@ -350,168 +708,3 @@ somaif_esn_draw_weights_with (SomaifRng *rng, int units, int outputs, const Soma
       memset (b_r, 0, (size_t) units * sizeof (float));
     }
 }
-
-#else /* ------------------------------------- kernel pass: ESN_LANES lanes */
-
-/* This pass's names: VF vf8, tanh_8 ... for ESN_LANES 8. */
-#define W ESN_LANES
-#define VF ESN_PASTE (vf, ESN_LANES)
-#define VI ESN_PASTE (vi, ESN_LANES)
-#define K(name) ESN_PASTE (name, ESN_PASTE (_, ESN_LANES))
-
-typedef float VF __attribute__ ((vector_size (W * sizeof (float))));
-typedef gint32 VI __attribute__ ((vector_size (W * sizeof (gint32))));
-
-ESN_INLINE void
-K (tanh) (float *out, const float *in)
-{
-  /* (VF) {} + c: a broadcast constant of any width */
-  const VF hi = (VF) {} + TANH_CLAMP, lo = (VF) {} - TANH_CLAMP, one = (VF) {} + 1.0f;
-  VF x = VLOAD (in);
-  /* clamp with bit masks (C has no vector ?:); NaN compares false, stays NaN */
-  VI mask = x > hi;
-  x = (VF) ((mask & (VI) hi) | (~mask & (VI) x));
-  mask = x < lo;
-  x = (VF) ((mask & (VI) lo) | (~mask & (VI) x));
-  VF y = x * x;
-  VF p = (((TP4 * y + TP3) * y + TP2) * y + TP1) * y + TP0;
-  VF q = (((TQ4 * y + TQ3) * y + TQ2) * y + TQ1) * y + 1.0f;
-  VF t = x * p / q;
-  /* rounding overshoots 1 by an ulp or two near the clamp: keep |tanh| <= 1 */
-  mask = t > one;
-  t = (VF) ((mask & (VI) one) | (~mask & (VI) t));
-  mask = t < -one;
-  VSTORE (out, (VF) ((mask & (VI) -one) | (~mask & (VI) t)));
-}
-
-/* Sums the lanes in a fixed order. */
-ESN_INLINE float
-K (hsum) (const VF *s)
-{
-#if W == 8
-  return (((*s)[0] + (*s)[4]) + ((*s)[2] + (*s)[6]))
-         + (((*s)[1] + (*s)[5]) + ((*s)[3] + (*s)[7]));
-#else
-  return ((*s)[0] + (*s)[2]) + ((*s)[1] + (*s)[3]);
-#endif
-}
-
-/* One step's recurrent update of nv vectors (1 or 2, a constant once inlined,
- * so that the accumulators live in registers) of the ROWS rows of a block:
- * h = leak h + gain (tanh(h) W_r^T + b_r) with th = tanh(h), rows stride
- * floats apart.  w: the weights of the first vector at k = 0, wstride floats
- * a k; col: the first unit. */
-ESN_INLINE void
-K (update) (const SomaifEsnModel *m, const float *w, int wstride, int col, int nv,
-            const float *th, float *h, size_t stride)
-{
-  const int n = m->units;
-  VF acc[ROWS][2];
-#pragma GCC unroll 8
-  for (int r = 0; r < ROWS; r++)
-#pragma GCC unroll 2
-    for (int q = 0; q < nv; q++)
-      acc[r][q] = (VF) {};
-  for (int k = 0; k < n; k++, w += wstride)
-    {
-      VF wk[2];
-#pragma GCC unroll 2
-      for (int q = 0; q < nv; q++)
-        wk[q] = VLOAD (w + q * W);
-#pragma GCC unroll 8
-      for (int r = 0; r < ROWS; r++)
-        {
-          /* vector * scalar: a broadcast from memory with AVX, a shuffle in a
-             register with SSE */
-          const float s = th[r * stride + k];
-#pragma GCC unroll 2
-          for (int q = 0; q < nv; q++)
-            acc[r][q] += wk[q] * s;
-        }
-    }
-  const VF leak = (VF) {} + m->leak, gain = (VF) {} + m->gain;
-#pragma GCC unroll 2
-  for (int q = 0; q < nv; q++)
-    {
-      const VF b = VLOAD (m->br + col + q * W);
-#pragma GCC unroll 8
-      for (int r = 0; r < ROWS; r++)
-        {
-          float *hp = h + r * stride + col + q * W;
-          VSTORE (hp, leak * VLOAD (hp) + gain * (acc[r][q] + b));
-        }
-    }
-}
-
-/* Runs blocks x ROWS rows for steps steps.  states[r] NULL is a dummy row
- * (zeros) whose output out[r] (then NULL) is not stored.  The blocks take
- * turns on each weight panel while it is in the L1 cache; that order changes
- * no row's arithmetic. */
-ESN_INLINE void
-K (run_group) (const SomaifEsnModel *m, int blocks, const float *const *states, int steps,
-               float *const *out)
-{
-  const int n = m->units, no = m->outputs, rows = blocks * ROWS;
-  const size_t padded = (size_t) m->ng * COL;
-  const int nvec = (int) (padded / W);
-  /* a cache line more than the row, so that the rows' k-th values do not
-     share an L1 set */
-  const size_t stride = padded + 16;
-  float scratch[2 * rows * stride + COL];
-  float *h = (float *) (((guintptr) scratch + 31) & ~(guintptr) 31);
-  float *th = h + rows * stride;
-
-  for (int r = 0; r < rows; r++)
-    {
-      float *hr = h + r * stride, *tr = th + r * stride;
-      memset (hr, 0, padded * sizeof (float));
-      if (states[r])
-        memcpy (hr, states[r], (size_t) n * sizeof (float));
-      for (int u = 0; u < nvec; u++)
-        K (tanh) (tr + u * W, hr + u * W);
-    }
-
-  for (int t = 0; t < steps; t++)
-    {
-      for (int g = 0; g < m->ng; g += PANEL)
-        {
-          const int width = (g + PANEL <= m->ng ? PANEL : 1) * COL;
-          const float *panel = m->wt + (size_t) g * COL * n;
-          /* the panel in passes of (at most) two vectors */
-          for (int off = 0; off < width; off += 2 * W)
-            for (int b = 0; b < blocks; b++)
-              {
-                float *hb = h + b * ROWS * stride;
-                const float *tb = th + b * ROWS * stride;
-                if (width - off >= 2 * W)
-                  K (update) (m, panel + off, width, g * COL + off, 2, tb, hb, stride);
-                else
-                  K (update) (m, panel + off, width, g * COL + off, 1, tb, hb, stride);
-              }
-        }
-
-      for (int r = 0; r < rows; r++)
-        {
-          float *hr = h + r * stride, *tr = th + r * stride;
-          for (int u = 0; u < nvec; u++)
-            K (tanh) (tr + u * W, hr + u * W);
-          if (!out[r])
-            continue;
-          for (int o = 0; o < no; o++)
-            {
-              const float *w = m->wo + (size_t) o * padded;
-              VF s = {};
-              for (int u = 0; u < nvec; u++)
-                s += VLOAD (tr + u * W) * VLOAD (w + u * W);
-              out[r][(size_t) t * no + o] = K (hsum) (&s) + m->bo[o];
-            }
-        }
-    }
-}
-
-#undef W
-#undef VF
-#undef VI
-#undef K
-
-#endif /* ESN_LANES */

@@ -86,6 +86,13 @@ void somaif_esn_draw_weights_with (SomaifRng *rng, int units, int outputs,
 void somaif_esn_run (const SomaifEsnModel *model, int batch, const float *states, int steps,
                      float *out);
 
+/* The clone that runs (somaif_simd() when the model was made). */
+SomaifSimd somaif_esn_model_simd (const SomaifEsnModel *model);
+/* Lays the weights out for another clone (for tests and benchmarks); FALSE,
+ * changing nothing, when this CPU lacks it.  Every clone gives the same
+ * bytes. */
+gboolean somaif_esn_model_set_simd (SomaifEsnModel *model, SomaifSimd simd);
+
 /* The vectorised tanh that run() uses, over n values (for tests). */
 void somaif_esn_tanh_array (const float *x, float *y, int n);
 
