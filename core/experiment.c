@@ -17,6 +17,7 @@
 #include "free-energy.h"
 #include "pool.h"
 #include "rundir.h"
+#include "fmt.h"
 #include "machine.h"
 #include "readfile.h"
 
@@ -466,8 +467,10 @@ complexity (const SomaifExperiment *x, int winner, int goal)
 static double
 as_written (double v)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  return g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.10g", v), NULL);
+  char buf[SOMAIF_FMT_G10_SIZE];
+  double back;
+  somaif_fmt_g10 (buf, v, &back);
+  return back;
 }
 
 /* ------------------------------------------------------------------ */

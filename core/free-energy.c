@@ -25,11 +25,28 @@ somaif_goal_terms (const float *goal, int n, float *d)
   return sum;
 }
 
+/* Pixels a blank test looks at together. */
+#define BLANK_RUN 16
+
 double
 somaif_cross_entropy (const float *image, const float *d, double sum_log_t, int n)
 {
+  /* A drawing is mostly blank paper (exactly 1): runs of it are skipped by a
+     test the compiler vectorises; the ink is summed in pixel order, so the
+     sum is the same as a plain loop's. */
   double ink = 0.0;
-  for (int p = 0; p < n; p++)
+  int p0 = 0;
+  for (; p0 + BLANK_RUN <= n; p0 += BLANK_RUN)
+    {
+      int any = 0;
+      for (int p = p0; p < p0 + BLANK_RUN; p++)
+        any |= image[p] != 1.0f;
+      if (any)
+        for (int p = p0; p < p0 + BLANK_RUN; p++)
+          if (image[p] != 1.0f)
+            ink += (1.0 - (double) image[p]) * (double) d[p];
+    }
+  for (int p = p0; p < n; p++)
     if (image[p] != 1.0f)
       ink += (1.0 - (double) image[p]) * (double) d[p];
   return ink - sum_log_t;

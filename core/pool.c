@@ -1,37 +1,54 @@
-/* pool.c: workers sleep on a condition variable between epochs and take
- * tasks from a shared counter; the caller works too, so one thread means
- * no worker at all. */
+/* pool.c: workers take tasks from a shared counter; between calls they wait
+ * awake for a while (an epoch's sequential part is short), then asleep on a
+ * condition variable.  The caller works too, so one thread means no worker
+ * at all. */
 #include "config.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <glib.h>
 
 #include "pool.h"
+
+/* Rounds of waiting before a thread sleeps: an epoch's sequential part
+ * (the map's learning, the rows) is shorter than this, so the workers wait
+ * for the next epoch's rollouts awake, and a call costs no system call. */
+#define SPIN_ROUNDS 20000
 
 struct SomaifPool
 {
   int threads;
   pthread_t *workers;
-  pthread_mutex_t lock;
+  pthread_mutex_t lock;        /* guards the sleepers and the sleeping */
   pthread_cond_t start, done;
-  guint64 generation;   /* bumped for each somaif_pool_run */
-  int stop;
-  SomaifPoolTask fn;
+  atomic_uint_fast64_t generation; /* bumped for each somaif_pool_run */
+  atomic_int stop;
+  SomaifPoolTask fn;           /* written before generation is bumped */
   void *ctx;
   int n_tasks;
-  int next_task;        /* under lock */
-  int busy;             /* workers still in the current generation */
+  atomic_int next_task;
+  atomic_int busy;             /* workers still in the current generation */
+  int sleepers;                /* workers asleep on start (under lock) */
+  int caller_sleeping;         /* the caller asleep on done (under lock) */
 };
+
+static inline void
+relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
+}
 
 static void
 drain (SomaifPool *p)
 {
   for (;;)
     {
-      pthread_mutex_lock (&p->lock);
-      int i = p->next_task < p->n_tasks ? p->next_task++ : -1;
-      pthread_mutex_unlock (&p->lock);
-      if (i < 0)
+      int i = atomic_fetch_add (&p->next_task, 1);
+      if (i >= p->n_tasks)
         return;
       p->fn (p->ctx, i);
     }
@@ -42,21 +59,34 @@ worker (void *data)
 {
   SomaifPool *p = data;
   guint64 seen = 0;
-  pthread_mutex_lock (&p->lock);
   for (;;)
     {
-      while (!p->stop && p->generation == seen)
-        pthread_cond_wait (&p->start, &p->lock);
-      if (p->stop)
+      /* awake for a while, then asleep until the next call */
+      int spins = 0;
+      while (atomic_load (&p->generation) == seen && !atomic_load (&p->stop)
+             && spins++ < SPIN_ROUNDS)
+        relax ();
+      if (atomic_load (&p->generation) == seen && !atomic_load (&p->stop))
+        {
+          pthread_mutex_lock (&p->lock);
+          p->sleepers++;
+          while (atomic_load (&p->generation) == seen && !atomic_load (&p->stop))
+            pthread_cond_wait (&p->start, &p->lock);
+          p->sleepers--;
+          pthread_mutex_unlock (&p->lock);
+        }
+      if (atomic_load (&p->stop))
         break;
-      seen = p->generation;
-      pthread_mutex_unlock (&p->lock);
+      seen = atomic_load (&p->generation);
       drain (p);
-      pthread_mutex_lock (&p->lock);
-      if (--p->busy == 0)
-        pthread_cond_signal (&p->done);
+      if (atomic_fetch_sub (&p->busy, 1) == 1)
+        {
+          pthread_mutex_lock (&p->lock);
+          if (p->caller_sleeping)
+            pthread_cond_signal (&p->done);
+          pthread_mutex_unlock (&p->lock);
+        }
     }
-  pthread_mutex_unlock (&p->lock);
   return NULL;
 }
 
@@ -68,6 +98,10 @@ somaif_pool_new (int threads)
   pthread_mutex_init (&p->lock, NULL);
   pthread_cond_init (&p->start, NULL);
   pthread_cond_init (&p->done, NULL);
+  atomic_init (&p->generation, 0);
+  atomic_init (&p->stop, 0);
+  atomic_init (&p->next_task, 0);
+  atomic_init (&p->busy, 0);
   p->workers = g_new0 (pthread_t, p->threads);
   for (int i = 1; i < p->threads; i++)
     if (pthread_create (&p->workers[i], NULL, worker, p) != 0)
@@ -94,20 +128,30 @@ somaif_pool_run (SomaifPool *p, int n, SomaifPoolTask fn, void *ctx)
         fn (ctx, i);
       return;
     }
-  pthread_mutex_lock (&p->lock);
   p->fn = fn;
   p->ctx = ctx;
   p->n_tasks = n;
-  p->next_task = 0;
-  p->busy = p->threads - 1;
-  p->generation++;
-  pthread_cond_broadcast (&p->start);
+  atomic_store (&p->next_task, 0);
+  atomic_store (&p->busy, p->threads - 1);
+  /* seq_cst: the workers see the task before the new generation */
+  atomic_fetch_add (&p->generation, 1);
+  pthread_mutex_lock (&p->lock);
+  if (p->sleepers > 0)
+    pthread_cond_broadcast (&p->start);
   pthread_mutex_unlock (&p->lock);
   drain (p);
-  pthread_mutex_lock (&p->lock);
-  while (p->busy > 0)
-    pthread_cond_wait (&p->done, &p->lock);
-  pthread_mutex_unlock (&p->lock);
+  int spins = 0;
+  while (atomic_load (&p->busy) > 0 && spins++ < SPIN_ROUNDS)
+    relax ();
+  if (atomic_load (&p->busy) > 0)
+    {
+      pthread_mutex_lock (&p->lock);
+      p->caller_sleeping = 1;
+      while (atomic_load (&p->busy) > 0)
+        pthread_cond_wait (&p->done, &p->lock);
+      p->caller_sleeping = 0;
+      pthread_mutex_unlock (&p->lock);
+    }
 }
 
 void
@@ -115,8 +159,8 @@ somaif_pool_free (SomaifPool *p)
 {
   if (!p)
     return;
+  atomic_store (&p->stop, 1);
   pthread_mutex_lock (&p->lock);
-  p->stop = 1;
   pthread_cond_broadcast (&p->start);
   pthread_mutex_unlock (&p->lock);
   for (int i = 1; i < p->threads; i++)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fmt.h"
 #include "rundir.h"
 #include "npy.h"
 #include "readfile.h"
@@ -559,8 +560,24 @@ somaif_rundir_metrics_header (FILE *f)
 void
 somaif_rundir_metrics_row (FILE *f, const SomaifMetricsRow *r)
 {
-  fprintf (f, "%" G_GINT64_FORMAT ",%d,%d,%d,%.10g,%.10g,%.10g\n", r->epoch, r->goal,
-           r->candidate, r->winner, r->accuracy, r->complexity, r->free_energy);
+  /* printf's "%" G_GINT64_FORMAT ",%d,%d,%d,%.10g,%.10g,%.10g\n", by hand: a
+     row a rollout */
+  char line[4 * 24 + 3 * SOMAIF_FMT_G10_SIZE + 8];
+  int n = somaif_fmt_int (line, r->epoch);
+  const gint64 ints[] = { r->goal, r->candidate, r->winner };
+  for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
+    {
+      line[n++] = ',';
+      n += somaif_fmt_int (line + n, ints[i]);
+    }
+  const double reals[] = { r->accuracy, r->complexity, r->free_energy };
+  for (guint i = 0; i < G_N_ELEMENTS (reals); i++)
+    {
+      line[n++] = ',';
+      n += somaif_fmt_g10 (line + n, reals[i], NULL);
+    }
+  line[n++] = '\n';
+  fwrite (line, 1, (size_t) n, f);
 }
 
 static gboolean

@@ -12,6 +12,9 @@
 
 #include "core/host.h"
 #include "core/experiment.h"
+#include "core/machine.h"
+#include "plugins/esn/esn-core.h"
+#include "bench-peak.h"
 
 static const char *const stage_names[SOMAIF_N_STAGES] = {
   "generator", "plant", "renderer", "accuracy", "perceiver", "optimiser",
@@ -116,10 +119,53 @@ remove_tree (const char *path)
   g_remove (path);
 }
 
+/* The reservoir kernel alone on the seed's shape (a batch of 10 rows, 100
+ * units, 2 outputs, 100 steps) with the clone simd, on one thread: GFLOP/s
+ * as generator_gflop counts them. */
+static double
+kernel_gflops (SomaifSimd simd)
+{
+  enum { N = 100, NO = 2, B = 10, T = 100 };
+  SomaifRng rng;
+  somaif_rng_init (&rng, 1);
+  float *w_r = g_new (float, N * N), b_r[N], w_o[NO * N], b_o[NO];
+  somaif_esn_draw_weights (&rng, N, NO, 0.6, 1.5, w_r, b_r, w_o, b_o);
+  SomaifEsnModel *m = somaif_esn_model_new (N, NO, 50.0, w_r, b_r, w_o, b_o, NULL);
+  g_free (w_r);
+  if (!m || !somaif_esn_model_set_simd (m, simd))
+    {
+      somaif_esn_model_free (m);
+      return 0.0;
+    }
+  float *states = g_new (float, B * N), *out = g_new (float, B * T * NO);
+  for (int i = 0; i < B * N; i++)
+    states[i] = (float) somaif_rng_normal (&rng);
+  double best = 0.0;
+  for (int rep = 0; rep < 3; rep++)
+    {
+      int runs = 0;
+      gint64 t0 = g_get_monotonic_time (), t1;
+      do
+        {
+          somaif_esn_run (m, B, states, T, out);
+          runs++;
+          t1 = g_get_monotonic_time ();
+        }
+      while (t1 - t0 < 200000);
+      double flop = (double) runs * B * T * (2.0 * N * N + 2.0 * N * NO + 4.0 * N);
+      best = MAX (best, flop / ((double) (t1 - t0) / 1e6) / 1e9);
+    }
+  g_free (states);
+  g_free (out);
+  somaif_esn_model_free (m);
+  return best;
+}
+
 int
 main (int argc, char **argv)
 {
   const char *cfgpath = argc > 1 ? argv[1] : "configs/seed.cfg";
+  setvbuf (stdout, NULL, _IOLBF, 0); /* lines as they come, into a pipe too */
   int threads = (int) g_get_num_processors ();
   g_autofree char *tmp = g_dir_make_tmp ("somaif-bench-XXXXXX", NULL);
   if (!tmp)
@@ -130,14 +176,38 @@ main (int argc, char **argv)
   SomaifSummary s;
   int units, steps, outputs;
 
-  printf ("somaif-bench: %s with all its outputs, %d threads\n", cfgpath, threads);
+  /* This machine's arithmetic: its floor for the reservoir. */
+  g_autofree char *cpu = somaif_cpu_model ();
+  SomaifSimd widest = somaif_simd_best (), used = somaif_simd ();
+  printf ("somaif-bench on %s, %d cores; widest vector unit %s, the kernels run %s\n", cpu,
+          threads, somaif_simd_name (widest), somaif_simd_name (used));
+  double peak1 = somaif_bench_fma_peak (widest, 1);
+  double peakn = somaif_bench_fma_peak (widest, threads);
+  printf ("  fp32 FMA peak (%s, measured): %.1f GFLOP/s on 1 core, %.1f on %d\n",
+          somaif_simd_name (widest), peak1, peakn, threads);
+  double kernel[SOMAIF_SIMD_AVX512 + 1] = { 0 };
+  for (int l = SOMAIF_SIMD_BASELINE; l <= (int) widest; l++)
+    {
+      kernel[l] = kernel_gflops ((SomaifSimd) l);
+      double own = l == (int) widest ? peak1 : somaif_bench_fma_peak ((SomaifSimd) l, 1);
+      printf ("  reservoir kernel, %-8s clone: %6.1f GFLOP/s on 1 core = %4.1f%% of the "
+              "%s peak (%.1f%% of its own unit's)\n", somaif_simd_name ((SomaifSimd) l),
+              kernel[l], 100.0 * kernel[l] / peak1, somaif_simd_name (widest),
+              100.0 * kernel[l] / own);
+    }
+
+  printf ("\nsomaif-bench: %s with all its outputs, %d threads\n", cfgpath, threads);
   g_autofree char *out_n = g_build_filename (tmp, "threads-n", NULL);
   if (!run_once (cfgpath, NULL, threads, out_n, &s, &units, &steps, &outputs))
     return 1;
   gint64 epochs = s.epochs;
-  printf ("  wall %.2f s (training %.2f s), %.3f ms per epoch, %" G_GINT64_FORMAT " rollouts\n",
-          s.wall_seconds, s.train_seconds, 1000.0 * s.train_seconds / (double) epochs,
-          s.rollouts);
+  double gflop = generator_gflop (&s, units, steps, outputs);
+  double floor_s = gflop / peakn;
+  printf ("  the reservoir's arithmetic: %.0f GFLOP; its floor at %.1f GFLOP/s: %.2f s\n", gflop,
+          peakn, floor_s);
+  printf ("  wall %.2f s (training %.2f s) = %.2fx the floor, %.3f ms per epoch, %" G_GINT64_FORMAT
+          " rollouts\n", s.wall_seconds, s.train_seconds, s.wall_seconds / floor_s,
+          1000.0 * s.train_seconds / (double) epochs, s.rollouts);
   printf ("  peak resident memory %.1f MiB\n", peak_rss_mib ());
   print_split (&s, units, steps, outputs);
 
@@ -146,8 +216,9 @@ main (int argc, char **argv)
   SomaifSummary s1;
   if (!run_once (cfgpath, NULL, 1, out_1, &s1, &units, &steps, &outputs))
     return 1;
-  printf ("  wall %.2f s (training %.2f s); %d threads are %.2fx faster\n", s1.wall_seconds,
-          s1.train_seconds, threads, s1.wall_seconds / s.wall_seconds);
+  printf ("  wall %.2f s (training %.2f s) = %.2fx the floor; %d threads are %.2fx faster\n",
+          s1.wall_seconds, s1.train_seconds, s1.wall_seconds / floor_s, threads,
+          s1.wall_seconds / s.wall_seconds);
   print_split (&s1, units, steps, outputs);
   const char *files[] = { "metrics.csv", "final.csv", "schedules.csv", "model/prototypes.npy",
                           "model/initial_states.npy" };
@@ -159,6 +230,14 @@ main (int argc, char **argv)
       same = same && same_file (a, b);
     }
   printf ("  outputs of 1 and %d threads byte-identical: %s\n", threads, same ? "yes" : "NO");
+
+  printf ("\n| CPU | vector unit | FMA peak, 1 core / %d | floor | wall, %d threads | ratio | "
+          "wall, 1 thread | speed-up | kernel, 1 core |\n", threads, threads);
+  printf ("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+  printf ("| %s | %s | %.1f / %.1f GFLOP/s | %.2f s | %.2f s | %.2fx | %.2f s | %.2fx | "
+          "%.1f GFLOP/s (%.0f%%) |\n", cpu, somaif_simd_name (used), peak1, peakn, floor_s,
+          s.wall_seconds, s.wall_seconds / floor_s, s1.wall_seconds,
+          s1.wall_seconds / s.wall_seconds, kernel[used], 100.0 * kernel[used] / peak1);
 
   struct { const char *label; const char *set; } scale[] = {
     { "seed sizes", NULL },

@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "fmt.h"
 #include "rundir.h"
 
 static char *
@@ -25,11 +26,11 @@ tmp_dir (void)
 static void
 rm_dir (char *dir)
 {
-  GDir *d = g_dir_open (dir, 0, NULL);
+  GDir *d = g_dir_open (dir, 0);
   const char *name;
   while (d && (name = g_dir_read_name (d)))
     {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *path = g_build_filename (dir, name);
       g_remove (path);
     }
   if (d)
@@ -41,7 +42,7 @@ rm_dir (char *dir)
 static void
 put_file (const char *dir, const char *name, const char *text)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *path = g_build_filename (dir, name);
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
 }
 
@@ -64,7 +65,7 @@ static void
 test_metrics_round_trip (void)
 {
   char *dir = tmp_dir ();
-  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
+  g_autofree char *path = g_build_filename (dir, "metrics.csv");
   GError *error = NULL;
   FILE *f = somaif_rundir_open (path, -1, &error);
   g_assert_no_error (error);
@@ -142,7 +143,7 @@ test_metrics_read_rules (void)
                                                                           : "metrics.csv:1"));
       g_clear_error (&error);
     }
-  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
+  g_autofree char *path = g_build_filename (dir, "metrics.csv");
   g_remove (path);
   g_assert_null (somaif_rundir_read_metrics (dir, &error));
   g_assert_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ);
@@ -268,7 +269,7 @@ test_final_round_trip (void)
       g_clear_error (&error);
     }
   g_assert_true (somaif_rundir_write_quality (dir, 0.5, NAN, &error));
-  g_autofree char *path = g_build_filename (dir, "quality.csv", NULL);
+  g_autofree char *path = g_build_filename (dir, "quality.csv");
   g_autofree char *text = NULL;
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   g_assert_cmpstr (text, ==, "quantization_error,topographic_error\n0.5,nan\n");
@@ -378,8 +379,8 @@ test_links (void)
   char *dir = tmp_dir ();
   char *other = tmp_dir ();
   put_file (other, "target", "precious");
-  g_autofree char *target = g_build_filename (other, "target", NULL);
-  g_autofree char *link = g_build_filename (dir, "metrics.csv", NULL);
+  g_autofree char *target = g_build_filename (other, "target");
+  g_autofree char *link = g_build_filename (dir, "metrics.csv");
   g_assert_cmpint (symlink (target, link), ==, 0);
   GError *error = NULL;
   /* A stream is never opened through a link ... */
@@ -394,12 +395,12 @@ test_links (void)
   g_assert_cmpstr (text, ==, "precious");
   g_assert_false (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
   /* A linked folder is refused. */
-  g_autofree char *sub = g_build_filename (dir, "model", NULL);
+  g_autofree char *sub = g_build_filename (dir, "model");
   g_assert_cmpint (symlink (other, sub), ==, 0);
   g_assert_false (somaif_rundir_mkdir (sub, &error));
   g_assert_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_REFUSED);
   g_clear_error (&error);
-  g_autofree char *slash = g_strconcat (sub, "/", NULL);
+  g_autofree char *slash = g_strconcat (sub, "/");
   g_assert_false (somaif_rundir_check_not_link (slash, &error));
   g_clear_error (&error);
   /* Clearing removes the link itself, never what is behind it. */
@@ -439,7 +440,7 @@ test_lock (void)
   g_assert_true (g_str_has_suffix (b, "/x-2"));
   g_rmdir (a);
   g_rmdir (b);
-  g_autofree char *lockfile = g_build_filename (dir, SOMAIF_RUNDIR_LOCK_FILE, NULL);
+  g_autofree char *lockfile = g_build_filename (dir, SOMAIF_RUNDIR_LOCK_FILE);
   g_remove (lockfile);
   rm_dir (dir);
 }
@@ -456,8 +457,8 @@ test_config_find (void)
   put_file (installed, "here.cfg", "");
   g_setenv ("SOMAIF_CONFIGS_DIR", installed, TRUE);
 
-  g_autofree char *want_here = g_build_filename (dir, "here.cfg", NULL);
-  g_autofree char *want_there = g_build_filename (installed, "there.cfg", NULL);
+  g_autofree char *want_here = g_build_filename (dir, "here.cfg");
+  g_autofree char *want_there = g_build_filename (installed, "there.cfg");
   g_autofree char *a = somaif_config_find ("here.cfg", dir);
   g_autofree char *b = somaif_config_find ("there", dir);
   g_autofree char *c = somaif_config_find ("there.cfg", dir);
@@ -469,15 +470,15 @@ test_config_find (void)
   g_assert_cmpstr (b, ==, want_there);
   g_assert_cmpstr (c, ==, want_there);
   /* A path is never looked up among the installed configs. */
-  g_autofree char *want_d = g_build_filename (dir, "sub/there.cfg", NULL);
+  g_autofree char *want_d = g_build_filename (dir, "sub/there.cfg");
   g_assert_cmpstr (d, ==, want_d);
-  g_autofree char *want_e = g_build_filename (dir, "nowhere", NULL);
+  g_autofree char *want_e = g_build_filename (dir, "nowhere");
   g_assert_cmpstr (e, ==, want_e);
   g_assert_cmpstr (f, ==, want_there);
   /* From the command line: the current folder's path as given. */
-  g_autofree char *g = somaif_config_find ("there", NULL);
+  g_autofree char *g = somaif_config_find ("there");
   g_assert_cmpstr (g, ==, want_there);
-  g_autofree char *h = somaif_config_find ("./there", NULL);
+  g_autofree char *h = somaif_config_find ("./there");
   g_assert_cmpstr (h, ==, "./there");
 
   g_unsetenv ("SOMAIF_CONFIGS_DIR");
@@ -485,10 +486,71 @@ test_config_find (void)
   rm_dir (installed);
 }
 
+/* somaif_fmt_g10 writes what printf's %.10g writes, and reads back as
+ * strtod reads that: special values, ties, powers of ten, every decade the
+ * runs meet and far beyond, and a million random doubles. */
+static void
+check_g10 (double v)
+{
+  char want[64], got[SOMAIF_FMT_G10_SIZE];
+  snprintf (want, sizeof want, "%.10g", v);
+  double back = -1234.5;
+  int len = somaif_fmt_g10 (got, v, &back);
+  if (strcmp (want, got) != 0)
+    g_error ("%.17g: printf writes %s, somaif_fmt_g10 %s", v, want, got);
+  g_assert_cmpint (len, ==, (int) strlen (want));
+  double wback = g_ascii_strtod (want);
+  if (memcmp (&wback, &back, sizeof back) != 0 && !(isnan (wback) && isnan (back)))
+    g_error ("%.17g (%s): strtod reads %.17g, somaif_fmt_g10 %.17g", v, want, wback, back);
+}
+
+static void
+test_fmt_g10 (void)
+{
+  const double special[] = { 0.0, -0.0, 1.0, -1.0, 0.5, 1234567890.5, 1234567891.5,
+                             9999999999.5, 0.00012345678905, 1e-5, 1e-4, 9.9999999995e-5,
+                             999.99999999999, 999.9999999949, 1e10, 1e9, 123456789012.0,
+                             1e22, 1e23, 1e-300, 5e-324, 1.7976931348623157e308, INFINITY,
+                             -INFINITY, NAN, 72.171234567, 0.000655, 3.3e-7, 100.0, 2.5,
+                             0.1, 0.3, 1.0 / 3.0 };
+  for (guint i = 0; i < G_N_ELEMENTS (special); i++)
+    check_g10 (special[i]);
+  for (int e = -30; e <= 30; e++)
+    for (int d = -3; d <= 3; d++)
+      {
+        double v = pow (10.0, e);
+        for (int s = 0; s < (d < 0 ? -d : d); s++)
+          v = nextafter (v, d > 0 ? INFINITY : 0.0);
+        check_g10 (v);
+      }
+  GRand *r = g_rand_new_with_seed (5);
+  for (int i = 0; i < 1000000; i++)
+    {
+      double m = g_rand_double (r) * 10.0;
+      int e = g_rand_int_range (r, -12, 14);
+      double v = m * pow (10.0, e) * (g_rand_boolean (r) ? 1 : -1);
+      check_g10 (v);
+      /* ten digits and a half: the ties and near-ties */
+      double t = (floor (m * 1e9) + 0.5) / 1e9 * pow (10.0, e);
+      check_g10 (t);
+    }
+  g_rand_free (r);
+  char buf[24];
+  const gint64 ints[] = { 0, 7, -7, 10, 1234567890123, G_MAXINT64, G_MININT64 };
+  for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
+    {
+      char want[32];
+      snprintf (want, sizeof want, "%" G_GINT64_FORMAT, ints[i]);
+      int n = somaif_fmt_int (buf, ints[i]);
+      g_assert_cmpmem (buf, n, want, strlen (want));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv);
+  g_test_add_func ("/rundir/fmt-g10", test_fmt_g10);
   g_test_add_func ("/rundir/metrics-round-trip", test_metrics_round_trip);
   g_test_add_func ("/rundir/metrics-read-rules", test_metrics_read_rules);
   g_test_add_func ("/rundir/curves-by-epoch", test_curves_by_epoch);
