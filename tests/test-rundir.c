@@ -26,11 +26,11 @@ tmp_dir (void)
 static void
 rm_dir (char *dir)
 {
-  GDir *d = g_dir_open (dir, 0);
+  GDir *d = g_dir_open (dir, 0, NULL);
   const char *name;
   while (d && (name = g_dir_read_name (d)))
     {
-      g_autofree char *path = g_build_filename (dir, name);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
       g_remove (path);
     }
   if (d)
@@ -42,7 +42,7 @@ rm_dir (char *dir)
 static void
 put_file (const char *dir, const char *name, const char *text)
 {
-  g_autofree char *path = g_build_filename (dir, name);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
 }
 
@@ -65,7 +65,7 @@ static void
 test_metrics_round_trip (void)
 {
   char *dir = tmp_dir ();
-  g_autofree char *path = g_build_filename (dir, "metrics.csv");
+  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
   GError *error = NULL;
   FILE *f = somaif_rundir_open (path, -1, &error);
   g_assert_no_error (error);
@@ -143,7 +143,7 @@ test_metrics_read_rules (void)
                                                                           : "metrics.csv:1"));
       g_clear_error (&error);
     }
-  g_autofree char *path = g_build_filename (dir, "metrics.csv");
+  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
   g_remove (path);
   g_assert_null (somaif_rundir_read_metrics (dir, &error));
   g_assert_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_READ);
@@ -269,7 +269,7 @@ test_final_round_trip (void)
       g_clear_error (&error);
     }
   g_assert_true (somaif_rundir_write_quality (dir, 0.5, NAN, &error));
-  g_autofree char *path = g_build_filename (dir, "quality.csv");
+  g_autofree char *path = g_build_filename (dir, "quality.csv", NULL);
   g_autofree char *text = NULL;
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   g_assert_cmpstr (text, ==, "quantization_error,topographic_error\n0.5,nan\n");
@@ -379,8 +379,8 @@ test_links (void)
   char *dir = tmp_dir ();
   char *other = tmp_dir ();
   put_file (other, "target", "precious");
-  g_autofree char *target = g_build_filename (other, "target");
-  g_autofree char *link = g_build_filename (dir, "metrics.csv");
+  g_autofree char *target = g_build_filename (other, "target", NULL);
+  g_autofree char *link = g_build_filename (dir, "metrics.csv", NULL);
   g_assert_cmpint (symlink (target, link), ==, 0);
   GError *error = NULL;
   /* A stream is never opened through a link ... */
@@ -395,12 +395,12 @@ test_links (void)
   g_assert_cmpstr (text, ==, "precious");
   g_assert_false (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
   /* A linked folder is refused. */
-  g_autofree char *sub = g_build_filename (dir, "model");
+  g_autofree char *sub = g_build_filename (dir, "model", NULL);
   g_assert_cmpint (symlink (other, sub), ==, 0);
   g_assert_false (somaif_rundir_mkdir (sub, &error));
   g_assert_error (error, SOMAIF_RUNDIR_ERROR, SOMAIF_RUNDIR_ERROR_REFUSED);
   g_clear_error (&error);
-  g_autofree char *slash = g_strconcat (sub, "/");
+  g_autofree char *slash = g_strconcat (sub, "/", NULL);
   g_assert_false (somaif_rundir_check_not_link (slash, &error));
   g_clear_error (&error);
   /* Clearing removes the link itself, never what is behind it. */
@@ -440,7 +440,7 @@ test_lock (void)
   g_assert_true (g_str_has_suffix (b, "/x-2"));
   g_rmdir (a);
   g_rmdir (b);
-  g_autofree char *lockfile = g_build_filename (dir, SOMAIF_RUNDIR_LOCK_FILE);
+  g_autofree char *lockfile = g_build_filename (dir, SOMAIF_RUNDIR_LOCK_FILE, NULL);
   g_remove (lockfile);
   rm_dir (dir);
 }
@@ -457,8 +457,8 @@ test_config_find (void)
   put_file (installed, "here.cfg", "");
   g_setenv ("SOMAIF_CONFIGS_DIR", installed, TRUE);
 
-  g_autofree char *want_here = g_build_filename (dir, "here.cfg");
-  g_autofree char *want_there = g_build_filename (installed, "there.cfg");
+  g_autofree char *want_here = g_build_filename (dir, "here.cfg", NULL);
+  g_autofree char *want_there = g_build_filename (installed, "there.cfg", NULL);
   g_autofree char *a = somaif_config_find ("here.cfg", dir);
   g_autofree char *b = somaif_config_find ("there", dir);
   g_autofree char *c = somaif_config_find ("there.cfg", dir);
@@ -470,15 +470,15 @@ test_config_find (void)
   g_assert_cmpstr (b, ==, want_there);
   g_assert_cmpstr (c, ==, want_there);
   /* A path is never looked up among the installed configs. */
-  g_autofree char *want_d = g_build_filename (dir, "sub/there.cfg");
+  g_autofree char *want_d = g_build_filename (dir, "sub/there.cfg", NULL);
   g_assert_cmpstr (d, ==, want_d);
-  g_autofree char *want_e = g_build_filename (dir, "nowhere");
+  g_autofree char *want_e = g_build_filename (dir, "nowhere", NULL);
   g_assert_cmpstr (e, ==, want_e);
   g_assert_cmpstr (f, ==, want_there);
   /* From the command line: the current folder's path as given. */
-  g_autofree char *g = somaif_config_find ("there");
+  g_autofree char *g = somaif_config_find ("there", NULL);
   g_assert_cmpstr (g, ==, want_there);
-  g_autofree char *h = somaif_config_find ("./there");
+  g_autofree char *h = somaif_config_find ("./there", NULL);
   g_assert_cmpstr (h, ==, "./there");
 
   g_unsetenv ("SOMAIF_CONFIGS_DIR");
@@ -499,7 +499,7 @@ check_g10 (double v)
   if (strcmp (want, got) != 0)
     g_error ("%.17g: printf writes %s, somaif_fmt_g10 %s", v, want, got);
   g_assert_cmpint (len, ==, (int) strlen (want));
-  double wback = g_ascii_strtod (want);
+  double wback = g_ascii_strtod (want, NULL);
   if (memcmp (&wback, &back, sizeof back) != 0 && !(isnan (wback) && isnan (back)))
     g_error ("%.17g (%s): strtod reads %.17g, somaif_fmt_g10 %.17g", v, want, wback, back);
 }
@@ -549,7 +549,7 @@ test_fmt_g10 (void)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/rundir/fmt-g10", test_fmt_g10);
   g_test_add_func ("/rundir/metrics-round-trip", test_metrics_round_trip);
   g_test_add_func ("/rundir/metrics-read-rules", test_metrics_read_rules);
