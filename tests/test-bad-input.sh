@@ -226,6 +226,9 @@ bad 2 "a list given a number" "t-list.cfg:2: generator.offset: must be a list of
 mk t-len '2s/units = 4;/offset = [1.0];/'
 bad 2 "a list of the wrong length" "t-len.cfg:2: generator.offset: must have 2 numbers, not 1" \
   -- --check t-len.cfg
+mk t-len3 '2s/units = 4;/offset = [1.0, 2.0, 3.0];/'
+bad 2 "a list too long" "t-len3.cfg:2: generator.offset: must have 2 numbers, not 3" \
+  -- --check t-len3.cfg
 mk t-elem '2s/units = 4;/offset = (1.0, "x");/'
 bad 2 "a list with a string in it" "t-elem.cfg:2: generator.offset: element 1 must be a finite number" \
   -- --check t-elem.cfg

@@ -271,6 +271,8 @@ static const BadCase bad_cases[] = {
     { "bad.cfg:5: perceiver.rate: takes the value -1 at epoch 4", NULL } },
   { "floats of the wrong length", { [1] = GENK ("offset = [1.0];") }, NULL,
     { "bad.cfg:2: generator.offset: must have 2 numbers, not 1", NULL } },
+  { "floats too long", { [1] = GENK ("offset = [1.0, 2.0, 3.0];") }, NULL,
+    { "bad.cfg:2: generator.offset: must have 2 numbers, not 3", NULL } },
   { "floats element out of range", { [1] = GENK ("offset = [1.0, 11.0];") }, NULL,
     { "bad.cfg:2: generator.offset: element 1 (11) is outside [-10, 10]", NULL } },
   { "floats element not a number", { [1] = GENK ("offset = (\"a\", 1.0);") }, NULL,
