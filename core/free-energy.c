@@ -11,14 +11,22 @@ somaif_goal_terms (const float *goal, int n, float *d)
   /* sum log t as the log of products of 16 terms: t >= 0.0005, so a product
      stays far above double's smallest normal, and 16 times fewer logs. */
   double sum = 0.0;
+  /* A prototype is mostly runs of one value (blank paper): the last pixel's
+     target and log are reused for the next one of the same value. */
+  float last_goal = NAN, last_t = 0.0f, last_d = 0.0f;
   for (int p0 = 0; p0 < n; p0 += 16)
     {
       double prod = 1.0;
       for (int p = p0; p < n && p < p0 + 16; p++)
         {
-          float t = goal[p] * 0.999f + 0.0005f;
-          prod *= (double) t;
-          d[p] = logf (t / (1.0f - t));
+          if (goal[p] != last_goal)
+            {
+              last_goal = goal[p];
+              last_t = goal[p] * 0.999f + 0.0005f;
+              last_d = logf (last_t / (1.0f - last_t));
+            }
+          prod *= (double) last_t;
+          d[p] = last_d;
         }
       sum += log (prod);
     }
