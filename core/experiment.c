@@ -17,6 +17,7 @@
 #include "free-energy.h"
 #include "pool.h"
 #include "rundir.h"
+#include "scan.h"
 #include "fmt.h"
 #include "machine.h"
 #include "readfile.h"
@@ -127,35 +128,8 @@ derive_seed (guint64 seed, guint64 stream)
   return z ^ (z >> 31);
 }
 
-/* Whether n numbers are all finite: an infinity or a NaN has every exponent
- * bit set.  Integer tests the compiler vectorises (a float sum would be
- * one long chain of adds): a pass costs about 2 us over 4096 pixels. */
-static gboolean
-all_finite_f32 (const float *v, gsize n)
-{
-  guint32 bad = 0;
-  for (gsize i = 0; i < n; i++)
-    {
-      guint32 u;
-      memcpy (&u, &v[i], sizeof u);
-      bad |= (u & 0x7f800000u) == 0x7f800000u;
-    }
-  return !bad;
-}
-
-static gboolean
-all_finite_f64 (const double *v, gsize n)
-{
-  const guint64 exponent = G_GUINT64_CONSTANT (0x7ff0000000000000);
-  guint64 bad = 0;
-  for (gsize i = 0; i < n; i++)
-    {
-      guint64 u;
-      memcpy (&u, &v[i], sizeof u);
-      bad |= (u & exponent) == exponent;
-    }
-  return !bad;
-}
+#define all_finite_f32 somaif_all_finite_f32
+#define all_finite_f64 somaif_all_finite_f64
 
 const SomaifConfig *
 somaif_experiment_config (const SomaifExperiment *x)

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "free-energy.h"
+#include "scan.h"
 
 double
 somaif_goal_terms (const float *goal, int n, float *d)
@@ -33,7 +34,7 @@ somaif_goal_terms (const float *goal, int n, float *d)
   return sum;
 }
 
-/* Pixels a blank test looks at together. */
+/* Pixels a blank test looks at together (somaif_blank16). */
 #define BLANK_RUN 16
 
 double
@@ -46,10 +47,7 @@ somaif_cross_entropy (const float *image, const float *d, double sum_log_t, int 
   int p0 = 0;
   for (; p0 + BLANK_RUN <= n; p0 += BLANK_RUN)
     {
-      int any = 0;
-      for (int p = p0; p < p0 + BLANK_RUN; p++)
-        any |= image[p] != 1.0f;
-      if (any)
+      if (!somaif_blank16 (image + p0))
         for (int p = p0; p < p0 + BLANK_RUN; p++)
           if (image[p] != 1.0f)
             ink += (1.0 - (double) image[p]) * (double) d[p];
