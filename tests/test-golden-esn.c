@@ -641,6 +641,48 @@ test_clones (void)
   golden_clear (&g);
 }
 
+/* The plain clone's fused multiply-add is rounded once, as the vector
+ * units' is (and as libm's fmaf): on cases where rounding the product and sum
+ * twice differs, on midpoints that only the error term decides, on
+ * subnormal results, and on random triples. */
+static void
+test_fma (void)
+{
+  const float cases[][3] = {
+    /* (1 + 2^-12)^2 + 2^-60: the double sum falls on a float midpoint */
+    { 1.0f + 0x1p-12f, 1.0f + 0x1p-12f, 0x1p-60f },
+    { 1.0f + 0x1p-12f, 1.0f + 0x1p-12f, -0x1p-60f },
+    { -(1.0f + 0x1p-12f), 1.0f + 0x1p-12f, 0x1p-60f },
+    { 1.0f + 0x1p-12f, 1.0f + 0x1p-12f, 0.0f },
+    { 0x1p-70f, 0x1p-70f, 0x1p-140f },          /* subnormal */
+    { 3.0f, 1.0f / 3.0f, -1.0f },               /* the product's low bits */
+    { 0.1f, 10.0f, -1.0f },
+    { 1e30f, 1e30f, 0.0f },                     /* overflow */
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      float want = fmaf (cases[i][0], cases[i][1], cases[i][2]);
+      float got = somaif_esn_fma (cases[i][0], cases[i][1], cases[i][2]);
+      if (memcmp (&want, &got, sizeof want) != 0)
+        g_error ("fma(%a, %a, %a): libm %a, the plain clone %a", cases[i][0], cases[i][1],
+                 cases[i][2], want, got);
+    }
+  /* the double-rounding case is one: twice rounded, it would be the even one */
+  g_assert_cmpfloat (somaif_esn_fma (1.0f + 0x1p-12f, 1.0f + 0x1p-12f, 0x1p-60f), ==,
+                     1.0f + 0x1p-11f + 0x1p-23f);
+  SomaifRng rng;
+  somaif_rng_init (&rng, 3);
+  for (int i = 0; i < 1000000; i++)
+    {
+      float a = (float) somaif_rng_normal (&rng), b = (float) somaif_rng_normal (&rng);
+      /* c near -a*b: cancellation, where the product's low half counts */
+      float c = i % 2 ? (float) somaif_rng_normal (&rng) : -(a * b) * (1.0f + 0x1p-20f * (float) (i % 7));
+      float want = fmaf (a, b, c), got = somaif_esn_fma (a, b, c);
+      if (memcmp (&want, &got, sizeof want) != 0)
+        g_error ("fma(%a, %a, %a): libm %a, the plain clone %a", a, b, c, want, got);
+    }
+}
+
 /* For information: the speed of run() on the experiment's shape. */
 static void
 test_speed (void)
@@ -678,6 +720,7 @@ main (int argc, char **argv)
   g_test_add_func ("/esn/create-wrong-shape", test_create_wrong_shape);
   g_test_add_func ("/esn/random-weights", test_random_weights);
   g_test_add_func ("/esn/export", test_export);
+  g_test_add_func ("/esn/fma", test_fma);
   g_test_add_func ("/esn/clones", test_clones);
   g_test_add_func ("/esn/speed", test_speed);
   return g_test_run ();

@@ -106,6 +106,12 @@ fma_exact (float a, float b, float c)
 #endif
 }
 
+float
+somaif_esn_fma (float a, float b, float c)
+{
+  return fma_exact (a, b, c);
+}
+
 ESN_INLINE float
 tanh_one (float x)
 {

@@ -93,6 +93,9 @@ SomaifSimd somaif_esn_model_simd (const SomaifEsnModel *model);
  * bytes. */
 gboolean somaif_esn_model_set_simd (SomaifEsnModel *model, SomaifSimd simd);
 
+/* a * b + c rounded once, as the plain clone computes it (for tests). */
+float somaif_esn_fma (float a, float b, float c);
+
 /* The vectorised tanh that run() uses, over n values (for tests). */
 void somaif_esn_tanh_array (const float *x, float *y, int n);
 
