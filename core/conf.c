@@ -352,13 +352,9 @@ take_value (SomaifParamValue *v, const config_setting_t *s, const char *file, in
             somaif_config_error (error, file, line, key, "must be a list of numbers [a, b, ...]");
             return FALSE;
           }
+        /* the length is checked with the elements' range, once for every
+           source of the value (somaif_param_value_problem) */
         int n = config_setting_length (s);
-        if (spec->length > 0 && n != spec->length)
-          {
-            g_autofree char *m = g_strdup_printf ("must have %d numbers, not %d", spec->length, n);
-            somaif_config_error (error, file, line, key, m);
-            return FALSE;
-          }
         double *vals = g_new0 (double, n ? n : 1);
         for (int i = 0; i < n; i++)
           {
