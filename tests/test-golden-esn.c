@@ -654,6 +654,9 @@ test_fma (void)
     { 1.0f + 0x1p-12f, 1.0f + 0x1p-12f, -0x1p-60f },
     { -(1.0f + 0x1p-12f), 1.0f + 0x1p-12f, 0x1p-60f },
     { 1.0f + 0x1p-12f, 1.0f + 0x1p-12f, 0.0f },
+    /* c + 2^-24 - 2^-54: the midpoint again, from below, where ties-to-even
+       would round up */
+    { 0x1p-24f * (1.0f - 0x1p-15f), 1.0f + 0x1p-15f, 1.0f + 0x1p-22f + 0x1p-23f },
     { 0x1p-70f, 0x1p-70f, 0x1p-140f },          /* subnormal */
     { 3.0f, 1.0f / 3.0f, -1.0f },               /* the product's low bits */
     { 0.1f, 10.0f, -1.0f },
@@ -670,6 +673,8 @@ test_fma (void)
   /* the double-rounding case is one: twice rounded, it would be the even one */
   g_assert_cmpfloat (somaif_esn_fma (1.0f + 0x1p-12f, 1.0f + 0x1p-12f, 0x1p-60f), ==,
                      1.0f + 0x1p-11f + 0x1p-23f);
+  g_assert_cmpfloat (somaif_esn_fma (0x1p-24f * (1.0f - 0x1p-15f), 1.0f + 0x1p-15f,
+                                     1.0f + 0x1p-22f + 0x1p-23f), ==, 1.0f + 0x1p-22f + 0x1p-23f);
   SomaifRng rng;
   somaif_rng_init (&rng, 3);
   for (int i = 0; i < 1000000; i++)
