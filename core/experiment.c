@@ -28,6 +28,23 @@ G_DEFINE_QUARK (somaif-run-error-quark, somaif_run_error)
  * parameters' last values. */
 typedef SomaifCheckpointPart Part;
 
+/* The buffers of one epoch's candidates. */
+typedef struct
+{
+  float *states, *motor, *images;
+  double *points, *accuracy;
+} Batch;
+
+/* Rollouts running on the pool. */
+typedef struct
+{
+  struct SomaifExperiment *x;
+  Batch b;          /* the buffers they fill */
+  int n;            /* candidates this epoch */
+  gboolean score;   /* compute the accuracy against the goal image */
+  int chunk;        /* candidates per task */
+} Rollouts;
+
 struct SomaifExperiment
 {
   SomaifConfig *cfg;
@@ -60,16 +77,19 @@ struct SomaifExperiment
   SomaifRng rng;      /* the core's own stream: goal choice */
   SomaifPool *pool;
 
-  /* Per-epoch buffers, indexed by candidate. */
+  /* Per-epoch buffers, indexed by candidate: the current epoch's, one of
+     the two sets (the next epoch's rollouts may run in the other). */
   float *states;      /* K x D */
   float *motor;       /* K x T x M */
   double *points;     /* K x P x point_size */
   float *images;      /* K x pixels */
   double *accuracy;   /* K */
+  Batch batch[2];
+  gboolean ahead_ok;  /* the optimiser proposes ahead and there are workers */
   float *goal_image;
   float *goal_d;      /* log(t / (1 - t)) of the goal image's target t */
   double goal_sum_log_t; /* sum of log t over the goal image */
-  int chunk;          /* candidates per task */
+  Rollouts *roll;     /* the rollouts started and not yet joined */
 
   /* Stage timings: one row a task (a task runs on one thread at a time). */
   gint64 (*task_ns)[SOMAIF_STAGE_ACCURACY + 1];
@@ -170,11 +190,15 @@ somaif_experiment_free (SomaifExperiment *x)
     }
   somaif_pool_free (x->pool);
   g_free (x->log_z);
-  g_free (x->states);
-  g_free (x->motor);
-  g_free (x->points);
-  g_free (x->images);
-  g_free (x->accuracy);
+  for (int i = 0; i < 2; i++)
+    {
+      g_free (x->batch[i].states);
+      g_free (x->batch[i].motor);
+      g_free (x->batch[i].points);
+      g_free (x->batch[i].images);
+      g_free (x->batch[i].accuracy);
+    }
+  g_free (x->roll);
   g_free (x->task_ns);
   g_free (x->goal_image);
   g_free (x->goal_d);
@@ -343,7 +367,7 @@ check_memory (SomaifExperiment *x, int threads, GError **error)
   guint64 K = (guint64) x->max_candidates, U = (guint64) x->units, N = (guint64) x->n_pixels;
   guint64 rollout = 4 * (guint64) x->state_size + 4 * (guint64) x->steps * x->motor_size
                     + 8 * (guint64) x->n_points * x->point_size + 4 * N + 8;
-  x->memory_need = K * rollout + 8 * N          /* epoch buffers, goal image */
+  x->memory_need = 2 * K * rollout + 8 * N      /* two epochs' buffers, goal image */
                    + U * (rollout + 8 * N)      /* final rollouts, prototypes' copy */
                    + (guint64) sheet            /* one picture at a time */
                    + (guint64) MAX (threads, 1) * (8 << 20); /* thread stacks */
@@ -363,19 +387,40 @@ somaif_experiment_memory_need (const SomaifExperiment *x)
   return x->memory_need;
 }
 
+/* The current epoch's buffers: set i. */
+static void
+use_batch (SomaifExperiment *x, int i)
+{
+  x->states = x->batch[i].states;
+  x->motor = x->batch[i].motor;
+  x->points = x->batch[i].points;
+  x->images = x->batch[i].images;
+  x->accuracy = x->batch[i].accuracy;
+}
+
 static void
 allocate_buffers (SomaifExperiment *x, int threads)
 {
   gsize K = (gsize) x->max_candidates;
-  x->states = g_new0 (float, K * x->state_size);
-  x->motor = g_new0 (float, K * x->steps * x->motor_size);
-  x->points = g_new0 (double, K * x->n_points * x->point_size);
-  x->images = g_new0 (float, K * x->n_pixels);
-  x->accuracy = g_new0 (double, K);
+  for (int i = 0; i < 2; i++)
+    {
+      Batch *b = &x->batch[i];
+      b->states = g_new0 (float, K * x->state_size);
+      b->motor = g_new0 (float, K * x->steps * x->motor_size);
+      b->points = g_new0 (double, K * x->n_points * x->point_size);
+      b->images = g_new0 (float, K * x->n_pixels);
+      b->accuracy = g_new0 (double, K);
+    }
+  use_batch (x, 0);
+  x->roll = g_new0 (Rollouts, 1);
   x->goal_image = g_new0 (float, x->n_pixels);
   x->goal_d = g_new0 (float, x->n_pixels);
   x->pool = somaif_pool_new (threads);
-  x->task_ns = g_malloc0 (sizeof *x->task_ns * (gsize) somaif_pool_threads (x->pool));
+  /* An optimiser built before ABI 1.2 has no flags field. */
+  x->ahead_ok = somaif_pool_threads (x->pool) > 1 && x->opt->head.abi_minor >= 2
+                && (x->opt->flags & SOMAIF_OPTIMISER_PROPOSES_AHEAD);
+  /* a row a task: at most a task a candidate */
+  x->task_ns = g_malloc0 (sizeof *x->task_ns * (gsize) MAX (K, 1));
 }
 
 SomaifExperiment *
@@ -450,12 +495,6 @@ as_written (double v)
 /* ------------------------------------------------------------------ */
 /* Rollouts: generator -> plant -> renderer, independent per candidate  */
 
-typedef struct
-{
-  SomaifExperiment *x;
-  int n;            /* candidates this epoch */
-  gboolean score;   /* compute the accuracy against the goal image */
-} Rollouts;
 
 /* Keeps the first failure of a task: a method's (stage is its name), or a
  * non-finite output (nonfinite says what it was). */
@@ -481,22 +520,22 @@ task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidat
 /* The first of n candidates from first whose motor commands are not all
  * finite, or -1. */
 static int
-nonfinite_motor (const SomaifExperiment *x, int first, int n)
+nonfinite_motor (const SomaifExperiment *x, const Batch *b, int first, int n)
 {
   gsize row = (gsize) x->steps * x->motor_size;
   for (int c = first; c < first + n; c++)
-    if (!all_finite_f32 (x->motor + (gsize) c * row, row))
+    if (!all_finite_f32 (b->motor + (gsize) c * row, row))
       return c;
   return -1;
 }
 
 /* Plant, renderer and accuracy of candidate c. */
 static gboolean
-rollout_one (SomaifExperiment *x, int c, gboolean score, gint64 *ns, gint64 *t)
+rollout_one (SomaifExperiment *x, const Batch *b, int c, gboolean score, gint64 *ns, gint64 *t)
 {
-  double *pts = x->points + (gsize) c * x->n_points * x->point_size;
-  float *img = x->images + (gsize) c * x->n_pixels;
-  if (x->pla->run (x->plant.inst, x->steps, x->motor + (gsize) c * x->steps * x->motor_size,
+  double *pts = b->points + (gsize) c * x->n_points * x->point_size;
+  float *img = b->images + (gsize) c * x->n_pixels;
+  if (x->pla->run (x->plant.inst, x->steps, b->motor + (gsize) c * x->steps * x->motor_size,
                    pts) != 0)
     {
       task_fail (x, "run", SOMAIF_KIND_PLANT, c, NULL);
@@ -520,7 +559,7 @@ rollout_one (SomaifExperiment *x, int c, gboolean score, gint64 *ns, gint64 *t)
     }
   lap (&ns[SOMAIF_STAGE_RENDERER], t);
   if (score)
-    x->accuracy[c] = cross_entropy (x, img);
+    b->accuracy[c] = cross_entropy (x, img);
   lap (&ns[SOMAIF_STAGE_ACCURACY], t);
   return TRUE;
 }
@@ -530,19 +569,20 @@ rollout_task (void *data, int task)
 {
   Rollouts *r = data;
   SomaifExperiment *x = r->x;
-  int first = task * x->chunk;
-  int n = MIN (x->chunk, r->n - first);
+  const Batch *b = &r->b;
+  int first = task * r->chunk;
+  int n = MIN (r->chunk, r->n - first);
   if (n <= 0)
     return;
   gint64 *ns = x->task_ns[task];
   gint64 t = now_ns ();
-  if (x->gen->run (x->generator.inst, n, x->states + (gsize) first * x->state_size, x->steps,
-                   x->motor + (gsize) first * x->steps * x->motor_size) != 0)
+  if (x->gen->run (x->generator.inst, n, b->states + (gsize) first * x->state_size, x->steps,
+                   b->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
       task_fail (x, "run", SOMAIF_KIND_GENERATOR, first, NULL);
       return;
     }
-  int bad = nonfinite_motor (x, first, n);
+  int bad = nonfinite_motor (x, b, first, n);
   if (bad >= 0)
     {
       task_fail (x, "run", SOMAIF_KIND_GENERATOR, bad, "gave a non-finite motor command");
@@ -550,22 +590,37 @@ rollout_task (void *data, int task)
     }
   lap (&ns[SOMAIF_STAGE_GENERATOR], &t);
   for (int c = first; c < first + n; c++)
-    if (!rollout_one (x, c, r->score, ns, &t))
+    if (!rollout_one (x, b, c, r->score, ns, &t))
       return;
 }
 
-static gboolean
-run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
+#ifndef ROLLOUT_TASK
+#define ROLLOUT_TASK 5
+#endif
+
+/* Sets the workers on the rollouts of n candidates in the current buffers
+ * (the calling thread joins in at rollouts_join). */
+static void
+rollouts_start (SomaifExperiment *x, int n, gboolean score)
 {
-  Rollouts r = { x, n, score };
+  Rollouts *r = x->roll;
   int threads = somaif_pool_threads (x->pool);
-  /* Tasks split the batch; a row's result does not depend on its task. */
-  x->chunk = (n + threads - 1) / threads;
-  if (x->chunk < 1)
-    x->chunk = 1;
-  int tasks = (n + x->chunk - 1) / x->chunk;
+  *r = (Rollouts) { x, { x->states, x->motor, x->images, x->points, x->accuracy }, n, score,
+                    threads > 1 ? ROLLOUT_TASK : n };
+  /* Tasks split the batch; a row's result does not depend on its task.  Small
+     tasks let a thread that has learned join the rollouts of the next epoch
+     (a thread runs them one after another: the generator's batch is small). */
+  if (r->chunk < 1)
+    r->chunk = 1;
+  int tasks = (n + r->chunk - 1) / r->chunk;
+  somaif_pool_start (x->pool, tasks, rollout_task, r);
+}
+
+static gboolean
+rollouts_join (SomaifExperiment *x, GError **error)
+{
   gint64 t = now_ns ();
-  somaif_pool_run (x->pool, tasks, rollout_task, &r);
+  somaif_pool_join (x->pool);
   lap (&x->stage_ns[SOMAIF_STAGE_ROLLOUTS], &t);
   if (x->fail_message)
     {
@@ -576,6 +631,13 @@ run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
+{
+  rollouts_start (x, n, score);
+  return rollouts_join (x, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -707,25 +769,26 @@ schedules_open (SomaifExperiment *x, ScheduleLog *log, const char *outdir, gint6
   return TRUE;
 }
 
-/* Sets this epoch's scheduled values; a row in schedules.csv when one
- * changed (log NULL: set them, write nothing). */
+/* Sets epoch's scheduled values of the parts perceiver says (TRUE: the
+ * perceiver's only, FALSE: the others', -1: all); *changed when one
+ * changed (or always, without a log). */
 static gboolean
-apply_schedules (SomaifExperiment *x, gint64 epoch, ScheduleLog *log, GError **error)
+set_schedules (SomaifExperiment *x, gint64 epoch, int perceiver, gboolean logged,
+               gboolean *changed, GError **error)
 {
-  gboolean changed = epoch == 0;
-  if (log)
-    g_array_set_size (log->values, 0);
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
       Part *p = &x->parts[k];
+      if (perceiver >= 0 && (p->part->kind == SOMAIF_KIND_PERCEIVER) != perceiver)
+        continue;
       for (int i = 0; i < p->part->params->n; i++)
         {
           if (!p->part->schedules[i])
             continue;
           double v = somaif_schedule_eval (p->part->schedules[i], epoch, x->cfg->epochs);
-          if (!log || epoch == 0 || v != p->values[i])
+          if (!logged || epoch == 0 || v != p->values[i])
             {
-              changed = TRUE;
+              *changed = TRUE;
               p->values[i] = v;
               if (!somaif_part_set_param (p->part, p->inst, i, v, error))
                 {
@@ -733,13 +796,35 @@ apply_schedules (SomaifExperiment *x, gint64 epoch, ScheduleLog *log, GError **e
                   return FALSE;
                 }
             }
-          if (log)
-            g_array_append_val (log->values, v);
         }
     }
-  if (changed && log && log->file.f)
+  return TRUE;
+}
+
+/* schedules.csv's row of epoch: every scheduled value in force. */
+static void
+log_schedules (SomaifExperiment *x, gint64 epoch, ScheduleLog *log)
+{
+  g_array_set_size (log->values, 0);
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    for (int i = 0; i < x->parts[k].part->params->n; i++)
+      if (x->parts[k].part->schedules[i])
+        g_array_append_val (log->values, x->parts[k].values[i]);
+  if (log->file.f)
     somaif_rundir_schedules_row (log->file.f, epoch, (const double *) (void *) log->values->data,
                                  (int) log->values->len);
+}
+
+/* Sets this epoch's scheduled values; a row in schedules.csv when one
+ * changed (log NULL: set them, write nothing). */
+static gboolean
+apply_schedules (SomaifExperiment *x, gint64 epoch, ScheduleLog *log, GError **error)
+{
+  gboolean changed = epoch == 0;
+  if (!set_schedules (x, epoch, -1, log != NULL, &changed, error))
+    return FALSE;
+  if (changed && log)
+    log_schedules (x, epoch, log);
   return TRUE;
 }
 
@@ -754,6 +839,11 @@ typedef struct
   double *rewards;     /* K */
   char *snapdir;
   gint64 every;        /* epochs between snapshots; 0: none */
+  /* The next epoch, begun during this one's learning (see run_epoch). */
+  gboolean ahead;      /* its candidates are proposed and their rollouts started */
+  int next_goal;       /* its goal, drawn already; -1: not yet */
+  int next_n;          /* its candidates (ahead) */
+  gboolean next_changed; /* a scheduled value of its changed (ahead) */
 } Training;
 
 typedef struct
@@ -829,19 +919,24 @@ nan_stage (const SomaifExperiment *x, int c)
   return "the perceiver's map distance or the free energy";
 }
 
-/* A goal, its image, the optimiser's candidates and their drawings. */
-static gboolean
-epoch_rollouts (SomaifExperiment *x, Epoch *ep, GError **error)
+/* The goal's image, a copy (the map keeps learning), and its terms. */
+static void
+take_goal_image (SomaifExperiment *x, int goal)
 {
-  ep->goal = (int) somaif_rng_below (&x->rng, (guint32) x->units);
-  /* The goal is a copy: the map keeps learning during the rollouts. */
   gint64 t = now_ns ();
-  x->per->prototype (x->perceiver.inst, ep->goal, x->goal_image);
+  x->per->prototype (x->perceiver.inst, goal, x->goal_image);
   lap (&x->stage_ns[SOMAIF_STAGE_PERCEIVER], &t);
   prepare_goal (x);
   lap (&x->stage_ns[SOMAIF_STAGE_ACCURACY], &t);
+}
+
+/* The optimiser's candidates for ep's goal, in states. */
+static gboolean
+propose (SomaifExperiment *x, Epoch *ep, float *states, GError **error)
+{
+  gint64 t = now_ns ();
   ep->n = 0;
-  int proposed = x->opt->propose (x->optimiser.inst, ep->goal, x->states, &ep->n);
+  int proposed = x->opt->propose (x->optimiser.inst, ep->goal, states, &ep->n);
   lap (&x->stage_ns[SOMAIF_STAGE_OPTIMISER], &t);
   if (proposed != 0)
     return method_failed (x, error, SOMAIF_KIND_OPTIMISER, "propose", ep->e, ep->goal);
@@ -852,15 +947,40 @@ epoch_rollouts (SomaifExperiment *x, Epoch *ep, GError **error)
                    "not 1 to %d", ep->e, x->opt->head.name, ep->n, x->max_candidates);
       return FALSE;
     }
-  if (!check_states (x, x->states, ep->n, "proposed a non-finite initial state", ep->e,
-                     ep->goal, error))
+  return check_states (x, states, ep->n, "proposed a non-finite initial state", ep->e,
+                       ep->goal, error);
+}
+
+static gboolean
+rollouts_failed (const Epoch *ep, GError **error)
+{
+  g_prefix_error (error, "epoch %" G_GINT64_FORMAT ", goal %d: ", ep->e, ep->goal);
+  return FALSE;
+}
+
+/* A goal, its image, the optimiser's candidates and their drawings. */
+static gboolean
+epoch_rollouts (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
+{
+  /* The goal sequence is the core's own stream: a goal drawn ahead is the
+     same goal. */
+  ep->goal = tr->next_goal >= 0 ? tr->next_goal
+                                : (int) somaif_rng_below (&x->rng, (guint32) x->units);
+  tr->next_goal = -1;
+  take_goal_image (x, ep->goal);
+  if (!propose (x, ep, x->states, error))
     return FALSE;
-  if (!run_rollouts (x, ep->n, TRUE, error))
-    {
-      g_prefix_error (error, "epoch %" G_GINT64_FORMAT ", goal %d: ", ep->e, ep->goal);
-      return FALSE;
-    }
-  return TRUE;
+  return run_rollouts (x, ep->n, TRUE, error) || rollouts_failed (ep, error);
+}
+
+/* The accuracy of the current buffers' n drawings, against the goal. */
+static void
+score (SomaifExperiment *x, int n)
+{
+  gint64 t = now_ns ();
+  for (int c = 0; c < n; c++)
+    x->accuracy[c] = cross_entropy (x, x->images + (gsize) c * x->n_pixels);
+  lap (&x->stage_ns[SOMAIF_STAGE_ACCURACY], &t);
 }
 
 /* Candidate c's drawing through the perceiver (which learns from it): its
@@ -933,12 +1053,84 @@ epoch_learning (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **err
   return TRUE;
 }
 
+/* Whether epoch e + 1 may begin during e's learning: the optimiser promised
+ * that proposing ahead changes nothing (SOMAIF_OPTIMISER_PROPOSES_AHEAD),
+ * there is a worker to run the rollouts, and nothing at the end of e saves
+ * the state (a checkpoint, or a stop a signal asked for): a checkpoint after
+ * e must not hold e + 1's proposal. */
+static gboolean
+may_go_ahead (const SomaifExperiment *x, gint64 e)
+{
+  gint64 ck = x->cfg->checkpoint_every;
+  return x->ahead_ok && e + 1 < x->cfg->epochs && !(ck > 0 && (e + 1) % ck == 0)
+         && !(x->stop && *x->stop);
+}
+
+/* Epoch e + 1's goal, its schedules but the perceiver's, its proposal in the
+ * other buffers and its rollouts started (not its goal image: the map has
+ * not learned from e yet).  When its goal is e's, whose update its proposal
+ * needs, only the goal is drawn. */
+static gboolean
+go_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
+{
+  tr->next_goal = (int) somaif_rng_below (&x->rng, (guint32) x->units);
+  if (tr->next_goal == ep->goal)
+    return TRUE;
+  tr->next_changed = FALSE;
+  if (!set_schedules (x, ep->e + 1, FALSE, TRUE, &tr->next_changed, error))
+    return FALSE;
+  Epoch next = { ep->e + 1, tr->next_goal, 0 };
+  float *states = x->batch[(ep->e + 1) & 1].states;
+  if (!propose (x, &next, states, error))
+    return FALSE;
+  tr->next_n = next.n;
+  int cur = (int) (ep->e & 1);
+  use_batch (x, 1 - cur);
+  rollouts_start (x, next.n, FALSE);
+  use_batch (x, cur);
+  tr->ahead = TRUE;
+  return TRUE;
+}
+
+/* Epoch e begun during e - 1: the perceiver's schedules, the rollouts
+ * joined, the goal image and the accuracies. */
+static gboolean
+finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
+{
+  ep->goal = tr->next_goal;
+  ep->n = tr->next_n;
+  tr->next_goal = -1;
+  tr->ahead = FALSE;
+  gboolean changed = tr->next_changed || ep->e == 0;
+  gboolean joined = rollouts_join (x, error);
+  if (!joined)
+    return rollouts_failed (ep, error);
+  if (!set_schedules (x, ep->e, TRUE, TRUE, &changed, error))
+    return FALSE;
+  if (changed)
+    log_schedules (x, ep->e, &tr->sched);
+  take_goal_image (x, ep->goal);
+  score (x, ep->n);
+  return TRUE;
+}
+
+/* One epoch.  In the plain order: schedules, goal, proposal, rollouts, then
+ * the map learns from each drawing and the optimiser from the rewards.
+ * With an optimiser that proposes ahead, the next epoch's proposal and
+ * rollouts are made before this one's learning, and its rollouts run on the
+ * workers while the map learns: the same calls on each instance in the same
+ * order, to the byte. */
 static gboolean
 run_epoch (SomaifExperiment *x, Training *tr, gint64 e, GError **error)
 {
   Epoch ep = { e, -1, 0 };
-  return apply_schedules (x, e, &tr->sched, error) && epoch_rollouts (x, &ep, error)
-         && epoch_learning (x, tr, &ep, error);
+  use_batch (x, (int) (e & 1));
+  if (tr->ahead ? !finish_ahead (x, tr, &ep, error)
+                : !(apply_schedules (x, e, &tr->sched, error) && epoch_rollouts (x, tr, &ep, error)))
+    return FALSE;
+  if (may_go_ahead (x, e) && !go_ahead (x, tr, &ep, error))
+    return FALSE;
+  return epoch_learning (x, tr, &ep, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1056,7 +1248,9 @@ epoch_end (SomaifExperiment *x, Training *tr, const char *outdir, gint64 e, gint
   lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
   if (x->progress)
     x->progress (e + 1, first, epochs, x->progress_data);
-  gboolean stopping = x->stop && *x->stop;
+  /* With the next epoch begun (its goal drawn, perhaps its proposal made),
+     a stop waits for its end: a checkpoint now would hold it. */
+  gboolean stopping = x->stop && *x->stop && !tr->ahead && tr->next_goal < 0;
   gint64 ck_every = x->cfg->checkpoint_every;
   if (stopping || e + 1 == epochs || (ck_every > 0 && (e + 1) % ck_every == 0))
     {
@@ -1083,12 +1277,17 @@ train (SomaifExperiment *x, const char *outdir, GArray *rows, gboolean resume, G
   Training tr = { { 0 }, { { 0 }, NULL }, rows, g_new (double, x->max_candidates),
                   g_build_filename (outdir, "snapshots", NULL),
                   cfg->snapshots > 0 && keeps (x, SOMAIF_RUNDIR_KEEP_SNAPSHOTS)
-                  ? MAX (1, cfg->epochs / cfg->snapshots) : 0 };
+                  ? MAX (1, cfg->epochs / cfg->snapshots) : 0, FALSE, -1, 0, FALSE };
   gint64 first = 0;
   gboolean ok = training_open (x, &tr, outdir, resume, &first, error)
                 && (!tr.every || somaif_rundir_mkdir (tr.snapdir, error));
   for (gint64 e = first; ok && e < cfg->epochs; e++)
     ok = run_epoch (x, &tr, e, error) && epoch_end (x, &tr, outdir, e, first, error);
+  /* Rollouts started ahead of a failure: wait for them before freeing. */
+  if (tr.ahead)
+    somaif_pool_join (x->pool);
+  g_clear_pointer (&x->fail_message, g_free);
+  use_batch (x, 0);
   ok = out_close (&tr.metrics, ok ? error : NULL) && ok;
   ok = out_close (&tr.sched.file, ok ? error : NULL) && ok;
   if (tr.sched.values)
@@ -1385,7 +1584,7 @@ write_run_json (SomaifExperiment *x, const char *outdir, GError **error)
 static void
 sum_timings (SomaifExperiment *x, SomaifSummary *summary)
 {
-  for (int t = 0; t < somaif_pool_threads (x->pool); t++)
+  for (int t = 0; t < MAX (x->max_candidates, 1); t++)
     for (int k = 0; k <= SOMAIF_STAGE_ACCURACY; k++)
       x->stage_ns[k] += x->task_ns[t][k];
   for (int k = 0; k < SOMAIF_N_STAGES; k++)

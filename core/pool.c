@@ -30,6 +30,7 @@ struct SomaifPool
   atomic_int busy;             /* workers still in the current generation */
   int sleepers;                /* workers asleep on start (under lock) */
   int caller_sleeping;         /* the caller asleep on done (under lock) */
+  int started;                 /* a start not yet joined (the caller's own) */
 };
 
 static inline void
@@ -120,17 +121,14 @@ somaif_pool_threads (const SomaifPool *p)
 }
 
 void
-somaif_pool_run (SomaifPool *p, int n, SomaifPoolTask fn, void *ctx)
+somaif_pool_start (SomaifPool *p, int n, SomaifPoolTask fn, void *ctx)
 {
-  if (p->threads == 1 || n <= 1)
-    {
-      for (int i = 0; i < n; i++)
-        fn (ctx, i);
-      return;
-    }
   p->fn = fn;
   p->ctx = ctx;
   p->n_tasks = n;
+  p->started = 1;
+  if (p->threads == 1 || n < 1)
+    return; /* the caller runs them all in join */
   atomic_store (&p->next_task, 0);
   atomic_store (&p->busy, p->threads - 1);
   /* seq_cst: the workers see the task before the new generation */
@@ -139,6 +137,20 @@ somaif_pool_run (SomaifPool *p, int n, SomaifPoolTask fn, void *ctx)
   if (p->sleepers > 0)
     pthread_cond_broadcast (&p->start);
   pthread_mutex_unlock (&p->lock);
+}
+
+void
+somaif_pool_join (SomaifPool *p)
+{
+  if (!p->started)
+    return;
+  p->started = 0;
+  if (p->threads == 1 || p->n_tasks < 1)
+    {
+      for (int i = 0; i < p->n_tasks; i++)
+        p->fn (p->ctx, i);
+      return;
+    }
   drain (p);
   int spins = 0;
   while (atomic_load (&p->busy) > 0 && spins++ < SPIN_ROUNDS)
@@ -152,6 +164,13 @@ somaif_pool_run (SomaifPool *p, int n, SomaifPoolTask fn, void *ctx)
       p->caller_sleeping = 0;
       pthread_mutex_unlock (&p->lock);
     }
+}
+
+void
+somaif_pool_run (SomaifPool *p, int n, SomaifPoolTask fn, void *ctx)
+{
+  somaif_pool_start (p, n, fn, ctx);
+  somaif_pool_join (p);
 }
 
 void

@@ -185,11 +185,13 @@ test_golden_plugin (void)
   g_assert_cmpint (vt->max_candidates (rs), ==, 2 * gd.k);
 
   memcpy (rs->w, gd.w, gd.g * gd.d * sizeof (float));
-  memcpy (rs->deltas, gd.deltas, gd.k * gd.d * sizeof (float));
-  rs->proposed = gd.index;
+  memcpy (rs->slot_deltas[rs->last], gd.deltas, gd.k * gd.d * sizeof (float));
+  rs->slot_goal[rs->last] = gd.index;
   g_assert_cmpint (vt->head.set_param (rs, RANDSEARCH_SIGMA, 0.5), ==, 0);
   g_assert_cmpint (vt->head.set_param (rs, RANDSEARCH_STEP, gd.alpha * 0.5), ==, 0);
   g_assert_cmpfloat (randsearch_effective_alpha (rs), ==, gd.alpha);
+  /* the alpha a proposal made now would keep */
+  rs->slot_alpha[rs->last] = randsearch_effective_alpha (rs);
   g_assert_cmpint (vt->update (rs, gd.index, 2 * gd.k, gd.rewards), ==, 0);
 
   float *w = g_new (float, gd.g * gd.d);
@@ -310,7 +312,7 @@ test_propose (void)
           {
             /* Minus then plus the same direction around the goal's state. */
             float minus = ca[(2 * k) * d + p], plus = ca[(2 * k + 1) * d + p];
-            double delta = a->deltas[k * d + p];
+            double delta = a->slot_deltas[a->last][k * d + p];
             g_assert_cmpfloat (minus, ==, w[p] - (float) delta);
             g_assert_cmpfloat (plus, ==, w[p] + (float) delta);
             sum += delta;
@@ -470,6 +472,64 @@ test_state (void)
   g_free (wb);
 }
 
+/* SOMAIF_OPTIMISER_PROPOSES_AHEAD: proposing for goal b before learning from
+ * goal a's proposal, with sigma and step changed in between, gives the
+ * candidates and the weights of the plain order, to the byte; a third
+ * proposal while two wait is refused. */
+static void
+test_proposes_ahead (void)
+{
+  const SomaifOptimiser *vt = &randsearch_vtable;
+  g_assert_true (vt->flags & SOMAIF_OPTIMISER_PROPOSES_AHEAD);
+  enum { D = 7, G = 4, N = 10 };
+  GError *error = NULL;
+  Randsearch *plain = create_rs (5, D, G, NULL, &error), *ahead = create_rs (5, D, G, NULL, &error);
+  g_assert_no_error (error);
+  float cp[N * D], ca[N * D], cb[N * D], w1[D], w2[D];
+  double r[N];
+  int n;
+  SomaifRng rng;
+  somaif_rng_init (&rng, 9);
+  int goals[] = { 0, 2, 1, 3, 2, 0, 1 };
+  /* the first proposal, in both */
+  g_assert_cmpint (vt->propose (plain, goals[0], cp, &n), ==, 0);
+  g_assert_cmpint (vt->propose (ahead, goals[0], ca, &n), ==, 0);
+  for (guint e = 0; e + 1 < G_N_ELEMENTS (goals); e++)
+    {
+      for (int i = 0; i < N; i++)
+        r[i] = somaif_rng_normal (&rng);
+      double sigma = 0.2 + 0.1 * e, step = 1e-2 * (e + 1);
+      /* plain: update e, set the values of e + 1, propose e + 1 */
+      g_assert_cmpint (vt->update (plain, goals[e], N, r), ==, 0);
+      vt->head.set_param (plain, RANDSEARCH_SIGMA, sigma);
+      vt->head.set_param (plain, RANDSEARCH_STEP, step);
+      g_assert_cmpint (vt->propose (plain, goals[e + 1], cp, &n), ==, 0);
+      /* ahead: set the values of e + 1, propose e + 1, then update e */
+      vt->head.set_param (ahead, RANDSEARCH_SIGMA, sigma);
+      vt->head.set_param (ahead, RANDSEARCH_STEP, step);
+      g_assert_cmpint (vt->propose (ahead, goals[e + 1], cb, &n), ==, 0);
+      if (e == 2)
+        {
+          /* a third while two wait */
+          float c3[N * D];
+          g_assert_cmpint (vt->propose (ahead, (goals[e] + 3) % G == goals[e + 1]
+                                                  ? (goals[e] + 2) % G : (goals[e] + 3) % G,
+                                        c3, &n), ==, -1);
+          g_assert_nonnull (strstr (vt->head.error_message (ahead), "still wait"));
+        }
+      g_assert_cmpint (vt->update (ahead, goals[e], N, r), ==, 0);
+      g_assert_cmpmem (cp, sizeof cp, cb, sizeof cb);
+    }
+  for (int j = 0; j < G; j++)
+    {
+      vt->solution (plain, j, w1);
+      vt->solution (ahead, j, w2);
+      g_assert_cmpmem (w1, sizeof w1, w2, sizeof w2);
+    }
+  vt->head.destroy (plain);
+  vt->head.destroy (ahead);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -480,5 +540,6 @@ main (int argc, char **argv)
   g_test_add_func ("/randsearch/plugin/propose", test_propose);
   g_test_add_func ("/randsearch/plugin/refuses", test_refuses);
   g_test_add_func ("/randsearch/plugin/state", test_state);
+  g_test_add_func ("/randsearch/plugin/proposes-ahead", test_proposes_ahead);
   return g_test_run ();
 }

@@ -350,7 +350,19 @@ typedef struct
   int (*update) (void *self, int goal, int n, const double *rewards);
   /* required: the goal's learned initial state, without exploration. */
   int (*solution) (const void *self, int goal, float *state);
+  /* ABI 1.2, optional (0: none): SOMAIF_OPTIMISER_* promises below. */
+  guint32 flags;
 } SomaifOptimiser;
+
+/* The optimiser's proposals do not depend on the order of proposals and
+ * updates of different goals: propose() for goal b may come between
+ * propose() for goal a and update() for a (a != b), and update() then
+ * learns from a's proposal; a set_param() between a propose() and its
+ * update() does not change that update (it uses the values in force at the
+ * proposal).  With this promise the host proposes the next epoch's
+ * candidates, and runs their rollouts, while the map learns from this
+ * epoch's: the results are those of the plain order, to the byte. */
+#define SOMAIF_OPTIMISER_PROPOSES_AHEAD (1u << 0)
 
 /* ------------------------------------------------------------------ */
 /* The vector unit of this process (ABI 1.2)                            */

@@ -9,9 +9,9 @@
  *     broadcasts one tanh(h_k) and multiply-adds it with contiguous weights,
  *     the accumulators of ROWS rows x a panel held in registers (20 of the 32
  *     AVX-512 registers, 10 of the 16 AVX2 ones);
- *   - ROWS batch rows share each weight load; a short block is filled with
- *     dummy rows (zeros) and computed by the same code, so a row's arithmetic
- *     never depends on the batch size or its position;
+ *   - ROWS batch rows share each weight load (a shorter last block has
+ *     kernels of its own); a row's arithmetic never depends on the batch
+ *     size or its position;
  *   - tanh is a rational function evaluated on whole vectors.
  *
  * Every clone does the same arithmetic in the same order, so every clone
@@ -145,28 +145,28 @@ readout_sum (const float *th, const float *w, int nr)
   return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
 }
 
-/* One step's update of the units [col, col + width) of ROWS rows. */
+/* One step's update of the units [col, col + width) of R rows. */
 static void
-update_plain (const SomaifEsnModel *m, const float *w, int width, int col, const float *th,
-              float *h, size_t stride)
+update_plain (const SomaifEsnModel *m, const float *w, int width, int col, int R,
+              const float *th, float *h, size_t stride)
 {
   float acc[ROWS][64];
   for (int c0 = 0; c0 < width; c0 += 64)
     {
       const int cw = MIN (64, width - c0);
-      for (int r = 0; r < ROWS; r++)
+      for (int r = 0; r < R; r++)
         memset (acc[r], 0, sizeof acc[r]);
       for (int k = 0; k < m->units; k++)
         {
           const float *wk = w + (size_t) k * width + c0;
-          for (int r = 0; r < ROWS; r++)
+          for (int r = 0; r < R; r++)
             {
               const float s = th[r * stride + k];
               for (int l = 0; l < cw; l++)
                 acc[r][l] = fma_exact (wk[l], s, acc[r][l]);
             }
         }
-      for (int r = 0; r < ROWS; r++)
+      for (int r = 0; r < R; r++)
         for (int l = 0; l < cw; l++)
           {
             float *hp = h + r * stride + col + c0 + l;
@@ -231,33 +231,41 @@ readout_avx2 (const float *th, const float *w, int nr)
   return hsum_avx2 (s);
 }
 
-/* nv (1 or 2, a constant once inlined) vectors of the ROWS rows, from the
+/* nv (1 or 2) vectors of R (1 to ROWS) rows (constants once inlined), from the
  * weights w (wstride floats a k) of the units from col. */
 ESN_AVX2 ESN_INLINE void
-update_avx2 (const SomaifEsnModel *m, const float *w, int wstride, int col, const int nv,
-             const float *th, float *h, size_t stride)
+update_avx2 (const SomaifEsnModel *m, const float *w, int wstride, int col, const int R, const int nv,
+            const float *th, float *h, size_t stride)
 {
+  /* unrolled, so that the accumulators live in registers */
   __m256 acc[ROWS][2];
-  for (int r = 0; r < ROWS; r++)
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
     for (int q = 0; q < nv; q++)
       acc[r][q] = _mm256_setzero_ps ();
   for (int k = 0; k < m->units; k++, w += wstride)
     {
       __m256 wk[2];
+#pragma GCC unroll 4
       for (int q = 0; q < nv; q++)
         wk[q] = _mm256_loadu_ps (w + q * 8);
-      for (int r = 0; r < ROWS; r++)
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++)
         {
           const __m256 s = _mm256_broadcast_ss (th + r * stride + k);
+#pragma GCC unroll 4
           for (int q = 0; q < nv; q++)
             acc[r][q] = _mm256_fmadd_ps (wk[q], s, acc[r][q]);
         }
     }
   const __m256 leak = _mm256_set1_ps (m->leak), gain = _mm256_set1_ps (m->gain);
+#pragma GCC unroll 4
   for (int q = 0; q < nv; q++)
     {
       const __m256 b = _mm256_loadu_ps (m->br + col + q * 8);
-      for (int r = 0; r < ROWS; r++)
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++)
         {
           float *hp = h + r * stride + col + q * 8;
           __m256 v = _mm256_mul_ps (gain, _mm256_add_ps (acc[r][q], b));
@@ -266,15 +274,28 @@ update_avx2 (const SomaifEsnModel *m, const float *w, int wstride, int col, cons
     }
 }
 
+/* The instance of update_avx2 for R rows and nv vectors. */
+#define AVX2_CASE(R)                                                          \
+  case R:                                                                     \
+    if (nv == 2)                                                              \
+      update_avx2 (m, w, width, c, R, 2, th, h, stride);                      \
+    else                                                                      \
+      update_avx2 (m, w, width, c, R, 1, th, h, stride);                      \
+    break;
+
 ESN_AVX2 static void
-update_panel_avx2 (const SomaifEsnModel *m, const float *panel, int width, int col,
+update_panel_avx2 (const SomaifEsnModel *m, const float *panel, int width, int col, int R,
                    const float *th, float *h, size_t stride)
 {
   for (int off = 0; off < width; off += 16)
-    if (width - off >= 16)
-      update_avx2 (m, panel + off, width, col + off, 2, th, h, stride);
-    else
-      update_avx2 (m, panel + off, width, col + off, 1, th, h, stride);
+    {
+      const float *w = panel + off;
+      const int nv = width - off >= 16 ? 2 : 1, c = col + off;
+      switch (R)
+        {
+          AVX2_CASE (1) AVX2_CASE (2) AVX2_CASE (3) AVX2_CASE (4) AVX2_CASE (5)
+        }
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -314,33 +335,41 @@ tanh_array_avx512 (float *y, const float *x, int n)
     }
 }
 
-/* nv (1 to 4, a constant once inlined) vectors of 16 units of the ROWS
- * rows: 5 x 4 accumulators, 4 weights and a broadcast in registers. */
+/* nv (1 to 4) vectors of 16 units of R (1 to ROWS) rows, constants once
+ * inlined: up to 5 x 4 accumulators, 4 weights and a broadcast in registers. */
 ESN_AVX512 ESN_INLINE void
-update_avx512 (const SomaifEsnModel *m, const float *w, int wstride, int col, const int nv,
-               const float *th, float *h, size_t stride)
+update_avx512 (const SomaifEsnModel *m, const float *w, int wstride, int col, const int R, const int nv,
+              const float *th, float *h, size_t stride)
 {
+  /* unrolled, so that the accumulators live in registers */
   __m512 acc[ROWS][4];
-  for (int r = 0; r < ROWS; r++)
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
     for (int q = 0; q < nv; q++)
       acc[r][q] = _mm512_setzero_ps ();
   for (int k = 0; k < m->units; k++, w += wstride)
     {
       __m512 wk[4];
+#pragma GCC unroll 4
       for (int q = 0; q < nv; q++)
         wk[q] = _mm512_loadu_ps (w + q * 16);
-      for (int r = 0; r < ROWS; r++)
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++)
         {
           const __m512 s = _mm512_set1_ps (th[r * stride + k]);
+#pragma GCC unroll 4
           for (int q = 0; q < nv; q++)
             acc[r][q] = _mm512_fmadd_ps (wk[q], s, acc[r][q]);
         }
     }
   const __m512 leak = _mm512_set1_ps (m->leak), gain = _mm512_set1_ps (m->gain);
+#pragma GCC unroll 4
   for (int q = 0; q < nv; q++)
     {
       const __m512 b = _mm512_loadu_ps (m->br + col + q * 16);
-      for (int r = 0; r < ROWS; r++)
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++)
         {
           float *hp = h + r * stride + col + q * 16;
           __m512 v = _mm512_mul_ps (gain, _mm512_add_ps (acc[r][q], b));
@@ -349,16 +378,28 @@ update_avx512 (const SomaifEsnModel *m, const float *w, int wstride, int col, co
     }
 }
 
+/* The instance of update_avx512 for R rows and nv vectors. */
+#define AVX512_NV(R, NV) update_avx512 (m, panel, width, col, R, NV, th, h, stride)
+#define AVX512_CASE(R)                                                        \
+  case R:                                                                     \
+    if (nv == 4)                                                              \
+      AVX512_NV (R, 4);                                                       \
+    else if (nv == 3)                                                         \
+      AVX512_NV (R, 3);                                                       \
+    else if (nv == 2)                                                         \
+      AVX512_NV (R, 2);                                                       \
+    else                                                                      \
+      AVX512_NV (R, 1);                                                       \
+    break;
+
 ESN_AVX512 static void
-update_panel_avx512 (const SomaifEsnModel *m, const float *panel, int width, int col,
+update_panel_avx512 (const SomaifEsnModel *m, const float *panel, int width, int col, int R,
                      const float *th, float *h, size_t stride)
 {
-  switch (width / 16)
+  const int nv = width / 16;
+  switch (R)
     {
-    case 4: update_avx512 (m, panel, width, col, 4, th, h, stride); break;
-    case 3: update_avx512 (m, panel, width, col, 3, th, h, stride); break;
-    case 2: update_avx512 (m, panel, width, col, 2, th, h, stride); break;
-    default: update_avx512 (m, panel, width, col, 1, th, h, stride); break;
+      AVX512_CASE (1) AVX512_CASE (2) AVX512_CASE (3) AVX512_CASE (4) AVX512_CASE (5)
     }
 }
 #endif /* ESN_X86 */
@@ -385,22 +426,22 @@ tanh_array (const SomaifEsnModel *m, float *y, const float *x, int n)
 }
 
 static void
-update_panel (const SomaifEsnModel *m, const float *panel, int width, int col,
+update_panel (const SomaifEsnModel *m, const float *panel, int width, int col, int R,
               const float *th, float *h, size_t stride)
 {
 #ifdef ESN_X86
   if (m->simd == SOMAIF_SIMD_AVX512)
     {
-      update_panel_avx512 (m, panel, width, col, th, h, stride);
+      update_panel_avx512 (m, panel, width, col, R, th, h, stride);
       return;
     }
   if (m->simd == SOMAIF_SIMD_AVX2)
     {
-      update_panel_avx2 (m, panel, width, col, th, h, stride);
+      update_panel_avx2 (m, panel, width, col, R, th, h, stride);
       return;
     }
 #endif
-  update_plain (m, panel, width, col, th, h, stride);
+  update_plain (m, panel, width, col, R, th, h, stride);
 }
 
 static float
@@ -420,15 +461,14 @@ somaif_esn_tanh_array (const float *x, float *y, int n)
   tanh_array (&m, y, x, n);
 }
 
-/* Runs blocks x ROWS rows for steps steps.  states[r] NULL is a dummy row
- * (zeros) whose output out[r] (then NULL) is not stored.  The blocks take
- * turns on each weight panel while it is in the L1 cache; that order changes
- * no row's arithmetic. */
+/* Runs rows rows for steps steps, in blocks of ROWS rows (the last one
+ * shorter).  The blocks take turns on each weight panel while it is in the
+ * L1 cache; neither that order nor a row's block changes its arithmetic. */
 static void
-run_group (const SomaifEsnModel *m, int blocks, const float *const *states, int steps,
+run_group (const SomaifEsnModel *m, int rows, const float *const *states, int steps,
            float *const *out)
 {
-  const int n = m->units, no = m->outputs, rows = blocks * ROWS, col = m->col;
+  const int n = m->units, no = m->outputs, col = m->col;
   const size_t padded = (size_t) m->ng * col;
   /* a cache line more than the row, so that the rows' k-th values do not
      share an L1 set */
@@ -441,8 +481,7 @@ run_group (const SomaifEsnModel *m, int blocks, const float *const *states, int 
     {
       float *hr = h + r * stride, *tr = th + r * stride;
       memset (hr, 0, padded * sizeof (float));
-      if (states[r])
-        memcpy (hr, states[r], (size_t) n * sizeof (float));
+      memcpy (hr, states[r], (size_t) n * sizeof (float));
       tanh_array (m, tr, hr, (int) padded);
     }
 
@@ -452,16 +491,14 @@ run_group (const SomaifEsnModel *m, int blocks, const float *const *states, int 
         {
           const int width = MIN (m->panel, m->ng - g) * col;
           const float *panel = m->wt + (size_t) g * col * n;
-          for (int b = 0; b < blocks; b++)
-            update_panel (m, panel, width, g * col, th + b * ROWS * stride,
-                          h + b * ROWS * stride, stride);
+          for (int b = 0; b < rows; b += ROWS)
+            update_panel (m, panel, width, g * col, MIN (ROWS, rows - b), th + b * stride,
+                          h + b * stride, stride);
         }
       for (int r = 0; r < rows; r++)
         {
           float *hr = h + r * stride, *tr = th + r * stride;
           tanh_array (m, tr, hr, (int) padded);
-          if (!out[r])
-            continue;
           for (int o = 0; o < no; o++)
             out[r][(size_t) t * no + o] = readout (m, tr, m->wo + (size_t) o * padded)
                                           + m->bo[o];
@@ -485,14 +522,13 @@ somaif_esn_run (const SomaifEsnModel *m, int batch, const float *states, int ste
   float *res[GROUP_BLOCKS * ROWS];
   for (int b0 = 0; b0 < batch; b0 += group * ROWS)
     {
-      int blocks = MIN (group, (batch - b0 + ROWS - 1) / ROWS);
-      for (int r = 0; r < blocks * ROWS; r++)
+      int rows = MIN (group * ROWS, batch - b0);
+      for (int r = 0; r < rows; r++)
         {
-          gboolean real = b0 + r < batch;
-          in[r] = real ? states + (size_t) (b0 + r) * n : NULL;
-          res[r] = real ? out + (size_t) (b0 + r) * row_out : NULL;
+          in[r] = states + (size_t) (b0 + r) * n;
+          res[r] = out + (size_t) (b0 + r) * row_out;
         }
-      run_group (m, blocks, in, steps, res);
+      run_group (m, rows, in, steps, res);
     }
   /* elementwise, so each row's result still ignores the batch */
   if (m->readout == SOMAIF_ESN_READOUT_TANH)

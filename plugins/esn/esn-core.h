@@ -22,8 +22,8 @@ G_BEGIN_DECLS
 /* A bound on the outputs a step, only to keep sizes in range. */
 #define SOMAIF_ESN_MAX_OUTPUTS (1 << 20)
 
-/* Batch rows advanced together by one kernel call (a short batch is padded
- * with dummy rows, so every row goes through the same arithmetic). */
+/* Batch rows that share each weight load (a shorter last block has
+ * kernels of its own; every row goes through the same arithmetic). */
 #define SOMAIF_ESN_BLOCK_ROWS 5
 
 typedef struct SomaifEsnModel SomaifEsnModel;

@@ -38,8 +38,14 @@ typedef struct
   double sigma, step;
   gboolean fixed_step; /* alpha = step, not step / sigma */
   float *w;       /* g x d: goal after goal */
-  float *deltas;  /* k x d: the directions of the last proposal */
-  int proposed;   /* goal of the last proposal not yet learned from; -1: none */
+  /* Two proposals may wait for their rewards (the host proposes for the next
+     goal before learning from this one: SOMAIF_OPTIMISER_PROPOSES_AHEAD):
+     each keeps its directions, its goal and the alpha in force when it was
+     made. */
+  float *slot_deltas[2]; /* k x d each */
+  int slot_goal[2];      /* -1: learned from (or never made) */
+  double slot_alpha[2];
+  int last;              /* the slot of the last proposal */
   SomaifRng rng;
   char message[256];
 } Randsearch;
@@ -58,7 +64,8 @@ randsearch_destroy (void *p)
   if (!self)
     return;
   g_free (self->w);
-  g_free (self->deltas);
+  g_free (self->slot_deltas[0]);
+  g_free (self->slot_deltas[1]);
   g_free (self);
 }
 
@@ -111,11 +118,12 @@ randsearch_create (const SomaifSetup *setup, const SomaifParams *params, GError 
   self->k = (int) k;
   self->sigma = sigma;
   self->step = step;
-  self->proposed = -1;
+  self->slot_goal[0] = self->slot_goal[1] = -1;
   /* The notebook's weights start at zero. */
   self->w = g_try_new0 (float, (gsize) self->g * self->d);
-  self->deltas = g_try_new0 (float, (gsize) self->k * self->d);
-  if (!self->w || !self->deltas)
+  self->slot_deltas[0] = g_try_new0 (float, (gsize) self->k * self->d);
+  self->slot_deltas[1] = g_try_new0 (float, (gsize) self->k * self->d);
+  if (!self->w || !self->slot_deltas[0] || !self->slot_deltas[1])
     {
       g_set_error (error, SOMAIF_PLUGIN_ERROR, SOMAIF_PLUGIN_ERROR_CREATE,
                    "not enough memory for %d goals and %d directions of %d numbers",
@@ -185,13 +193,15 @@ randsearch_save_state (const void *p, GByteArray *out)
   somaif_state_put_u32 (out, (guint32) self->k);
   somaif_state_put_f64 (out, self->sigma);
   somaif_state_put_f64 (out, self->step);
-  somaif_state_put_u32 (out, (guint32) self->proposed);
+  /* the last proposal, as one slot (the host saves between epochs, when no
+     other waits) */
+  somaif_state_put_u32 (out, (guint32) self->slot_goal[self->last]);
   for (int i = 0; i < 4; i++)
     somaif_state_put_u64 (out, self->rng.s[i]);
   somaif_state_put_f64 (out, self->rng.spare);
   somaif_state_put_u32 (out, (guint32) self->rng.has_spare);
   somaif_state_put_f32s (out, self->w, (gsize) self->g * self->d);
-  somaif_state_put_f32s (out, self->deltas, (gsize) self->k * self->d);
+  somaif_state_put_f32s (out, self->slot_deltas[self->last], (gsize) self->k * self->d);
   return 0;
 }
 
@@ -242,13 +252,16 @@ randsearch_load_state (void *p, const guint8 *data, gsize length)
     }
   self->sigma = sigma;
   self->step = step;
-  self->proposed = proposed;
+  self->last = 0;
+  self->slot_goal[0] = proposed;
+  self->slot_goal[1] = -1;
   for (int i = 0; i < 4; i++)
     self->rng.s[i] = somaif_state_get_u64 (&q);
   self->rng.spare = somaif_state_get_f64 (&q);
   self->rng.has_spare = (int) somaif_state_get_u32 (&q);
   somaif_state_get_f32s (&q, self->w, (gsize) self->g * self->d);
-  somaif_state_get_f32s (&q, self->deltas, (gsize) self->k * self->d);
+  somaif_state_get_f32s (&q, self->slot_deltas[0], (gsize) self->k * self->d);
+  self->slot_alpha[0] = randsearch_effective_alpha (self);
   return 0;
 }
 
@@ -262,6 +275,14 @@ randsearch_max_candidates (const void *p)
   return 2 * self->k;
 }
 
+/* The goal a proposal waits for (the last one's first), or -1. */
+static int
+randsearch_waiting (const Randsearch *self)
+{
+  return self->slot_goal[self->last] >= 0 ? self->slot_goal[self->last]
+                                          : self->slot_goal[1 - self->last];
+}
+
 static int
 randsearch_propose (void *p, int goal, float *candidates, int *n)
 {
@@ -273,11 +294,23 @@ randsearch_propose (void *p, int goal, float *candidates, int *n)
                   "propose() for goal %d of %d (or a NULL array)", goal, self->g);
       return -1;
     }
-  somaif_randsearch_draw (&self->rng, self->d, self->k, self->sigma, self->deltas);
+  /* A new proposal for the same goal replaces its last one, as it always did. */
+  int s = self->slot_goal[self->last] < 0 || self->slot_goal[self->last] == goal
+            ? self->last : 1 - self->last;
+  if (self->slot_goal[s] >= 0 && self->slot_goal[s] != goal)
+    {
+      g_snprintf (self->message, sizeof self->message,
+                  "propose() for goal %d while goals %d and %d still wait for their rewards",
+                  goal, self->slot_goal[0], self->slot_goal[1]);
+      return -1;
+    }
+  somaif_randsearch_draw (&self->rng, self->d, self->k, self->sigma, self->slot_deltas[s]);
   somaif_randsearch_candidates (self->d, self->k, self->w + (gsize) goal * self->d,
-                                self->deltas, candidates);
+                                self->slot_deltas[s], candidates);
   *n = 2 * self->k;
-  self->proposed = goal;
+  self->slot_goal[s] = goal;
+  self->slot_alpha[s] = randsearch_effective_alpha (self);
+  self->last = s;
   return 0;
 }
 
@@ -286,11 +319,14 @@ randsearch_update (void *p, int goal, int n, const double *rewards)
 {
   Randsearch *self = p;
   self->message[0] = '\0';
-  if (goal != self->proposed || goal < 0)
+  int s = goal >= 0 && self->slot_goal[self->last] == goal ? self->last
+          : goal >= 0 && self->slot_goal[1 - self->last] == goal ? 1 - self->last : -1;
+  if (s < 0)
     {
+      int waiting = randsearch_waiting (self);
       g_snprintf (self->message, sizeof self->message,
                   "update() for goal %d, but the candidates waiting for rewards are %s%d",
-                  goal, self->proposed < 0 ? "none: " : "goal's ", self->proposed);
+                  goal, waiting < 0 ? "none: " : "goal's ", waiting);
       return -1;
     }
   if (n != 2 * self->k || !rewards)
@@ -307,9 +343,9 @@ randsearch_update (void *p, int goal, int n, const double *rewards)
                     rewards[i]);
         return -1;
       }
-  somaif_randsearch_update (self->d, self->k, self->w + (gsize) goal * self->d, self->deltas,
-                            rewards, randsearch_effective_alpha (self));
-  self->proposed = -1;
+  somaif_randsearch_update (self->d, self->k, self->w + (gsize) goal * self->d,
+                            self->slot_deltas[s], rewards, self->slot_alpha[s]);
+  self->slot_goal[s] = -1;
   return 0;
 }
 
@@ -342,6 +378,7 @@ static const SomaifOptimiser randsearch_vtable = {
   .propose = randsearch_propose,
   .update = randsearch_update,
   .solution = randsearch_solution,
+  .flags = SOMAIF_OPTIMISER_PROPOSES_AHEAD,
 };
 
 SOMAIF_PLUGIN_DEFINE (randsearch_vtable)
