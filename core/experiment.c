@@ -42,7 +42,9 @@ typedef struct
   Batch b;          /* the buffers they fill */
   int n;            /* candidates this epoch */
   gboolean score;   /* compute the accuracy against the goal image */
-  int chunk;        /* candidates per task */
+  int tasks;
+  int *first;       /* task i: candidates first[i] .. first[i + 1] - 1 */
+  gint64 *task_ns;  /* each task's wall time */
 } Rollouts;
 
 struct SomaifExperiment
@@ -90,6 +92,11 @@ struct SomaifExperiment
   float *goal_d;      /* log(t / (1 - t)) of the goal image's target t */
   double goal_sum_log_t; /* sum of log t over the goal image */
   Rollouts *roll;     /* the rollouts started and not yet joined */
+  /* How the next epoch's rollouts are shared when the caller has the map's
+     learning to do first: running means of a candidate's rollout and of
+     the caller's work before it joins (ns). */
+  double row_ns, caller_ns;
+  gint64 started_at;
 
   /* Stage timings: one row a task (a task runs on one thread at a time). */
   gint64 (*task_ns)[SOMAIF_STAGE_ACCURACY + 1];
@@ -197,6 +204,11 @@ somaif_experiment_free (SomaifExperiment *x)
       g_free (x->batch[i].points);
       g_free (x->batch[i].images);
       g_free (x->batch[i].accuracy);
+    }
+  if (x->roll)
+    {
+      g_free (x->roll->first);
+      g_free (x->roll->task_ns);
     }
   g_free (x->roll);
   g_free (x->task_ns);
@@ -413,6 +425,8 @@ allocate_buffers (SomaifExperiment *x, int threads)
     }
   use_batch (x, 0);
   x->roll = g_new0 (Rollouts, 1);
+  x->roll->first = g_new0 (int, K + 2);
+  x->roll->task_ns = g_new0 (gint64, K + 1);
   x->goal_image = g_new0 (float, x->n_pixels);
   x->goal_d = g_new0 (float, x->n_pixels);
   x->pool = somaif_pool_new (threads);
@@ -570,12 +584,12 @@ rollout_task (void *data, int task)
   Rollouts *r = data;
   SomaifExperiment *x = r->x;
   const Batch *b = &r->b;
-  int first = task * r->chunk;
-  int n = MIN (r->chunk, r->n - first);
+  int first = r->first[task];
+  int n = r->first[task + 1] - first;
   if (n <= 0)
     return;
   gint64 *ns = x->task_ns[task];
-  gint64 t = now_ns ();
+  gint64 t = now_ns (), t0 = t;
   if (x->gen->run (x->generator.inst, n, b->states + (gsize) first * x->state_size, x->steps,
                    b->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
@@ -592,36 +606,81 @@ rollout_task (void *data, int task)
   for (int c = first; c < first + n; c++)
     if (!rollout_one (x, b, c, r->score, ns, &t))
       return;
+  r->task_ns[task] = t - t0;
 }
 
-#ifndef ROLLOUT_TASK
-#define ROLLOUT_TASK 5
-#endif
-
 /* Sets the workers on the rollouts of n candidates in the current buffers
- * (the calling thread joins in at rollouts_join). */
+ * (the calling thread joins in at rollouts_join).  Tasks split the batch
+ * (a row's result does not depend on its task): evenly, or, when the caller
+ * has the map's learning to do before it joins (ahead), the workers take a
+ * larger share, from the running means of a rollout's time and the
+ * caller's; the last task is the caller's. */
 static void
-rollouts_start (SomaifExperiment *x, int n, gboolean score)
+rollouts_start (SomaifExperiment *x, int n, gboolean score, gboolean ahead)
 {
   Rollouts *r = x->roll;
   int threads = somaif_pool_threads (x->pool);
-  *r = (Rollouts) { x, { x->states, x->motor, x->images, x->points, x->accuracy }, n, score,
-                    threads > 1 ? ROLLOUT_TASK : n };
-  /* Tasks split the batch; a row's result does not depend on its task.  Small
-     tasks let a thread that has learned join the rollouts of the next epoch
-     (a thread runs them one after another: the generator's batch is small). */
-  if (r->chunk < 1)
-    r->chunk = 1;
-  int tasks = (n + r->chunk - 1) / r->chunk;
-  somaif_pool_start (x->pool, tasks, rollout_task, r);
+  r->x = x;
+  r->b = (Batch) { x->states, x->motor, x->images, x->points, x->accuracy };
+  r->n = n;
+  r->score = score;
+  r->tasks = 0;
+  r->first[0] = 0;
+  int workers_rows = n;
+  if (ahead && threads > 1 && x->row_ns > 0)
+    {
+      /* the caller's share c: c rows + its work = (n - c) rows / workers */
+      double c = ((double) n * x->row_ns / (threads - 1) - x->caller_ns)
+                 / (x->row_ns * (1.0 + 1.0 / (threads - 1)));
+      int mine = (int) CLAMP (floor (c + 0.5), 0.0, (double) n / threads);
+      workers_rows = n - mine;
+    }
+  int parts = threads == 1 ? 1 : ahead ? threads - 1 : threads;
+  for (int i = 0; i < parts && workers_rows > 0; i++)
+    {
+      int size = (workers_rows - r->first[r->tasks] + (parts - i) - 1) / (parts - i);
+      if (size < 1)
+        continue;
+      r->first[r->tasks + 1] = r->first[r->tasks] + size;
+      r->tasks++;
+    }
+  if (r->first[r->tasks] < n)
+    {
+      r->first[r->tasks + 1] = n;
+      r->tasks++;
+    }
+  for (int i = 0; i < r->tasks; i++)
+    r->task_ns[i] = 0;
+  x->started_at = now_ns ();
+  somaif_pool_start (x->pool, r->tasks, rollout_task, r);
+}
+
+/* The running means behind rollouts_start's shares, from the rollouts just
+ * joined: caller_ns the caller's time from the start to the join. */
+static void
+learn_shares (SomaifExperiment *x, gint64 caller_ns)
+{
+  const Rollouts *r = x->roll;
+  gint64 sum = 0;
+  for (int i = 0; i < r->tasks; i++)
+    sum += r->task_ns[i];
+  if (r->n < 1 || sum <= 0)
+    return;
+  double row = (double) sum / r->n;
+  x->row_ns = x->row_ns > 0 ? 0.9 * x->row_ns + 0.1 * row : row;
+  if (caller_ns >= 0)
+    x->caller_ns = x->caller_ns > 0 ? 0.9 * x->caller_ns + 0.1 * (double) caller_ns
+                                    : (double) caller_ns;
 }
 
 static gboolean
-rollouts_join (SomaifExperiment *x, GError **error)
+rollouts_join (SomaifExperiment *x, gboolean ahead, GError **error)
 {
   gint64 t = now_ns ();
+  gint64 caller = t - x->started_at;
   somaif_pool_join (x->pool);
   lap (&x->stage_ns[SOMAIF_STAGE_ROLLOUTS], &t);
+  learn_shares (x, ahead ? caller : -1);
   if (x->fail_message)
     {
       g_set_error (error, SOMAIF_RUN_ERROR,
@@ -636,8 +695,8 @@ rollouts_join (SomaifExperiment *x, GError **error)
 static gboolean
 run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
 {
-  rollouts_start (x, n, score);
-  return rollouts_join (x, error);
+  rollouts_start (x, n, score, FALSE);
+  return rollouts_join (x, FALSE, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1086,7 +1145,7 @@ go_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
   tr->next_n = next.n;
   int cur = (int) (ep->e & 1);
   use_batch (x, 1 - cur);
-  rollouts_start (x, next.n, FALSE);
+  rollouts_start (x, next.n, FALSE, TRUE);
   use_batch (x, cur);
   tr->ahead = TRUE;
   return TRUE;
@@ -1102,7 +1161,7 @@ finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
   tr->next_goal = -1;
   tr->ahead = FALSE;
   gboolean changed = tr->next_changed || ep->e == 0;
-  gboolean joined = rollouts_join (x, error);
+  gboolean joined = rollouts_join (x, TRUE, error);
   if (!joined)
     return rollouts_failed (ep, error);
   if (!set_schedules (x, ep->e, TRUE, TRUE, &changed, error))

@@ -7,8 +7,8 @@
  *   - W_r is stored transposed, its output units padded to whole groups of
  *     the clone's lanes (zeros), in panels of a few groups: the inner loop
  *     broadcasts one tanh(h_k) and multiply-adds it with contiguous weights,
- *     the accumulators of ROWS rows x a panel held in registers (20 of the 32
- *     AVX-512 registers, 10 of the 16 AVX2 ones);
+ *     the accumulators of ROWS rows x a panel held in registers (24 of the 32
+ *     AVX-512 registers, 12 of the 16 AVX2 ones);
  *   - ROWS batch rows share each weight load (a shorter last block has
  *     kernels of its own); a row's arithmetic never depends on the batch
  *     size or its position;
@@ -222,13 +222,57 @@ hsum_avx2 (__m256 s)
   return ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
 }
 
-ESN_AVX2 static float
-readout_avx2 (const float *th, const float *w, int nr)
+/* The readout of R rows (a constant once inlined) at step t: two outputs
+ * at a time, the rows' and outputs' sums interleaved (each sum in its own
+ * order, as readout_sum's), so that the FMAs do not wait on each other. */
+ESN_AVX2 ESN_INLINE void
+readout_rows_avx2 (const SomaifEsnModel *m, const float *th, size_t stride, const int R,
+                   float *const *out, int t)
 {
-  __m256 s = _mm256_setzero_ps ();
-  for (int u = 0; u < nr; u++)
-    s = _mm256_fmadd_ps (_mm256_loadu_ps (th + u * 8), _mm256_loadu_ps (w + u * 8), s);
-  return hsum_avx2 (s);
+  const int no = m->outputs;
+  const size_t padded = (size_t) m->ng * m->col;
+  for (int o0 = 0; o0 < no; o0 += 2)
+    {
+      const int two = o0 + 1 < no;
+      const float *w0 = m->wo + (size_t) o0 * padded, *w1 = two ? w0 + padded : w0;
+      __m256 acc[ROWS][2];
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++)
+        acc[r][0] = acc[r][1] = _mm256_setzero_ps ();
+      for (int u = 0; u < m->nr; u++)
+        {
+          const __m256 a = _mm256_loadu_ps (w0 + u * 8), b = _mm256_loadu_ps (w1 + u * 8);
+#pragma GCC unroll 8
+          for (int r = 0; r < R; r++)
+            {
+              const __m256 x = _mm256_loadu_ps (th + r * stride + u * 8);
+              acc[r][0] = _mm256_fmadd_ps (x, a, acc[r][0]);
+              acc[r][1] = _mm256_fmadd_ps (x, b, acc[r][1]);
+            }
+        }
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++)
+        {
+          out[r][(size_t) t * no + o0] = hsum_avx2 (acc[r][0]) + m->bo[o0];
+          if (two)
+            out[r][(size_t) t * no + o0 + 1] = hsum_avx2 (acc[r][1]) + m->bo[o0 + 1];
+        }
+    }
+}
+
+ESN_AVX2 static void
+readout_block_avx2 (const SomaifEsnModel *m, const float *th, size_t stride, int R,
+                    float *const *out, int t)
+{
+  switch (R)
+    {
+    case 1: readout_rows_avx2 (m, th, stride, 1, out, t); break;
+    case 2: readout_rows_avx2 (m, th, stride, 2, out, t); break;
+    case 3: readout_rows_avx2 (m, th, stride, 3, out, t); break;
+    case 4: readout_rows_avx2 (m, th, stride, 4, out, t); break;
+    case 5: readout_rows_avx2 (m, th, stride, 5, out, t); break;
+    default: readout_rows_avx2 (m, th, stride, 6, out, t); break;
+    }
 }
 
 /* nv (1 or 2) vectors of R (1 to ROWS) rows (constants once inlined), from the
@@ -293,7 +337,7 @@ update_panel_avx2 (const SomaifEsnModel *m, const float *panel, int width, int c
       const int nv = width - off >= 16 ? 2 : 1, c = col + off;
       switch (R)
         {
-          AVX2_CASE (1) AVX2_CASE (2) AVX2_CASE (3) AVX2_CASE (4) AVX2_CASE (5)
+          AVX2_CASE (1) AVX2_CASE (2) AVX2_CASE (3) AVX2_CASE (4) AVX2_CASE (5) AVX2_CASE (6)
         }
     }
 }
@@ -336,7 +380,7 @@ tanh_array_avx512 (float *y, const float *x, int n)
 }
 
 /* nv (1 to 4) vectors of 16 units of R (1 to ROWS) rows, constants once
- * inlined: up to 5 x 4 accumulators, 4 weights and a broadcast in registers. */
+ * inlined: up to 6 x 4 accumulators, 4 weights and a broadcast in registers. */
 ESN_AVX512 ESN_INLINE void
 update_avx512 (const SomaifEsnModel *m, const float *w, int wstride, int col, const int R, const int nv,
               const float *th, float *h, size_t stride)
@@ -400,6 +444,7 @@ update_panel_avx512 (const SomaifEsnModel *m, const float *panel, int width, int
   switch (R)
     {
       AVX512_CASE (1) AVX512_CASE (2) AVX512_CASE (3) AVX512_CASE (4) AVX512_CASE (5)
+      AVX512_CASE (6)
     }
 }
 #endif /* ESN_X86 */
@@ -444,16 +489,24 @@ update_panel (const SomaifEsnModel *m, const float *panel, int width, int col, i
   update_plain (m, panel, width, col, R, th, h, stride);
 }
 
-static float
-readout (const SomaifEsnModel *m, const float *th, const float *w)
+/* The readout of R rows at step t (rows stride floats apart). */
+static void
+readout_block (const SomaifEsnModel *m, const float *th, size_t stride, int R,
+               float *const *out, int t)
 {
 #ifdef ESN_X86
   if (m->simd != SOMAIF_SIMD_BASELINE)
-    return readout_avx2 (th, w, m->nr);
+    {
+      readout_block_avx2 (m, th, stride, R, out, t);
+      return;
+    }
 #endif
-  return readout_sum (th, w, m->nr);
+  const size_t padded = (size_t) m->ng * m->col;
+  for (int r = 0; r < R; r++)
+    for (int o = 0; o < m->outputs; o++)
+      out[r][(size_t) t * m->outputs + o]
+        = readout_sum (th + r * stride, m->wo + (size_t) o * padded, m->nr) + m->bo[o];
 }
-
 void
 somaif_esn_tanh_array (const float *x, float *y, int n)
 {
@@ -468,7 +521,7 @@ static void
 run_group (const SomaifEsnModel *m, int rows, const float *const *states, int steps,
            float *const *out)
 {
-  const int n = m->units, no = m->outputs, col = m->col;
+  const int n = m->units, col = m->col;
   const size_t padded = (size_t) m->ng * col;
   /* a cache line more than the row, so that the rows' k-th values do not
      share an L1 set */
@@ -496,13 +549,9 @@ run_group (const SomaifEsnModel *m, int rows, const float *const *states, int st
                           h + b * stride, stride);
         }
       for (int r = 0; r < rows; r++)
-        {
-          float *hr = h + r * stride, *tr = th + r * stride;
-          tanh_array (m, tr, hr, (int) padded);
-          for (int o = 0; o < no; o++)
-            out[r][(size_t) t * no + o] = readout (m, tr, m->wo + (size_t) o * padded)
-                                          + m->bo[o];
-        }
+        tanh_array (m, th + r * stride, h + r * stride, (int) padded);
+      for (int b = 0; b < rows; b += ROWS)
+        readout_block (m, th + b * stride, stride, MIN (ROWS, rows - b), out + b, t);
     }
 }
 

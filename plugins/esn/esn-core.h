@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 
 /* Batch rows that share each weight load (a shorter last block has
  * kernels of its own; every row goes through the same arithmetic). */
-#define SOMAIF_ESN_BLOCK_ROWS 5
+#define SOMAIF_ESN_BLOCK_ROWS 6
 
 typedef struct SomaifEsnModel SomaifEsnModel;
 
