@@ -978,6 +978,13 @@ nan_stage (const SomaifExperiment *x, int c)
   return "the perceiver's map distance or the free energy";
 }
 
+/* The next goal, from the core's own stream. */
+static int
+draw_goal (SomaifExperiment *x)
+{
+  return (int) somaif_rng_below (&x->rng, (guint32) x->units);
+}
+
 /* The goal's image, a copy (the map keeps learning), and its terms. */
 static void
 take_goal_image (SomaifExperiment *x, int goal)
@@ -1023,8 +1030,7 @@ epoch_rollouts (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
 {
   /* The goal sequence is the core's own stream: a goal drawn ahead is the
      same goal. */
-  ep->goal = tr->next_goal >= 0 ? tr->next_goal
-                                : (int) somaif_rng_below (&x->rng, (guint32) x->units);
+  ep->goal = tr->next_goal >= 0 ? tr->next_goal : draw_goal (x);
   tr->next_goal = -1;
   take_goal_image (x, ep->goal);
   if (!propose (x, ep, x->states, error))
@@ -1132,7 +1138,7 @@ may_go_ahead (const SomaifExperiment *x, gint64 e)
 static gboolean
 go_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
 {
-  tr->next_goal = (int) somaif_rng_below (&x->rng, (guint32) x->units);
+  tr->next_goal = draw_goal (x);
   if (tr->next_goal == ep->goal)
     return TRUE;
   tr->next_changed = FALSE;
