@@ -25,7 +25,7 @@ skip_or_fail () {
 
 cat >"$tmp/phases.cfg" <<'EOF'
 experiment = { epochs = 2000; seed = 4; steps = 100; beta = 8.0; snapshots = 4;
-               checkpoint_every = 50; };
+               checkpoint_every = 30; };
 generator = { plugin = "esn"; units = 100; };
 plant = { plugin = "arm2"; };
 renderer = { plugin = "canvas"; width = 64; height = 64; };
@@ -53,6 +53,9 @@ optimiser = { plugin = "good-optimiser"; candidates = 4;
   sigma = { phases = ( { until_epoch = 100; value = 1.0; }, { value = 0.05; } ); }; };
 EOF
 # Epochs where a value changes: 0, 1, 800 (0.4), 1000 (0.5), 1200 (0.6), 1400 (0.7), 1700 (0.85).
+# With more threads the loop begins an epoch during the one before, but not
+# before a checkpoint: every 30 epochs, so that 1000 (the optimiser's sigma
+# alone) is begun early, and a checkpoint falls after epochs so begun.
 changes="0 1 800 1000 1200 1400 1700"
 
 u32 () {
@@ -73,10 +76,11 @@ same () {
   done <"$tmp/list.a"
 }
 
-echo "1..10"
+echo "1..12"
 if ! "$run" --check -q "$tmp/phases.cfg" >"$tmp/err" 2>&1; then
   skip_or_fail "an uninterrupted run" "the real plugins are not all built: $(head -n 1 "$tmp/err")"
   for w in "schedules.csv" "SIGINT at 300" "resume 300" "SIGTERM at 1450" "resume 1450" "twice" \
+           "SIGKILL at 600" "resume 600" \
            "foreign: uninterrupted" "foreign: SIGINT at 300" "foreign: resume 300"; do
     skip_or_fail "$w" "no plugins"
   done
@@ -126,6 +130,9 @@ interrupt () {
 # In the second phase of spread and sigma, and in the last phase of rate and step.
 interrupt INT 300 early
 interrupt TERM 1450 late
+# Killed: no checkpoint of its own; the resumed run goes on from the last
+# periodic one, written after an epoch during which the next had begun.
+interrupt KILL 600 killed
 # Stopped twice: each resume starts from a restored value, never from a default.
 rm -rf "$tmp/twice"
 ("$run" -q -j 2 -o "$tmp/twice" "$tmp/phases.cfg" >/dev/null 2>&1) &

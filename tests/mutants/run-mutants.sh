@@ -78,11 +78,13 @@ order () {
   echo $first $fast $last
 }
 
+# A test never reads the worker's list of mutants (mpirun forwards its
+# standard input to rank 0, and took the rest of the list).
 run_test () {
   if command -v timeout >/dev/null 2>&1; then
-    timeout "$limit" make -C "$1/tests" check TESTS="$2" >"$1/test.log" 2>&1
+    timeout "$limit" make -C "$1/tests" check TESTS="$2" >"$1/test.log" 2>&1 </dev/null
   else
-    make -C "$1/tests" check TESTS="$2" >"$1/test.log" 2>&1
+    make -C "$1/tests" check TESTS="$2" >"$1/test.log" 2>&1 </dev/null
   fi
 }
 
@@ -91,7 +93,7 @@ worker () {
   w=$work/w$1
   # The suite must pass without a mutant, or every mutant would look caught.
   if [ "$1" -eq 1 ] && [ "${MUTANT_BASELINE:-1}" = 1 ]; then
-    make -C "$w/build/tests" check >"$w/baseline.log" 2>&1 || : >"$work/baseline-failed"
+    make -C "$w/build/tests" check >"$w/baseline.log" 2>&1 </dev/null || : >"$work/baseline-failed"
     echo "  (the suite without a mutant: $([ -f "$work/baseline-failed" ] && echo FAILS || echo passes))" >&2
   fi
   while IFS="$(printf '\t')" read -r id file equivalent; do
@@ -103,7 +105,7 @@ worker () {
       result="stale|-"
     elif ! perl "$here/mutate.pl" apply "$list" "$w/src" "$id" 2>"$w/apply.log"; then
       result="stale|-"
-    elif ! make -C "$w/build" -j1 >"$w/make.log" 2>&1; then
+    elif ! make -C "$w/build" -j1 >"$w/make.log" 2>&1 </dev/null; then
       result="no-build|-"
     else
       result="survived|-"
