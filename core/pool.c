@@ -21,7 +21,7 @@ struct SomaifPool
   pthread_t *workers;
   pthread_mutex_t lock;        /* guards the sleepers and the sleeping */
   pthread_cond_t start, done;
-  atomic_uint_fast64_t generation; /* bumped for each somaif_pool_run */
+  atomic_uint_fast64_t generation; /* bumped for each somaif_pool_start */
   atomic_int stop;
   SomaifPoolTask fn;           /* written before generation is bumped */
   void *ctx;
@@ -164,13 +164,6 @@ somaif_pool_join (SomaifPool *p)
       p->caller_sleeping = 0;
       pthread_mutex_unlock (&p->lock);
     }
-}
-
-void
-somaif_pool_run (SomaifPool *p, int n, SomaifPoolTask fn, void *ctx)
-{
-  somaif_pool_start (p, n, fn, ctx);
-  somaif_pool_join (p);
 }
 
 void

@@ -8,12 +8,11 @@ typedef void (*SomaifPoolTask) (void *ctx, int index);
 
 SomaifPool *somaif_pool_new (int threads);
 int somaif_pool_threads (const SomaifPool *pool);
-/* Runs tasks 0..n-1 on the workers and the calling thread; returns when all are done. */
-void somaif_pool_run (SomaifPool *pool, int n, SomaifPoolTask fn, void *ctx);
-/* The same in two halves: start() sets the workers on the tasks and returns
- * at once (the caller may do other work meanwhile); join() runs the tasks
- * left on the calling thread too, and returns when all are done.  One start
- * at a time; with one thread, join() runs them all. */
+/* Tasks 0..n-1 on the workers and the calling thread, in two halves:
+ * start() sets the workers on them and returns at once (the caller may do
+ * other work meanwhile); join() runs the tasks left on the calling thread
+ * too, and returns when all are done.  One start at a time; with one
+ * thread, join() runs them all. */
 void somaif_pool_start (SomaifPool *pool, int n, SomaifPoolTask fn, void *ctx);
 void somaif_pool_join (SomaifPool *pool);
 void somaif_pool_free (SomaifPool *pool);
