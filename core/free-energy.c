@@ -41,20 +41,17 @@ double
 somaif_cross_entropy (const float *image, const float *d, double sum_log_t, int n)
 {
   /* A drawing is mostly blank paper (exactly 1): runs of it are skipped by a
-     test the compiler vectorises; the ink is summed in pixel order, so the
-     sum is the same as a plain loop's. */
+     vector test; the ink is summed in pixel order, so the sum is the same as
+     a plain loop's. */
   double ink = 0.0;
-  int p0 = 0;
-  for (; p0 + BLANK_RUN <= n; p0 += BLANK_RUN)
+  for (int p0 = 0; p0 < n; p0 += BLANK_RUN)
     {
-      if (!somaif_blank16 (image + p0))
-        for (int p = p0; p < p0 + BLANK_RUN; p++)
-          if (image[p] != 1.0f)
-            ink += (1.0 - (double) image[p]) * (double) d[p];
+      if (p0 + BLANK_RUN <= n && somaif_blank16 (image + p0))
+        continue;
+      for (int p = p0; p < n && p < p0 + BLANK_RUN; p++)
+        if (image[p] != 1.0f)
+          ink += (1.0 - (double) image[p]) * (double) d[p];
     }
-  for (int p = p0; p < n; p++)
-    if (image[p] != 1.0f)
-      ink += (1.0 - (double) image[p]) * (double) d[p];
   return ink - sum_log_t;
 }
 
