@@ -65,16 +65,7 @@ u32 () {
 # The checkpoint's next epoch (checkpoint.bin: magic, version, hash, then i64 next_epoch).
 next_epoch () { u32 "$1/checkpoint.bin" 28; }
 
-# same A B: every file of two run folders is identical, but run.json and
-# segments.json (they hold times) and somaif.lock (the last holder's pid).
-same () {
-  (cd "$1" && find . -type f ! -name run.json ! -name segments.json ! -name somaif.lock | sort) >"$tmp/list.a"
-  (cd "$2" && find . -type f ! -name run.json ! -name segments.json ! -name somaif.lock | sort) >"$tmp/list.b"
-  cmp -s "$tmp/list.a" "$tmp/list.b" || { echo "# the files differ: $(diff "$tmp/list.a" "$tmp/list.b" | tr '\n' ' ')"; return 1; }
-  while read -r f; do
-    cmp -s "$1/$f" "$2/$f" || { echo "# $f differs"; return 1; }
-  done <"$tmp/list.a"
-}
+. "$here/same-runs.sh"
 
 echo "1..12"
 if ! "$run" --check -q "$tmp/phases.cfg" >"$tmp/err" 2>&1; then

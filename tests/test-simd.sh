@@ -5,6 +5,7 @@
 # clone that is not one, or that this CPU lacks, is refused with exit 2.
 set -u
 run=${SOMAIF_RUN:?}
+here=$(cd "$(dirname "$0")" && pwd)
 cfg=${SOMAIF_CONFIGS:?}/quick.cfg
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/somaif-simd.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -14,16 +15,7 @@ ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
 skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
-# same A B: every file of two run folders is identical, but those that hold
-# times, the machine or a pid.
-same () {
-  (cd "$1" && find . -type f ! -name run.json ! -name segments.json ! -name somaif.lock | sort) >"$tmp/list.a"
-  (cd "$2" && find . -type f ! -name run.json ! -name segments.json ! -name somaif.lock | sort) >"$tmp/list.b"
-  cmp -s "$tmp/list.a" "$tmp/list.b" || { echo "# the files differ"; return 1; }
-  while read -r f; do
-    cmp -s "$1/$f" "$2/$f" || { echo "# $f differs"; return 1; }
-  done <"$tmp/list.a"
-}
+. "$here/same-runs.sh"
 # The plain clone does exact fused multiply-adds without the CPU's help
 # where the CPU has none: a short run.
 short="--set experiment.epochs=60"
