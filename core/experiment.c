@@ -31,8 +31,11 @@ typedef SomaifCheckpointPart Part;
 /* The buffers of one epoch's candidates. */
 typedef struct
 {
-  float *states, *motor, *images;
-  double *points, *accuracy;
+  float *states;      /* K x D */
+  float *motor;       /* K x T x M */
+  float *images;      /* K x pixels */
+  double *points;     /* K x P x point_size */
+  double *accuracy;   /* K */
 } Batch;
 
 /* Rollouts running on the pool. */
@@ -79,14 +82,10 @@ struct SomaifExperiment
   SomaifRng rng;      /* the core's own stream: goal choice */
   SomaifPool *pool;
 
-  /* Per-epoch buffers, indexed by candidate: the current epoch's, one of
-     the two sets (the next epoch's rollouts may run in the other). */
-  float *states;      /* K x D */
-  float *motor;       /* K x T x M */
-  double *points;     /* K x P x point_size */
-  float *images;      /* K x pixels */
-  double *accuracy;   /* K */
+  /* Per-epoch buffers, indexed by candidate: two sets (the next epoch's
+     rollouts may run in the other); cur, the current epoch's. */
   Batch batch[2];
+  Batch *cur;
   gboolean ahead_ok;  /* the optimiser proposes ahead and there are workers */
   float *goal_image;
   float *goal_d;      /* log(t / (1 - t)) of the goal image's target t */
@@ -154,9 +153,6 @@ derive_seed (guint64 seed, guint64 stream)
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
-
-#define all_finite_f32 somaif_all_finite_f32
-#define all_finite_f64 somaif_all_finite_f64
 
 const SomaifConfig *
 somaif_experiment_config (const SomaifExperiment *x)
@@ -403,11 +399,7 @@ somaif_experiment_memory_need (const SomaifExperiment *x)
 static void
 use_batch (SomaifExperiment *x, int i)
 {
-  x->states = x->batch[i].states;
-  x->motor = x->batch[i].motor;
-  x->points = x->batch[i].points;
-  x->images = x->batch[i].images;
-  x->accuracy = x->batch[i].accuracy;
+  x->cur = &x->batch[i];
 }
 
 static void
@@ -538,7 +530,7 @@ nonfinite_motor (const SomaifExperiment *x, const Batch *b, int first, int n)
 {
   gsize row = (gsize) x->steps * x->motor_size;
   for (int c = first; c < first + n; c++)
-    if (!all_finite_f32 (b->motor + (gsize) c * row, row))
+    if (!somaif_all_finite_f32 (b->motor + (gsize) c * row, row))
       return c;
   return -1;
 }
@@ -555,7 +547,7 @@ rollout_one (SomaifExperiment *x, const Batch *b, int c, gboolean score, gint64 
       task_fail (x, "run", SOMAIF_KIND_PLANT, c, NULL);
       return FALSE;
     }
-  if (!all_finite_f64 (pts, (gsize) x->n_points * x->point_size))
+  if (!somaif_all_finite_f64 (pts, (gsize) x->n_points * x->point_size))
     {
       task_fail (x, "run", SOMAIF_KIND_PLANT, c, "gave a non-finite point");
       return FALSE;
@@ -566,7 +558,7 @@ rollout_one (SomaifExperiment *x, const Batch *b, int c, gboolean score, gint64 
       task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, NULL);
       return FALSE;
     }
-  if (!all_finite_f32 (img, (gsize) x->n_pixels))
+  if (!somaif_all_finite_f32 (img, (gsize) x->n_pixels))
     {
       task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, "drew a non-finite pixel");
       return FALSE;
@@ -621,7 +613,7 @@ rollouts_start (SomaifExperiment *x, int n, gboolean score, gboolean ahead)
   Rollouts *r = x->roll;
   int threads = somaif_pool_threads (x->pool);
   r->x = x;
-  r->b = (Batch) { x->states, x->motor, x->images, x->points, x->accuracy };
+  r->b = *x->cur;
   r->n = n;
   r->score = score;
   r->tasks = 0;
@@ -932,7 +924,7 @@ check_states (SomaifExperiment *x, const float *states, int n, const char *what,
 {
   gsize row = (gsize) x->state_size;
   for (int c = 0; c < n; c++)
-    if (!all_finite_f32 (states + (gsize) c * row, row))
+    if (!somaif_all_finite_f32 (states + (gsize) c * row, row))
       {
         g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
                      "epoch %" G_GINT64_FORMAT ", goal %d: optimiser plugin '%s' %s (candidate %d)",
@@ -960,15 +952,15 @@ check_winner (SomaifExperiment *x, double distance, const char *method, gint64 e
 static const char *
 nan_stage (const SomaifExperiment *x, int c)
 {
-  const float *m = x->motor + (gsize) c * x->steps * x->motor_size;
+  const float *m = x->cur->motor + (gsize) c * x->steps * x->motor_size;
   for (gsize i = 0; i < (gsize) x->steps * x->motor_size; i++)
     if (!isfinite (m[i]))
       return "the generator's motor commands";
-  const double *p = x->points + (gsize) c * x->n_points * x->point_size;
+  const double *p = x->cur->points + (gsize) c * x->n_points * x->point_size;
   for (gsize i = 0; i < (gsize) x->n_points * x->point_size; i++)
     if (!isfinite (p[i]))
       return "the plant's points";
-  const float *img = x->images + (gsize) c * x->n_pixels;
+  const float *img = x->cur->images + (gsize) c * x->n_pixels;
   for (int i = 0; i < x->n_pixels; i++)
     if (!isfinite (img[i]))
       return "the renderer's image";
@@ -1033,7 +1025,7 @@ epoch_rollouts (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
   ep->goal = tr->next_goal >= 0 ? tr->next_goal : draw_goal (x);
   tr->next_goal = -1;
   take_goal_image (x, ep->goal);
-  if (!propose (x, ep, x->states, error))
+  if (!propose (x, ep, x->cur->states, error))
     return FALSE;
   return run_rollouts (x, ep->n, TRUE, error) || rollouts_failed (ep, error);
 }
@@ -1044,7 +1036,7 @@ score (SomaifExperiment *x, int n)
 {
   gint64 t = now_ns ();
   for (int c = 0; c < n; c++)
-    x->accuracy[c] = cross_entropy (x, x->images + (gsize) c * x->n_pixels);
+    x->cur->accuracy[c] = cross_entropy (x, x->cur->images + (gsize) c * x->n_pixels);
   lap (&x->stage_ns[SOMAIF_STAGE_ACCURACY], &t);
 }
 
@@ -1056,7 +1048,7 @@ learn_one (SomaifExperiment *x, const Epoch *ep, int c, SomaifMetricsRow *row, G
   int winner = -1;
   double dist = 0.0;
   gint64 t = now_ns ();
-  int learned = x->per->learn (x->perceiver.inst, x->images + (gsize) c * x->n_pixels,
+  int learned = x->per->learn (x->perceiver.inst, x->cur->images + (gsize) c * x->n_pixels,
                                &winner, &dist);
   lap (&x->stage_ns[SOMAIF_STAGE_PERCEIVER], &t);
   if (learned != 0)
@@ -1070,7 +1062,7 @@ learn_one (SomaifExperiment *x, const Epoch *ep, int c, SomaifMetricsRow *row, G
                    x->per->head.name, winner, x->units);
       return FALSE;
     }
-  double acc = x->accuracy[c];
+  double acc = x->cur->accuracy[c];
   double comp = complexity (x, winner, ep->goal);
   double fe = acc + comp;
   if (!isfinite (fe))
@@ -1429,7 +1421,7 @@ final_rollouts (SomaifExperiment *x, Final *f, GError **error)
       float *state = f->states + (gsize) g * x->state_size;
       if (x->opt->solution (x->optimiser.inst, g, state) != 0)
         return method_failed (x, error, SOMAIF_KIND_OPTIMISER, "solution", x->cfg->epochs, g);
-      if (!all_finite_f32 (state, (gsize) x->state_size))
+      if (!somaif_all_finite_f32 (state, (gsize) x->state_size))
         {
           g_set_error (error, SOMAIF_RUN_ERROR, SOMAIF_RUN_ERROR_NUMERIC,
                        "final evaluation: optimiser plugin '%s' gave a non-finite solution for "
@@ -1440,16 +1432,16 @@ final_rollouts (SomaifExperiment *x, Final *f, GError **error)
   for (int first = 0; first < U; first += x->max_candidates)
     {
       int n = MIN (x->max_candidates, U - first);
-      memcpy (x->states, f->states + (gsize) first * x->state_size,
+      memcpy (x->cur->states, f->states + (gsize) first * x->state_size,
               sizeof (float) * (gsize) n * x->state_size);
       if (!run_rollouts (x, n, FALSE, error))
         {
           g_prefix_error (error, "final evaluation: ");
           return FALSE;
         }
-      memcpy (f->drawings + (gsize) first * x->n_pixels, x->images,
+      memcpy (f->drawings + (gsize) first * x->n_pixels, x->cur->images,
               sizeof (float) * (gsize) n * x->n_pixels);
-      memcpy (f->trajectories + (gsize) first * x->n_points * x->point_size, x->points,
+      memcpy (f->trajectories + (gsize) first * x->n_points * x->point_size, x->cur->points,
               sizeof (double) * (gsize) n * x->n_points * x->point_size);
     }
   return TRUE;
