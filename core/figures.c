@@ -10,6 +10,7 @@
 
 #include <cairo.h>
 #include <png.h>
+#include <zlib.h>
 
 #include "figures.h"
 #include "rundir.h"
@@ -110,6 +111,8 @@ write_png (cairo_surface_t *surface, const char *path, GError **error)
     {
       png_init_io (png, f);
       png_set_compression_level (png, 2);
+      png_set_compression_strategy (png, Z_RLE);
+      png_set_filter (png, 0, PNG_FILTER_UP);
       png_set_IHDR (png, info, (png_uint_32) w, (png_uint_32) h, 8, PNG_COLOR_TYPE_RGB,
                     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
       png_write_info (png, info);
@@ -791,17 +794,26 @@ somaif_figure_tiles (const char *path, const char *title, int n_units, int rows,
                + (int) label_h;
       const float *p = prototypes + (gsize) u * plane;
       const float *d = drawings ? drawings + (gsize) u * plane : NULL;
+      /* A tile's row of pixels is made once, from its source row, and
+         copied to the scale - 1 lines below it. */
       for (int i = 0; i < tile_h; i++)
         {
           guint32 *line = (guint32 *) (void *) (data + (gsize) (y0 + i) * stride) + x0;
-          gsize base = (gsize) (i / scale) * width;
-          for (int j = 0; j < tile_w; j++)
+          if (i % scale)
             {
-              guint8 g = to_byte (p[base + j / scale]);
+              memcpy (line, (guint8 *) line - stride, (gsize) tile_w * sizeof *line);
+              continue;
+            }
+          gsize base = (gsize) (i / scale) * width;
+          for (int j = 0; j < width; j++)
+            {
+              guint8 g = to_byte (p[base + j]);
               /* As the notebook: (R, G, B) = (drawing, prototype, 1). */
-              guint8 r = d ? to_byte (d[base + j / scale]) : g;
+              guint8 r = d ? to_byte (d[base + j]) : g;
               guint8 b = d ? 255 : g;
-              line[j] = ((guint32) r << 16) | ((guint32) g << 8) | b;
+              guint32 px = ((guint32) r << 16) | ((guint32) g << 8) | b;
+              for (int k = 0; k < scale; k++)
+                line[j * scale + k] = px;
             }
         }
     }
