@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <glib.h>
 
@@ -15,9 +16,17 @@
  * for the next epoch's rollouts awake, and a call costs no system call. */
 #define SPIN_ROUNDS 20000
 
+/* Rounds of waiting for another task's end before yielding the core: a
+ * task waits at most for one of the generator's blocks, unless the thread
+ * running it lost its core. */
+#define AWAIT_SPINS 50000
+
 struct SomaifPool
 {
   int threads;
+  /* Waiting awake, in rounds: none with more threads than cores, where a
+     spinning thread takes the core of the one it waits for. */
+  int spin_rounds, await_spins;
   pthread_t *workers;
   pthread_mutex_t lock;        /* guards the sleepers and the sleeping */
   pthread_cond_t start, done;
@@ -65,7 +74,7 @@ worker (void *data)
       /* awake for a while, then asleep until the next call */
       int spins = 0;
       while (atomic_load (&p->generation) == seen && !atomic_load (&p->stop)
-             && spins++ < SPIN_ROUNDS)
+             && spins++ < p->spin_rounds)
         relax ();
       if (atomic_load (&p->generation) == seen && !atomic_load (&p->stop))
         {
@@ -96,6 +105,9 @@ somaif_pool_new (int threads)
 {
   SomaifPool *p = g_new0 (SomaifPool, 1);
   p->threads = threads < 1 ? 1 : threads;
+  gboolean crowded = p->threads > (int) g_get_num_processors ();
+  p->spin_rounds = crowded ? 0 : SPIN_ROUNDS;
+  p->await_spins = crowded ? 0 : AWAIT_SPINS;
   pthread_mutex_init (&p->lock, NULL);
   pthread_cond_init (&p->start, NULL);
   pthread_cond_init (&p->done, NULL);
@@ -153,7 +165,7 @@ somaif_pool_join (SomaifPool *p)
     }
   drain (p);
   int spins = 0;
-  while (atomic_load (&p->busy) > 0 && spins++ < SPIN_ROUNDS)
+  while (atomic_load (&p->busy) > 0 && spins++ < p->spin_rounds)
     relax ();
   if (atomic_load (&p->busy) > 0)
     {
@@ -164,6 +176,23 @@ somaif_pool_join (SomaifPool *p)
       p->caller_sleeping = 0;
       pthread_mutex_unlock (&p->lock);
     }
+}
+
+int
+somaif_pool_await (const SomaifPool *p, const atomic_int *flag)
+{
+  int v, spins = 0;
+  while ((v = atomic_load_explicit (flag, memory_order_acquire)) == 0)
+    {
+      if (spins < p->await_spins)
+        {
+          spins++;
+          relax ();
+        }
+      else
+        sched_yield ();
+    }
+  return v;
 }
 
 void

@@ -2,8 +2,12 @@
 #ifndef SOMAIF_POOL_H
 #define SOMAIF_POOL_H
 
+#include <stdatomic.h>
+
 typedef struct SomaifPool SomaifPool;
-/* fn(ctx, index) for one task; tasks of one call run in any order on any thread. */
+/* fn(ctx, index) for one task, on any thread.  Tasks of one call begin in
+ * the order of their indices, so a task may wait for an earlier one to end
+ * (somaif_pool_await), never for a later one. */
 typedef void (*SomaifPoolTask) (void *ctx, int index);
 
 SomaifPool *somaif_pool_new (int threads);
@@ -16,5 +20,9 @@ int somaif_pool_threads (const SomaifPool *pool);
 void somaif_pool_start (SomaifPool *pool, int n, SomaifPoolTask fn, void *ctx);
 void somaif_pool_join (SomaifPool *pool);
 void somaif_pool_free (SomaifPool *pool);
+/* Waits until *flag is not 0 (another thread's task sets it, with release
+ * order); returns it.  Spins a while, then yields the core (at once when
+ * the pool has more threads than the machine has cores). */
+int somaif_pool_await (const SomaifPool *pool, const atomic_int *flag);
 
 #endif
