@@ -38,16 +38,19 @@ typedef struct
   double *accuracy;   /* K */
 } Batch;
 
-/* Rollouts running on the pool. */
+/* Rollouts running on the pool: tasks 0 .. blocks - 1 run the generator on
+ * a block of candidates each, tasks blocks .. blocks + n - 1 the plant,
+ * renderer (and accuracy) of one candidate each, once its block is done. */
 typedef struct
 {
   struct SomaifExperiment *x;
   Batch b;          /* the buffers they fill */
   int n;            /* candidates this epoch */
   gboolean score;   /* compute the accuracy against the goal image */
-  int tasks;
-  int *first;       /* task i: candidates first[i] .. first[i + 1] - 1 */
-  gint64 *task_ns;  /* each task's wall time */
+  int blocks;
+  int *first;       /* block i: candidates first[i] .. first[i + 1] - 1 */
+  int *block_of;    /* candidate c's block */
+  atomic_int *done; /* block i: 0 running (or not begun), 1 done, -1 failed */
 } Rollouts;
 
 struct SomaifExperiment
@@ -91,12 +94,6 @@ struct SomaifExperiment
   float *goal_d;      /* log(t / (1 - t)) of the goal image's target t */
   double goal_sum_log_t; /* sum of log t over the goal image */
   Rollouts *roll;     /* the rollouts started and not yet joined */
-  /* How the next epoch's rollouts are shared when the caller has the map's
-     learning to do first: running means of a candidate's rollout and of
-     the caller's work before it joins (ns). */
-  double row_ns, caller_ns;
-  gint64 started_at;
-
   /* Stage timings: one row a task (a task runs on one thread at a time). */
   gint64 (*task_ns)[SOMAIF_STAGE_ACCURACY + 1];
   gint64 stage_ns[SOMAIF_N_STAGES];
@@ -204,7 +201,8 @@ somaif_experiment_free (SomaifExperiment *x)
   if (x->roll)
     {
       g_free (x->roll->first);
-      g_free (x->roll->task_ns);
+      g_free (x->roll->block_of);
+      g_free (x->roll->done);
     }
   g_free (x->roll);
   g_free (x->task_ns);
@@ -417,16 +415,17 @@ allocate_buffers (SomaifExperiment *x, int threads)
     }
   use_batch (x, 0);
   x->roll = g_new0 (Rollouts, 1);
-  x->roll->first = g_new0 (int, K + 2);
-  x->roll->task_ns = g_new0 (gint64, K + 1);
+  x->roll->first = g_new0 (int, K + 1);
+  x->roll->block_of = g_new0 (int, K);
+  x->roll->done = g_new0 (atomic_int, K);
   x->goal_image = g_new0 (float, x->n_pixels);
   x->goal_d = g_new0 (float, x->n_pixels);
   x->pool = somaif_pool_new (threads);
   /* An optimiser built before ABI 1.2 has no flags field. */
   x->ahead_ok = somaif_pool_threads (x->pool) > 1 && x->opt->head.abi_minor >= 2
                 && (x->opt->flags & SOMAIF_OPTIMISER_PROPOSES_AHEAD);
-  /* a row a task: at most a task a candidate */
-  x->task_ns = g_malloc0 (sizeof *x->task_ns * (gsize) MAX (K, 1));
+  /* a row a task: at most a block and a candidate's task a candidate */
+  x->task_ns = g_malloc0 (sizeof *x->task_ns * 2 * (gsize) MAX (K, 1));
 }
 
 SomaifExperiment *
@@ -570,109 +569,82 @@ rollout_one (SomaifExperiment *x, const Batch *b, int c, gboolean score, gint64 
   return TRUE;
 }
 
+/* The generator on a block of candidates, or one candidate's plant,
+ * renderer and accuracy after its block (see Rollouts). */
 static void
 rollout_task (void *data, int task)
 {
   Rollouts *r = data;
   SomaifExperiment *x = r->x;
   const Batch *b = &r->b;
+  gint64 *ns = x->task_ns[task];
+  gint64 t = now_ns ();
+  if (task >= r->blocks)
+    {
+      int c = task - r->blocks;
+      if (somaif_pool_await (x->pool, &r->done[r->block_of[c]]) > 0)
+        {
+          t = now_ns (); /* the wait is nobody's stage */
+          rollout_one (x, b, c, r->score, ns, &t);
+        }
+      return;
+    }
   int first = r->first[task];
   int n = r->first[task + 1] - first;
-  if (n <= 0)
-    return;
-  gint64 *ns = x->task_ns[task];
-  gint64 t = now_ns (), t0 = t;
+  int ok = 1;
   if (x->gen->run (x->generator.inst, n, b->states + (gsize) first * x->state_size, x->steps,
                    b->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
       task_fail (x, "run", SOMAIF_KIND_GENERATOR, first, NULL);
-      return;
+      ok = -1;
     }
-  int bad = nonfinite_motor (x, b, first, n);
-  if (bad >= 0)
+  else
     {
-      task_fail (x, "run", SOMAIF_KIND_GENERATOR, bad, "gave a non-finite motor command");
-      return;
+      int bad = nonfinite_motor (x, b, first, n);
+      if (bad >= 0)
+        {
+          task_fail (x, "run", SOMAIF_KIND_GENERATOR, bad, "gave a non-finite motor command");
+          ok = -1;
+        }
     }
   lap (&ns[SOMAIF_STAGE_GENERATOR], &t);
-  for (int c = first; c < first + n; c++)
-    if (!rollout_one (x, b, c, r->score, ns, &t))
-      return;
-  r->task_ns[task] = t - t0;
+  atomic_store_explicit (&r->done[task], ok, memory_order_release);
 }
 
-/* Sets the workers on the rollouts of n candidates in the current buffers
- * (the calling thread joins in at rollouts_join).  Tasks split the batch
- * (a row's result does not depend on its task): evenly, or, when the caller
- * has the map's learning to do before it joins (ahead), the workers take a
- * larger share, from the running means of a rollout's time and the
- * caller's; the last task is the caller's. */
+/* Sets the workers on the rollouts of n candidates in the current buffers;
+ * the calling thread joins in at rollouts_join, having done other work
+ * meanwhile or not.  The generator runs in blocks of at least
+ * MIN_BLOCK_ROWS candidates (its kernel is slower on fewer), one block a
+ * thread at most; the plant and renderer a candidate a task, so that a
+ * thread that comes late or ends early takes what is left.  A candidate's
+ * result does not depend on its block or its thread. */
+#define MIN_BLOCK_ROWS 4
 static void
-rollouts_start (SomaifExperiment *x, int n, gboolean score, gboolean ahead)
+rollouts_start (SomaifExperiment *x, int n, gboolean score)
 {
   Rollouts *r = x->roll;
-  int threads = somaif_pool_threads (x->pool);
   r->x = x;
   r->b = *x->cur;
   r->n = n;
   r->score = score;
-  r->tasks = 0;
-  r->first[0] = 0;
-  int workers_rows = n;
-  if (ahead && threads > 1 && x->row_ns > 0)
+  r->blocks = CLAMP (n / MIN_BLOCK_ROWS, 1, somaif_pool_threads (x->pool));
+  for (int i = 0; i <= r->blocks; i++)
+    r->first[i] = (int) ((gint64) n * i / r->blocks);
+  for (int i = 0; i < r->blocks; i++)
     {
-      /* the caller's share c: c rows + its work = (n - c) rows / workers */
-      double c = ((double) n * x->row_ns / (threads - 1) - x->caller_ns)
-                 / (x->row_ns * (1.0 + 1.0 / (threads - 1)));
-      int mine = (int) CLAMP (floor (c + 0.5), 0.0, (double) n / threads);
-      workers_rows = n - mine;
+      atomic_store_explicit (&r->done[i], 0, memory_order_relaxed);
+      for (int c = r->first[i]; c < r->first[i + 1]; c++)
+        r->block_of[c] = i;
     }
-  int parts = threads == 1 ? 1 : ahead ? threads - 1 : threads;
-  for (int i = 0; i < parts && workers_rows > 0; i++)
-    {
-      int size = (workers_rows - r->first[r->tasks] + (parts - i) - 1) / (parts - i);
-      if (size < 1)
-        continue;
-      r->first[r->tasks + 1] = r->first[r->tasks] + size;
-      r->tasks++;
-    }
-  if (r->first[r->tasks] < n)
-    {
-      r->first[r->tasks + 1] = n;
-      r->tasks++;
-    }
-  for (int i = 0; i < r->tasks; i++)
-    r->task_ns[i] = 0;
-  x->started_at = now_ns ();
-  somaif_pool_start (x->pool, r->tasks, rollout_task, r);
-}
-
-/* The running means behind rollouts_start's shares, from the rollouts just
- * joined: caller_ns the caller's time from the start to the join. */
-static void
-learn_shares (SomaifExperiment *x, gint64 caller_ns)
-{
-  const Rollouts *r = x->roll;
-  gint64 sum = 0;
-  for (int i = 0; i < r->tasks; i++)
-    sum += r->task_ns[i];
-  if (r->n < 1 || sum <= 0)
-    return;
-  double row = (double) sum / r->n;
-  x->row_ns = x->row_ns > 0 ? 0.9 * x->row_ns + 0.1 * row : row;
-  if (caller_ns >= 0)
-    x->caller_ns = x->caller_ns > 0 ? 0.9 * x->caller_ns + 0.1 * (double) caller_ns
-                                    : (double) caller_ns;
+  somaif_pool_start (x->pool, r->blocks + n, rollout_task, r);
 }
 
 static gboolean
-rollouts_join (SomaifExperiment *x, gboolean ahead, GError **error)
+rollouts_join (SomaifExperiment *x, GError **error)
 {
   gint64 t = now_ns ();
-  gint64 caller = t - x->started_at;
   somaif_pool_join (x->pool);
   lap (&x->stage_ns[SOMAIF_STAGE_ROLLOUTS], &t);
-  learn_shares (x, ahead ? caller : -1);
   if (x->fail_message)
     {
       g_set_error (error, SOMAIF_RUN_ERROR,
@@ -687,8 +659,8 @@ rollouts_join (SomaifExperiment *x, gboolean ahead, GError **error)
 static gboolean
 run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
 {
-  rollouts_start (x, n, score, FALSE);
-  return rollouts_join (x, FALSE, error);
+  rollouts_start (x, n, score);
+  return rollouts_join (x, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1143,14 +1115,15 @@ go_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
   tr->next_n = next.n;
   int cur = (int) (ep->e & 1);
   use_batch (x, 1 - cur);
-  rollouts_start (x, next.n, FALSE, TRUE);
+  rollouts_start (x, next.n, FALSE);
   use_batch (x, cur);
   tr->ahead = TRUE;
   return TRUE;
 }
 
-/* Epoch e begun during e - 1: the perceiver's schedules, the rollouts
- * joined, the goal image and the accuracies. */
+/* Epoch e begun during e - 1: the perceiver's schedules and the rollouts
+ * joined (run_epoch scores them once the next epoch's rollouts are under
+ * way). */
 static gboolean
 finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
 {
@@ -1159,15 +1132,13 @@ finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
   tr->next_goal = -1;
   tr->ahead = FALSE;
   gboolean changed = tr->next_changed || ep->e == 0;
-  gboolean joined = rollouts_join (x, TRUE, error);
+  gboolean joined = rollouts_join (x, error);
   if (!joined)
     return rollouts_failed (ep, error);
   if (!set_schedules (x, ep->e, TRUE, TRUE, &changed, error))
     return FALSE;
   if (changed)
     log_schedules (x, ep->e, &tr->sched);
-  take_goal_image (x, ep->goal);
-  score (x, ep->n);
   return TRUE;
 }
 
@@ -1175,18 +1146,26 @@ finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
  * the map learns from each drawing and the optimiser from the rewards.
  * With an optimiser that proposes ahead, the next epoch's proposal and
  * rollouts are made before this one's learning, and its rollouts run on the
- * workers while the map learns: the same calls on each instance in the same
- * order, to the byte. */
+ * workers while this one's drawings are scored and the map learns: the same
+ * calls on each instance in the same order, to the byte. */
 static gboolean
 run_epoch (SomaifExperiment *x, Training *tr, gint64 e, GError **error)
 {
   Epoch ep = { e, -1, 0 };
   use_batch (x, (int) (e & 1));
-  if (tr->ahead ? !finish_ahead (x, tr, &ep, error)
-                : !(apply_schedules (x, e, &tr->sched, error) && epoch_rollouts (x, tr, &ep, error)))
+  gboolean begun = tr->ahead;
+  if (begun ? !finish_ahead (x, tr, &ep, error)
+            : !(apply_schedules (x, e, &tr->sched, error) && epoch_rollouts (x, tr, &ep, error)))
     return FALSE;
   if (may_go_ahead (x, e) && !go_ahead (x, tr, &ep, error))
     return FALSE;
+  if (begun)
+    {
+      /* The goal's image is the map's after e - 1's learning, which is
+         done; nothing running ahead reads it. */
+      take_goal_image (x, ep.goal);
+      score (x, ep.n);
+    }
   return epoch_learning (x, tr, &ep, error);
 }
 
@@ -1641,7 +1620,7 @@ write_run_json (SomaifExperiment *x, const char *outdir, GError **error)
 static void
 sum_timings (SomaifExperiment *x, SomaifSummary *summary)
 {
-  for (int t = 0; t < MAX (x->max_candidates, 1); t++)
+  for (int t = 0; t < 2 * MAX (x->max_candidates, 1); t++)
     for (int k = 0; k <= SOMAIF_STAGE_ACCURACY; k++)
       x->stage_ns[k] += x->task_ns[t][k];
   for (int k = 0; k < SOMAIF_N_STAGES; k++)
