@@ -737,26 +737,100 @@ all_prototypes (const SomaifExperiment *x)
   return protos;
 }
 
-/* The map's prototypes as snapshots/prototypes-NNNNNN.npy and .png. */
-static gboolean
-write_snapshot (const SomaifExperiment *x, const char *snapdir, gint64 epochs_done,
-                GError **error)
+/* A snapshot of the prototypes: what its files need, and how they went. */
+typedef struct
 {
-  g_autofree char *name = g_strdup_printf ("prototypes-%06" G_GINT64_FORMAT, epochs_done);
-  g_autofree char *npy = g_strdup_printf ("%s/%s.npy", snapdir, name);
-  g_autofree char *png = g_strdup_printf ("%s/%s.png", snapdir, name);
+  char *snapdir;
+  gint64 epochs_done;
+  float *protos;      /* units x height x width */
+  int units, height, width, rows, cols;
+  GError *error;
+  GThread *thread;    /* writing it, in a run of more than one thread */
+} Snapshot;
+
+/* The snapshot's files: snapshots/prototypes-NNNNNN.npy and .png. */
+static gboolean
+snapshot_write (Snapshot *s, GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("prototypes-%06" G_GINT64_FORMAT, s->epochs_done);
+  g_autofree char *npy = g_strdup_printf ("%s/%s.npy", s->snapdir, name);
+  g_autofree char *png = g_strdup_printf ("%s/%s.png", s->snapdir, name);
   g_autofree char *title = g_strdup_printf ("Prototypes after %" G_GINT64_FORMAT " epochs",
-                                            epochs_done);
-  g_autofree float *protos = all_prototypes (x);
-  int shape[3] = { x->units, x->height, x->width };
-  if (!somaif_rundir_write_npy_f32 (npy, protos, 3, shape, error))
+                                            s->epochs_done);
+  int shape[3] = { s->units, s->height, s->width };
+  if (!somaif_rundir_write_npy_f32 (npy, s->protos, 3, shape, error))
     return FALSE;
-  int rows, cols;
-  tile_layout (x, &rows, &cols);
   GError *err = NULL;
-  return somaif_figure_tiles (png, title, x->units, rows, cols, x->width, x->height, protos,
-                              NULL, &err)
+  return somaif_figure_tiles (png, title, s->units, s->rows, s->cols, s->width, s->height,
+                              s->protos, NULL, &err)
          || wrap_output_error (error, err);
+}
+
+static gpointer
+snapshot_thread (gpointer data)
+{
+  Snapshot *s = data;
+  snapshot_write (s, &s->error);
+  return NULL;
+}
+
+static void
+snapshot_free (Snapshot *s)
+{
+  g_free (s->snapdir);
+  g_free (s->protos);
+  g_clear_error (&s->error);
+  g_free (s);
+}
+
+/* Waits for the snapshot being written, if any (*pending, then NULL): its
+ * failure is reported now, into error when that is not NULL. */
+static gboolean
+snapshot_join (Snapshot **pending, GError **error)
+{
+  Snapshot *s = *pending;
+  if (!s)
+    return TRUE;
+  *pending = NULL;
+  if (s->thread)
+    g_thread_join (s->thread);
+  gboolean ok = s->error == NULL;
+  if (!ok && error)
+    g_propagate_error (error, g_steal_pointer (&s->error));
+  snapshot_free (s);
+  return ok;
+}
+
+/* The map's prototypes after epochs_done epochs, copied now and written to
+ * snapdir: on a thread of its own when the run has more than one (the
+ * picture takes tens of milliseconds, while the epochs go on), joined before
+ * the next snapshot, a checkpoint or the end; at once otherwise. */
+static gboolean
+take_snapshot (const SomaifExperiment *x, const char *snapdir, gint64 epochs_done,
+               Snapshot **pending, GError **error)
+{
+  if (!snapshot_join (pending, error))
+    return FALSE;
+  Snapshot *s = g_new0 (Snapshot, 1);
+  s->snapdir = g_strdup (snapdir);
+  s->epochs_done = epochs_done;
+  s->protos = all_prototypes (x);
+  s->units = x->units;
+  s->height = x->height;
+  s->width = x->width;
+  tile_layout (x, &s->rows, &s->cols);
+  if (somaif_pool_threads (x->pool) > 1)
+    {
+      s->thread = g_thread_try_new ("somaif-snapshot", snapshot_thread, s, NULL);
+      if (s->thread)
+        {
+          *pending = s;
+          return TRUE;
+        }
+    }
+  gboolean ok = snapshot_write (s, error);
+  snapshot_free (s);
+  return ok;
 }
 
 /* ------------------------------------------------------------------ */
@@ -867,6 +941,7 @@ typedef struct
   int next_goal;       /* its goal, drawn already; -1: not yet */
   int next_n;          /* its candidates (ahead) */
   gboolean next_changed; /* a scheduled value of its changed (ahead) */
+  Snapshot *snapshot;  /* being written on its own thread; NULL: none */
 } Training;
 
 typedef struct
@@ -1279,7 +1354,7 @@ epoch_end (SomaifExperiment *x, Training *tr, const char *outdir, gint64 e, gint
 {
   gint64 epochs = x->cfg->epochs, t = now_ns ();
   if (tr->every && e % tr->every == tr->every - 1
-      && !write_snapshot (x, tr->snapdir, e + 1, error))
+      && !take_snapshot (x, tr->snapdir, e + 1, &tr->snapshot, error))
     return FALSE;
   lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
   if (x->progress)
@@ -1291,7 +1366,8 @@ epoch_end (SomaifExperiment *x, Training *tr, const char *outdir, gint64 e, gint
   if (stopping || e + 1 == epochs || (ck_every > 0 && (e + 1) % ck_every == 0))
     {
       t = now_ns ();
-      if (!save_checkpoint (x, tr, outdir, e + 1, error))
+      /* A checkpoint stands for every file before it, the snapshots too. */
+      if (!snapshot_join (&tr->snapshot, error) || !save_checkpoint (x, tr, outdir, e + 1, error))
         return FALSE;
       lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
     }
@@ -1313,7 +1389,7 @@ train (SomaifExperiment *x, const char *outdir, GArray *rows, gboolean resume, G
   Training tr = { { 0 }, { { 0 }, NULL }, rows, g_new (double, x->max_candidates),
                   g_build_filename (outdir, "snapshots", NULL),
                   cfg->snapshots > 0 && keeps (x, SOMAIF_RUNDIR_KEEP_SNAPSHOTS)
-                  ? MAX (1, cfg->epochs / cfg->snapshots) : 0, FALSE, -1, 0, FALSE };
+                  ? MAX (1, cfg->epochs / cfg->snapshots) : 0, FALSE, -1, 0, FALSE, NULL };
   gint64 first = 0;
   gboolean ok = training_open (x, &tr, outdir, resume, &first, error)
                 && (!tr.every || somaif_rundir_mkdir (tr.snapdir, error));
@@ -1322,6 +1398,7 @@ train (SomaifExperiment *x, const char *outdir, GArray *rows, gboolean resume, G
   /* Rollouts started ahead of a failure: wait for them before freeing. */
   if (tr.ahead)
     somaif_pool_join (x->pool);
+  ok = snapshot_join (&tr.snapshot, ok ? error : NULL) && ok;
   g_clear_pointer (&x->fail_message, g_free);
   use_batch (x, 0);
   ok = out_close (&tr.metrics, ok ? error : NULL) && ok;

@@ -526,6 +526,14 @@ bad 1 "model/ that is a file (fails after training)" "w-model/model: cannot crea
 mkdir -p "$tmp/w-snap" && : >"$tmp/w-snap/snapshots" && : >"$tmp/w-snap/somaif.lock"
 bad 1 "snapshots/ that is a file" "w-snap/snapshots: cannot create: Not a directory" \
   -- -q --force -o w-snap tiny.cfg
+# A snapshot's picture that cannot be written: on one thread at once, on two
+# from the thread that writes it, reported at the next snapshot.
+for j in 1 2; do
+  mkdir -p "$tmp/w-snap$j/snapshots/prototypes-000010.png" && : >"$tmp/w-snap$j/somaif.lock"
+  bad 1 "a snapshot's picture that is a folder, $j thread(s)" \
+    "w-snap$j/snapshots/prototypes-000010.png: cannot write: Is a directory" \
+    -- -q -j $j --force -o w-snap$j tiny.cfg
+done
 # A link is never written through: --force does not take a folder holding
 # only a link for a run (a full disk is the file size limit's test below).
 if [ -c /dev/full ]; then
