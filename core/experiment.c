@@ -593,13 +593,14 @@ rollout_task (void *data, int task)
   int first = r->first[task];
   int n = r->first[task + 1] - first;
   int ok = 1;
-  if (x->gen->run (x->generator.inst, n, b->states + (gsize) first * x->state_size, x->steps,
-                   b->motor + (gsize) first * x->steps * x->motor_size) != 0)
+  if (n > 0
+      && x->gen->run (x->generator.inst, n, b->states + (gsize) first * x->state_size, x->steps,
+                      b->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
       task_fail (x, "run", SOMAIF_KIND_GENERATOR, first, NULL);
       ok = -1;
     }
-  else
+  else if (n > 0)
     {
       int bad = nonfinite_motor (x, b, first, n);
       if (bad >= 0)
