@@ -102,6 +102,7 @@ struct SomaifExperiment
   GMutex fail_lock;
   char *fail_message;
   gboolean fail_numeric; /* the failure is a NaN or an infinity */
+  int fail_candidate;   /* the candidate it names */
   guint64 memory_need; /* bytes the host allocates after the plugins' create() */
   char *command;      /* the command line, for run.json */
   volatile sig_atomic_t *stop; /* set by a signal handler: stop after this epoch */
@@ -502,7 +503,8 @@ as_written (double v)
 /* Rollouts: generator -> plant -> renderer, independent per candidate  */
 
 
-/* Keeps the first failure of a task: a method's (stage is its name), or a
+/* Keeps the failure of the lowest candidate (tasks end in any order; the
+ * message must not depend on it): a method's (stage is its name), or a
  * non-finite output (nonfinite says what it was). */
 static void
 task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidate,
@@ -512,14 +514,19 @@ task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidat
   /* Read on this thread, before another call into the plugin. */
   const char *why = nonfinite ? NULL : somaif_part_message (p->part, p->inst);
   g_mutex_lock (&x->fail_lock);
-  if (!x->fail_message && nonfinite)
-    x->fail_message = g_strdup_printf ("%s plugin '%s' %s (candidate %d)", p->part->group,
-                                       p->part->plugin->head->name, nonfinite, candidate);
-  else if (!x->fail_message)
-    x->fail_message = g_strdup_printf ("%s plugin '%s' failed in %s (candidate %d): %s",
-                                       p->part->group, p->part->plugin->head->name, stage,
-                                       candidate, why);
-  x->fail_numeric = nonfinite != NULL;
+  if (!x->fail_message || candidate < x->fail_candidate)
+    {
+      g_free (x->fail_message);
+      if (nonfinite)
+        x->fail_message = g_strdup_printf ("%s plugin '%s' %s (candidate %d)", p->part->group,
+                                           p->part->plugin->head->name, nonfinite, candidate);
+      else
+        x->fail_message = g_strdup_printf ("%s plugin '%s' failed in %s (candidate %d): %s",
+                                           p->part->group, p->part->plugin->head->name, stage,
+                                           candidate, why);
+      x->fail_candidate = candidate;
+      x->fail_numeric = nonfinite != NULL;
+    }
   g_mutex_unlock (&x->fail_lock);
 }
 
