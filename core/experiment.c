@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -99,7 +100,7 @@ struct SomaifExperiment
   gint64 stage_ns[SOMAIF_N_STAGES];
 
   /* The failure of a parallel task, kept for the message. */
-  GMutex fail_lock;
+  pthread_mutex_t fail_lock; /* not a GMutex: thread checkers see this one */
   char *fail_message;
   gboolean fail_numeric; /* the failure is a NaN or an infinity */
   int fail_candidate;   /* the candidate it names */
@@ -213,7 +214,7 @@ somaif_experiment_free (SomaifExperiment *x)
   g_free (x->command);
   if (x->segments)
     g_array_unref (x->segments);
-  g_mutex_clear (&x->fail_lock);
+  pthread_mutex_destroy (&x->fail_lock);
   somaif_config_free (x->cfg);
   g_free (x);
 }
@@ -439,7 +440,7 @@ somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
       return NULL;
     }
   SomaifExperiment *x = g_new0 (SomaifExperiment, 1);
-  g_mutex_init (&x->fail_lock);
+  pthread_mutex_init (&x->fail_lock, NULL);
   x->cfg = cfg;
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
@@ -513,7 +514,7 @@ task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidat
   const Part *p = &x->parts[kind - 1];
   /* Read on this thread, before another call into the plugin. */
   const char *why = nonfinite ? NULL : somaif_part_message (p->part, p->inst);
-  g_mutex_lock (&x->fail_lock);
+  pthread_mutex_lock (&x->fail_lock);
   if (!x->fail_message || candidate < x->fail_candidate)
     {
       g_free (x->fail_message);
@@ -527,7 +528,7 @@ task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidat
       x->fail_candidate = candidate;
       x->fail_numeric = nonfinite != NULL;
     }
-  g_mutex_unlock (&x->fail_lock);
+  pthread_mutex_unlock (&x->fail_lock);
 }
 
 /* The first of n candidates from first whose motor commands are not all
