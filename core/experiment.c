@@ -46,7 +46,6 @@ typedef struct
 {
   struct SomaifExperiment *x;
   Batch b;          /* the buffers they fill */
-  int n;            /* candidates this epoch */
   gboolean score;   /* compute the accuracy against the goal image */
   int blocks;
   int *first;       /* block i: candidates first[i] .. first[i + 1] - 1 */
@@ -587,28 +586,27 @@ rollout_task (void *data, int task)
   SomaifExperiment *x = r->x;
   const Batch *b = &r->b;
   gint64 *ns = x->task_ns[task];
-  gint64 t = now_ns ();
   if (task >= r->blocks)
     {
       int c = task - r->blocks;
       if (somaif_pool_await (x->pool, &r->done[r->block_of[c]]) > 0)
         {
-          t = now_ns (); /* the wait is nobody's stage */
+          gint64 t = now_ns (); /* from here: the wait is nobody's stage */
           rollout_one (x, b, c, r->score, ns, &t);
         }
       return;
     }
   int first = r->first[task];
-  int n = r->first[task + 1] - first;
+  int n = r->first[task + 1] - first; /* at least 1: see rollouts_start */
   int ok = 1;
-  if (n > 0
-      && x->gen->run (x->generator.inst, n, b->states + (gsize) first * x->state_size, x->steps,
-                      b->motor + (gsize) first * x->steps * x->motor_size) != 0)
+  gint64 t = now_ns ();
+  if (x->gen->run (x->generator.inst, n, b->states + (gsize) first * x->state_size, x->steps,
+                   b->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
       task_fail (x, "run", SOMAIF_KIND_GENERATOR, first, NULL);
       ok = -1;
     }
-  else if (n > 0)
+  else
     {
       int bad = nonfinite_motor (x, b, first, n);
       if (bad >= 0)
@@ -627,15 +625,16 @@ rollout_task (void *data, int task)
  * MIN_BLOCK_ROWS candidates (its kernel is slower on fewer), one block a
  * thread at most; the plant and renderer a candidate a task, so that a
  * thread that comes late or ends early takes what is left.  A candidate's
- * result does not depend on its block or its thread. */
+ * result does not depend on its block or its thread.  n >= 1 (an epoch has
+ * a candidate at least, the evaluation a goal), so no block is empty. */
 #define MIN_BLOCK_ROWS 4
 static void
 rollouts_start (SomaifExperiment *x, int n, gboolean score)
 {
+  g_assert (n >= 1);
   Rollouts *r = x->roll;
   r->x = x;
   r->b = *x->cur;
-  r->n = n;
   r->score = score;
   r->blocks = CLAMP (n / MIN_BLOCK_ROWS, 1, somaif_pool_threads (x->pool));
   for (int i = 0; i <= r->blocks; i++)
