@@ -875,17 +875,23 @@ schedules_open (SomaifExperiment *x, ScheduleLog *log, const char *outdir, gint6
   return TRUE;
 }
 
-/* Sets epoch's scheduled values of the parts perceiver says (TRUE: the
- * perceiver's only, FALSE: the others', -1: all); *changed when one
- * changed (or always, without a log). */
+/* The parts set_schedules sets, as bits of their kinds. */
+#define KIND_BIT(kind) (1u << (kind))
+#define ALL_PARTS (~0u)
+#define ROLLOUT_PARTS                                                         \
+  (KIND_BIT (SOMAIF_KIND_GENERATOR) | KIND_BIT (SOMAIF_KIND_PLANT)            \
+   | KIND_BIT (SOMAIF_KIND_RENDERER))
+
+/* Sets epoch's scheduled values of the parts whose kinds' bits are in
+ * kinds; *changed when one changed (or always, without a log). */
 static gboolean
-set_schedules (SomaifExperiment *x, gint64 epoch, int perceiver, gboolean logged,
+set_schedules (SomaifExperiment *x, gint64 epoch, unsigned kinds, gboolean logged,
                gboolean *changed, GError **error)
 {
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
       Part *p = &x->parts[k];
-      if (perceiver >= 0 && (p->part->kind == SOMAIF_KIND_PERCEIVER) != perceiver)
+      if (!(kinds & KIND_BIT (p->part->kind)))
         continue;
       for (int i = 0; i < p->part->params->n; i++)
         {
@@ -907,18 +913,32 @@ set_schedules (SomaifExperiment *x, gint64 epoch, int perceiver, gboolean logged
   return TRUE;
 }
 
-/* schedules.csv's row of epoch: every scheduled value in force. */
+/* Every scheduled value in force, for schedules.csv's next row. */
 static void
-log_schedules (SomaifExperiment *x, gint64 epoch, ScheduleLog *log)
+collect_schedules (SomaifExperiment *x, ScheduleLog *log)
 {
   g_array_set_size (log->values, 0);
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     for (int i = 0; i < x->parts[k].part->params->n; i++)
       if (x->parts[k].part->schedules[i])
         g_array_append_val (log->values, x->parts[k].values[i]);
+}
+
+/* schedules.csv's row of epoch, of the values collected. */
+static void
+write_schedules (ScheduleLog *log, gint64 epoch)
+{
   if (log->file.f)
     somaif_rundir_schedules_row (log->file.f, epoch, (const double *) (void *) log->values->data,
                                  (int) log->values->len);
+}
+
+/* schedules.csv's row of epoch: every scheduled value in force. */
+static void
+log_schedules (SomaifExperiment *x, gint64 epoch, ScheduleLog *log)
+{
+  collect_schedules (x, log);
+  write_schedules (log, epoch);
 }
 
 /* Sets this epoch's scheduled values; a row in schedules.csv when one
@@ -927,7 +947,7 @@ static gboolean
 apply_schedules (SomaifExperiment *x, gint64 epoch, ScheduleLog *log, GError **error)
 {
   gboolean changed = epoch == 0;
-  if (!set_schedules (x, epoch, -1, log != NULL, &changed, error))
+  if (!set_schedules (x, epoch, ALL_PARTS, log != NULL, &changed, error))
     return FALSE;
   if (changed && log)
     log_schedules (x, epoch, log);
@@ -948,8 +968,9 @@ typedef struct
   /* The next epoch, begun during this one's learning (see run_epoch). */
   gboolean ahead;      /* its candidates are proposed and their rollouts started */
   int next_goal;       /* its goal, drawn already; -1: not yet */
-  int next_n;          /* its candidates (ahead) */
-  gboolean next_changed; /* a scheduled value of its changed (ahead) */
+  int next_n;          /* its candidates (ahead, proposed) */
+  gboolean next_changed; /* a scheduled value of its changed (ahead, proposed) */
+  gboolean proposed;   /* its candidates are proposed, its rollouts not started */
   Snapshot *snapshot;  /* being written on its own thread; NULL: none */
 } Training;
 
@@ -1179,51 +1200,78 @@ may_go_ahead (const SomaifExperiment *x, gint64 e)
          && !(x->stop && *x->stop);
 }
 
-/* Epoch e + 1's goal, its schedules but the perceiver's, its proposal in the
- * other buffers and its rollouts started (not its goal image: the map has
- * not learned from e yet).  When its goal is e's, whose update its proposal
- * needs, only the goal is drawn. */
+/* Epoch e + 1's goal, its optimiser's schedules and its proposal in the
+ * other buffers (not its goal image: the map has not learned from e yet).
+ * When its goal is e's, whose update its proposal needs, only the goal is
+ * drawn. */
 static gboolean
-go_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
+propose_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
 {
   tr->next_goal = draw_goal (x);
   if (tr->next_goal == ep->goal)
     return TRUE;
   tr->next_changed = FALSE;
-  if (!set_schedules (x, ep->e + 1, FALSE, TRUE, &tr->next_changed, error))
+  if (!set_schedules (x, ep->e + 1, KIND_BIT (SOMAIF_KIND_OPTIMISER), TRUE, &tr->next_changed,
+                      error))
     return FALSE;
   Epoch next = { ep->e + 1, tr->next_goal, 0 };
   float *states = x->batch[(ep->e + 1) & 1].states;
   if (!propose (x, &next, states, error))
     return FALSE;
   tr->next_n = next.n;
+  tr->proposed = TRUE;
+  return TRUE;
+}
+
+/* Epoch e + 1, proposed: the schedules of its rollouts' parts (none of
+ * e's rollouts is running), and its rollouts started in the other
+ * buffers. */
+static gboolean
+start_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
+{
+  tr->proposed = FALSE;
+  if (!set_schedules (x, ep->e + 1, ROLLOUT_PARTS, TRUE, &tr->next_changed, error))
+    return FALSE;
   int cur = (int) (ep->e & 1);
   use_batch (x, 1 - cur);
-  rollouts_start (x, next.n, FALSE);
+  rollouts_start (x, tr->next_n, FALSE);
   use_batch (x, cur);
   tr->ahead = TRUE;
   return TRUE;
 }
 
-/* Epoch e begun during e - 1: the perceiver's schedules and the rollouts
- * joined (run_epoch scores them once the next epoch's rollouts are under
- * way). */
+/* Epoch e + 1 proposed and its rollouts started, after e's. */
+static gboolean
+go_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
+{
+  return propose_ahead (x, tr, ep, error) && (!tr->proposed || start_ahead (x, tr, ep, error));
+}
+
+/* Epoch e, begun during e - 1 (its rollouts running): the perceiver's
+ * schedules, then epoch e + 1 proposed while e's rollouts end (the map, the
+ * optimiser and the core's stream are not theirs), then e's rollouts
+ * joined and e + 1's started at once (run_epoch scores e's drawings once
+ * they are under way).  schedules.csv's row of e holds e's values, taken
+ * before e + 1's. */
 static gboolean
 finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
 {
   ep->goal = tr->next_goal;
   ep->n = tr->next_n;
   tr->next_goal = -1;
-  tr->ahead = FALSE;
   gboolean changed = tr->next_changed || ep->e == 0;
-  gboolean joined = rollouts_join (x, error);
-  if (!joined)
-    return rollouts_failed (ep, error);
-  if (!set_schedules (x, ep->e, TRUE, TRUE, &changed, error))
+  if (!set_schedules (x, ep->e, KIND_BIT (SOMAIF_KIND_PERCEIVER), TRUE, &changed, error))
     return FALSE;
   if (changed)
-    log_schedules (x, ep->e, &tr->sched);
-  return TRUE;
+    collect_schedules (x, &tr->sched);
+  if (may_go_ahead (x, ep->e) && !propose_ahead (x, tr, ep, error))
+    return FALSE;
+  tr->ahead = FALSE;
+  if (!rollouts_join (x, error))
+    return rollouts_failed (ep, error);
+  if (changed)
+    write_schedules (&tr->sched, ep->e);
+  return !tr->proposed || start_ahead (x, tr, ep, error);
 }
 
 /* One epoch.  In the plain order: schedules, goal, proposal, rollouts, then
@@ -1239,9 +1287,8 @@ run_epoch (SomaifExperiment *x, Training *tr, gint64 e, GError **error)
   use_batch (x, (int) (e & 1));
   gboolean begun = tr->ahead;
   if (begun ? !finish_ahead (x, tr, &ep, error)
-            : !(apply_schedules (x, e, &tr->sched, error) && epoch_rollouts (x, tr, &ep, error)))
-    return FALSE;
-  if (may_go_ahead (x, e) && !go_ahead (x, tr, &ep, error))
+            : !(apply_schedules (x, e, &tr->sched, error) && epoch_rollouts (x, tr, &ep, error)
+                && (!may_go_ahead (x, e) || go_ahead (x, tr, &ep, error))))
     return FALSE;
   if (begun)
     {
@@ -1398,7 +1445,7 @@ train (SomaifExperiment *x, const char *outdir, GArray *rows, gboolean resume, G
   Training tr = { { 0 }, { { 0 }, NULL }, rows, g_new (double, x->max_candidates),
                   g_build_filename (outdir, "snapshots", NULL),
                   cfg->snapshots > 0 && keeps (x, SOMAIF_RUNDIR_KEEP_SNAPSHOTS)
-                  ? MAX (1, cfg->epochs / cfg->snapshots) : 0, FALSE, -1, 0, FALSE, NULL };
+                  ? MAX (1, cfg->epochs / cfg->snapshots) : 0, FALSE, -1, 0, FALSE, FALSE, NULL };
   gint64 first = 0;
   gboolean ok = training_open (x, &tr, outdir, resume, &first, error)
                 && (!tr.every || somaif_rundir_mkdir (tr.snapdir, error));
