@@ -422,6 +422,67 @@ update_avx512 (const SomaifEsnModel *m, const float *w, int wstride, int col, co
     }
 }
 
+/* The readout of R rows at step t, as readout_rows_avx2's (each lane the
+ * same FMAs, each sum the same tree), two outputs in one vector: lanes 0-7
+ * the first's partial sums, lanes 8-15 the second's. */
+ESN_AVX512 ESN_INLINE void
+readout_rows_avx512 (const SomaifEsnModel *m, const float *th, size_t stride, const int R,
+                     float *const *out, int t)
+{
+  const int no = m->outputs;
+  const size_t padded = (size_t) m->ng * m->col;
+  for (int o0 = 0; o0 < no; o0 += 2)
+    {
+      const int two = o0 + 1 < no;
+      const float *w0 = m->wo + (size_t) o0 * padded, *w1 = two ? w0 + padded : w0;
+      __m512 acc[ROWS];
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++)
+        acc[r] = _mm512_setzero_ps ();
+      for (int u = 0; u < m->nr; u++)
+        {
+          const __m512 w = _mm512_castpd_ps (_mm512_insertf64x4 (
+            _mm512_castps_pd (_mm512_castps256_ps512 (_mm256_loadu_ps (w0 + u * 8))),
+            _mm256_castps_pd (_mm256_loadu_ps (w1 + u * 8)), 1));
+#pragma GCC unroll 8
+          for (int r = 0; r < R; r++)
+            {
+              const __m512 x = _mm512_castpd_ps (_mm512_broadcast_f64x4 (
+                _mm256_castps_pd (_mm256_loadu_ps (th + r * stride + u * 8))));
+              acc[r] = _mm512_fmadd_ps (x, w, acc[r]);
+            }
+        }
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++)
+        {
+          /* s_l + s_(l+4), then + the pair two lanes on, then the two */
+          __m512 v = _mm512_add_ps (acc[r], _mm512_shuffle_f32x4 (acc[r], acc[r],
+                                                                   _MM_SHUFFLE (2, 3, 0, 1)));
+          v = _mm512_add_ps (v, _mm512_permute_ps (v, _MM_SHUFFLE (1, 0, 3, 2)));
+          v = _mm512_add_ps (v, _mm512_permute_ps (v, _MM_SHUFFLE (2, 3, 0, 1)));
+          out[r][(size_t) t * no + o0] = _mm512_cvtss_f32 (v) + m->bo[o0];
+          if (two)
+            out[r][(size_t) t * no + o0 + 1]
+              = _mm_cvtss_f32 (_mm512_extractf32x4_ps (v, 2)) + m->bo[o0 + 1];
+        }
+    }
+}
+
+ESN_AVX512 static void
+readout_block_avx512 (const SomaifEsnModel *m, const float *th, size_t stride, int R,
+                      float *const *out, int t)
+{
+  switch (R)
+    {
+    case 1: readout_rows_avx512 (m, th, stride, 1, out, t); break;
+    case 2: readout_rows_avx512 (m, th, stride, 2, out, t); break;
+    case 3: readout_rows_avx512 (m, th, stride, 3, out, t); break;
+    case 4: readout_rows_avx512 (m, th, stride, 4, out, t); break;
+    case 5: readout_rows_avx512 (m, th, stride, 5, out, t); break;
+    default: readout_rows_avx512 (m, th, stride, 6, out, t); break;
+    }
+}
+
 /* The instance of update_avx512 for R rows and nv vectors. */
 #define AVX512_NV(R, NV) update_avx512 (m, panel, width, col, R, NV, th, h, stride)
 #define AVX512_CASE(R)                                                        \
@@ -495,7 +556,12 @@ readout_block (const SomaifEsnModel *m, const float *th, size_t stride, int R,
                float *const *out, int t)
 {
 #ifdef ESN_X86
-  if (m->simd != SOMAIF_SIMD_BASELINE)
+  if (m->simd == SOMAIF_SIMD_AVX512)
+    {
+      readout_block_avx512 (m, th, stride, R, out, t);
+      return;
+    }
+  if (m->simd == SOMAIF_SIMD_AVX2)
     {
       readout_block_avx2 (m, th, stride, R, out, t);
       return;
