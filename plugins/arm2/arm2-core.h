@@ -39,6 +39,10 @@ void somaif_arm2_run_float (const SomaifArm2 *arm, int steps, const float *motor
 void somaif_arm2_run_from (const SomaifArm2 *arm, const double *pose, int steps,
                           const float *motor, double *points, double *end_pose);
 
+/* sin and cos of x[0 .. n - 1], in s and c: our own, the same bits on
+ * every CPU and C library (see arm2-core.c). */
+void somaif_arm2_sincos (const double *x, double *s, double *c, int n);
+
 G_END_DECLS
 
 #endif /* SOMAIF_ARM2_CORE_H */
