@@ -96,11 +96,60 @@ test_accuracy (void)
   g_hash_table_destroy (a);
 }
 
+/* The goal's terms come from logarithms of our own: each d within a unit
+ * in the last place of the C library's logf, the sum of log t within 1e-14
+ * of a long double sum, for goals of every kind (blank, ink, sizes that are
+ * not a multiple of the vectors), and NaN or infinity where logf gives it. */
+static void
+test_goal_terms (void)
+{
+  SomaifRng rng;
+  somaif_rng_init (&rng, 9);
+  const int sizes[] = { 4096, 1, 17, 1000, 4099, 70000 };
+  for (guint z = 0; z < G_N_ELEMENTS (sizes); z++)
+    {
+      int n = sizes[z];
+      float *g = g_new (float, n), *d = g_new (float, n);
+      for (int i = 0; i < n; i++)
+        {
+          double u = somaif_rng_uniform (&rng);
+          g[i] = z % 2 ? (float) u : (u < 0.6 ? 1.0f : (float) somaif_rng_uniform (&rng));
+        }
+      double sum = somaif_goal_terms (g, n, d);
+      long double ref = 0.0L;
+      int worst = 0;
+      for (int i = 0; i < n; i++)
+        {
+          float t = g[i] * 0.999f + 0.0005f;
+          float l = logf (t / (1.0f - t));
+          ref += logl ((long double) t);
+          float ulp = nextafterf (fabsf (l), INFINITY) - fabsf (l);
+          worst = MAX (worst, (int) (fabsf (d[i] - l) / ulp + 0.5f));
+        }
+      g_test_message ("%d pixels: d within %d ulp of logf's; sum of log t %.17g, "
+                      "relative error %.3g", n, worst, sum,
+                      (double) fabsl ((sum - ref) / ref));
+      g_assert_cmpint (worst, <=, 1);
+      g_assert_cmpfloat ((double) fabsl ((sum - ref) / ref), <, 1e-14);
+      g_free (g);
+      g_free (d);
+    }
+  float odd[] = { NAN, 1.5f, 1.0f, 0.0f, 0.5f, INFINITY, -2.0f, 1.0f };
+  float d[8];
+  double sum = somaif_goal_terms (odd, 8, d);
+  g_assert_true (isnan (d[0]) && isnan (d[1]) && isnan (d[5]) && isnan (d[6]));
+  g_assert_cmpfloat (d[4], ==, 0.0f);
+  volatile float one = 1.0f, t = one * 0.999f + 0.0005f;
+  g_assert_cmpfloat (fabsf (d[2] - logf (t / (1.0f - t))), <=, 1e-6f * fabsf (d[2]));
+  g_assert_true (isnan (sum));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/golden/free-energy/complexity", test_complexity);
   g_test_add_func ("/golden/free-energy/accuracy", test_accuracy);
+  g_test_add_func ("/free-energy/goal-terms", test_goal_terms);
   return g_test_run ();
 }
