@@ -377,6 +377,9 @@ check_memory (SomaifExperiment *x, int threads, GError **error)
   x->memory_need = 2 * K * rollout + 8 * N      /* two epochs' buffers, goal image */
                    + U * (rollout + 8 * N)      /* final rollouts, prototypes' copy */
                    + (guint64) sheet            /* one picture at a time */
+                   /* every rollout's metrics row, kept for curves.csv (the array
+                      grows by doubling) */
+                   + 2 * (guint64) x->cfg->epochs * K * sizeof (SomaifMetricsRow)
                    /* the threads' stacks, and the snapshots' thread's */
                    + (guint64) (MAX (threads, 1) + (threads > 1)) * (8 << 20);
   g_autofree char *what = g_strdup_printf ("%s: this run", x->cfg->path);

@@ -841,16 +841,26 @@ if [ $have_real = yes ]; then
   (ulimit -v 1500000 && cd "$tmp" && exec "$run" --check quick.cfg) >"$tmp/out" 2>"$tmp/err"
   if [ $? -ne 0 ]; then
     skip "a run that cannot fit the address space limit" "nothing starts under ulimit -v here"
+    skip "a run whose metrics rows cannot fit the address space limit" \
+      "nothing starts under ulimit -v here"
   else
     (ulimit -v 1500000 && cd "$tmp" && exec "$run" --check --set renderer.width=2048 \
        --set renderer.height=2048 --set perceiver.units=12 quick.cfg) >"$tmp/out" 2>"$tmp/err"
     status=$?
     expect 2 "a run that cannot fit the address space limit (ulimit -v)" \
       "quick.cfg: this run needs about" "but the address space limit (RLIMIT_AS, ulimit -v) leaves"
+    # The metrics rows kept for curves.csv (48 bytes a rollout) count too:
+    # 10^8 epochs of 10 candidates would need tens of GiB before the end.
+    (ulimit -v 1500000 && cd "$tmp" && exec "$run" --check --set experiment.epochs=100000000 \
+       quick.cfg) >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    expect 2 "a run whose metrics rows cannot fit the address space limit" \
+      "quick.cfg: this run needs about" "but the address space limit (RLIMIT_AS, ulimit -v) leaves"
   fi
 else
   for w in "4000 units: the picture of the prototypes would be too tall" \
-           "a run that cannot fit the address space limit"; do
+           "a run that cannot fit the address space limit" \
+           "a run whose metrics rows cannot fit the address space limit"; do
     skip "$w" "the real plugins are not all built"
   done
 fi
