@@ -5,8 +5,8 @@
  * in plain double arithmetic (no fused multiply-add: the file is compiled
  * with -ffp-contract=off), so that every clone, CPU and C library gives the
  * same bits (glibc's own sin and cos have versions with and without FMA,
- * chosen by the CPU, that may differ in the last bit).  Within a few units
- * in the last place of the C library's (test-golden-arm measures it).
+ * chosen by the CPU, that may differ in the last bit).  Within 2 units in
+ * the last place of glibc's (test-golden-arm holds it to that).
  */
 #include "config.h"
 
@@ -182,12 +182,13 @@ somaif_arm2_init (SomaifArm2 *arm, double length, const double angles[2], double
   arm->base_unit[1] = s[0] + s[1];
 }
 
-/* Steps a block: the angles after each step of motor (steps x 2, as
- * doubles by get), then the pens, relative to where the pen starts:
- * l ((cos a0 + cos(a0+a1)) - base_unit), the notebook's
- * l (-sqrt2/2 + (cos a0 + cos(a0+a1))) with base_unit in place of sqrt2/2. */
+/* Steps whose angles go through sin and cos together. */
 #define BLOCK_STEPS 128
 
+/* The pens at n steps' angles (their sin and cos in s and c, two a step:
+ * a0, then a0 + a1), relative to where the pen starts: l ((cos a0 +
+ * cos(a0+a1)) - base_unit), the notebook's l (-sqrt2/2 + (cos a0 +
+ * cos(a0+a1))) with base_unit in place of sqrt2/2. */
 static void
 pens (const SomaifArm2 *arm, int n, const double *s, const double *c, double *points)
 {
