@@ -24,7 +24,9 @@ for cfg in seed gridsom cmaes arm3; do
       for (f in acc) { a += acc[f] / n[f]; c += comp[f] / n[f]; k++ }
       printf "| %s | %.2f | %.3f | %.3f | %.3f |", cfg, a / k, c / k, qe / q, te / q
     }' "$out/$cfg"-seed*/final.csv "$out/$cfg"-seed*/quality.csv
-  t=$(sed -n 's/.*"wall_seconds": \([0-9.]*\).*/\1/p' "$out/$cfg"-seed*/run.json \
-      | awk '{ s += $1; k++ } END { printf "%.1f", s / k }')
+  # run.json's first wall_seconds is the run's (the segments' follow)
+  t=$(for f in "$out/$cfg"-seed*/run.json; do
+        sed -n 's/.*"wall_seconds" *: *\([0-9.]*\).*/\1/p' "$f" | head -n 1
+      done | awk '{ s += $1; k++ } END { printf "%.1f", s / k }')
   printf ' %s |\n' "$t"
 done
