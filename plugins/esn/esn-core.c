@@ -260,19 +260,24 @@ readout_rows_avx2 (const SomaifEsnModel *m, const float *th, size_t stride, cons
     }
 }
 
+/* rows (m, th, stride, R, out, t) with R (1 to ROWS) a constant, so that
+ * its loops over the rows unroll: each clone's readout of a block. */
+#define READOUT_BY_ROWS(rows)                                                 \
+  switch (R)                                                                  \
+    {                                                                         \
+    case 1: rows (m, th, stride, 1, out, t); break;                           \
+    case 2: rows (m, th, stride, 2, out, t); break;                           \
+    case 3: rows (m, th, stride, 3, out, t); break;                           \
+    case 4: rows (m, th, stride, 4, out, t); break;                           \
+    case 5: rows (m, th, stride, 5, out, t); break;                           \
+    default: rows (m, th, stride, 6, out, t); break;                          \
+    }
+
 ESN_AVX2 static void
 readout_block_avx2 (const SomaifEsnModel *m, const float *th, size_t stride, int R,
                     float *const *out, int t)
 {
-  switch (R)
-    {
-    case 1: readout_rows_avx2 (m, th, stride, 1, out, t); break;
-    case 2: readout_rows_avx2 (m, th, stride, 2, out, t); break;
-    case 3: readout_rows_avx2 (m, th, stride, 3, out, t); break;
-    case 4: readout_rows_avx2 (m, th, stride, 4, out, t); break;
-    case 5: readout_rows_avx2 (m, th, stride, 5, out, t); break;
-    default: readout_rows_avx2 (m, th, stride, 6, out, t); break;
-    }
+  READOUT_BY_ROWS (readout_rows_avx2);
 }
 
 /* nv (1 or 2) vectors of R (1 to ROWS) rows (constants once inlined), from the
@@ -472,15 +477,7 @@ ESN_AVX512 static void
 readout_block_avx512 (const SomaifEsnModel *m, const float *th, size_t stride, int R,
                       float *const *out, int t)
 {
-  switch (R)
-    {
-    case 1: readout_rows_avx512 (m, th, stride, 1, out, t); break;
-    case 2: readout_rows_avx512 (m, th, stride, 2, out, t); break;
-    case 3: readout_rows_avx512 (m, th, stride, 3, out, t); break;
-    case 4: readout_rows_avx512 (m, th, stride, 4, out, t); break;
-    case 5: readout_rows_avx512 (m, th, stride, 5, out, t); break;
-    default: readout_rows_avx512 (m, th, stride, 6, out, t); break;
-    }
+  READOUT_BY_ROWS (readout_rows_avx512);
 }
 
 /* The instance of update_avx512 for R rows and nv vectors. */
