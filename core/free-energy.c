@@ -128,22 +128,21 @@ goal_d8 (const float *goal, int p, int m, float *d8, V8d *prod)
 #define GROUP_PIXELS (16 * LANES)
 
 /* The goal's d for the n pixels of goal (n a multiple of GROUP_PIXELS: the
- * arrays are padded; the pixels from m on count for nothing), and in prod,
- * for each group of GROUP_PIXELS pixels, its lanes' products of t, then
- * their logs (those of positive, finite, normal products: the others are
- * left to the caller). */
+ * arrays are padded; the pixels from m on count for nothing); for each
+ * group of GROUP_PIXELS pixels its lanes' products of t in prod[n / 16 ..],
+ * and their logs in prod[0 .. n / 16) (those of positive, finite, normal
+ * products: the others are left to the caller). */
 FE_INLINE void
 goal_vectors (const float *goal, int n, int m, float *d, double *prod)
 {
+  double *x = prod + n / 16;
   for (int p0 = 0; p0 < n; p0 += GROUP_PIXELS)
     {
       V8d acc = (V8d) { 0 } + 1.0;
       for (int p = p0; p < p0 + GROUP_PIXELS; p += LANES)
         goal_d8 (goal + p, p, m, d + p, &acc);
-      memcpy (prod + p0 / 16, &acc, sizeof acc);
+      memcpy (x + p0 / 16, &acc, sizeof acc);
     }
-  double *x = prod + n / 16;
-  memcpy (x, prod, (gsize) n / 16 * sizeof *x);
   for (int b = 0; b < n / 16; b += LANES)
     log8 (x + b, prod + b, 1);
 }
