@@ -51,6 +51,12 @@ typedef struct
   int *first;       /* block i: candidates first[i] .. first[i + 1] - 1 */
   int *block_of;    /* candidate c's block */
   atomic_int *done; /* block i: 0 running (or not begun), 1 done, -1 failed */
+  gint64 *gen_ns;   /* block i: the generator's time on it */
+  /* For the sizes of the blocks (see split_blocks): when this call began,
+     and averages over the calls so far. */
+  gint64 started;
+  double late_ns;   /* from the start to the caller's join */
+  double row_ns;    /* the generator's time a candidate */
 } Rollouts;
 
 struct SomaifExperiment
@@ -204,6 +210,7 @@ somaif_experiment_free (SomaifExperiment *x)
       g_free (x->roll->first);
       g_free (x->roll->block_of);
       g_free (x->roll->done);
+      g_free (x->roll->gen_ns);
     }
   g_free (x->roll);
   g_free (x->task_ns);
@@ -423,6 +430,7 @@ allocate_buffers (SomaifExperiment *x, int threads)
   x->roll->first = g_new0 (int, K + 1);
   x->roll->block_of = g_new0 (int, K);
   x->roll->done = g_new0 (atomic_int, K);
+  x->roll->gen_ns = g_new0 (gint64, K);
   x->goal_image = g_new0 (float, x->n_pixels);
   x->goal_d = g_new0 (float, x->n_pixels);
   x->pool = somaif_pool_new (threads);
@@ -602,7 +610,7 @@ rollout_task (void *data, int task)
   int first = r->first[task];
   int n = r->first[task + 1] - first; /* at least 1: see rollouts_start */
   int ok = 1;
-  gint64 t = now_ns ();
+  gint64 t = now_ns (), t0 = t;
   if (x->gen->run (x->generator.inst, n, b->states + (gsize) first * x->state_size, x->steps,
                    b->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
@@ -619,6 +627,7 @@ rollout_task (void *data, int task)
         }
     }
   lap (&ns[SOMAIF_STAGE_GENERATOR], &t);
+  r->gen_ns[task] = t - t0;
   atomic_store_explicit (&r->done[task], ok, memory_order_release);
 }
 
@@ -631,6 +640,34 @@ rollout_task (void *data, int task)
  * result does not depend on its block or its thread.  n >= 1 (an epoch has
  * a candidate at least, the evaluation a goal), so no block is empty. */
 #define MIN_BLOCK_ROWS 4
+
+/* The candidates of each block.  The workers begin at once, the caller
+ * when it joins, often after work of its own (the learning of the epoch
+ * before, when the rollouts were started ahead): the last block, which the
+ * caller takes when it comes late, is made shorter by what its lateness
+ * would leave the others waiting, so that the blocks end together
+ * (l = n / B - late (B - 1) / (B row), at least MIN_BLOCK_ROWS, at most
+ * an even share), from the averages of the calls so far.  Timing decides
+ * only who computes which candidate, never what a candidate gets. */
+static void
+split_blocks (Rollouts *r, int n)
+{
+  int B = r->blocks, last = n - (int) ((gint64) n * (B - 1) / B);
+  if (B > 1 && r->row_ns > 0.0)
+    {
+      double want = (double) n / B - r->late_ns * (B - 1) / (B * r->row_ns);
+      if (want < last)
+        last = MAX (MIN_BLOCK_ROWS, (int) lround (want));
+      last = MIN (last, n - (int) ((gint64) n * (B - 1) / B));
+    }
+  r->first[0] = 0;
+  for (int i = 1; i < B; i++)
+    r->first[i] = (int) ((gint64) (n - last) * i / (B - 1));
+  r->first[B] = n;
+  for (int i = 0; i < B; i++)
+    g_assert (r->first[i] < r->first[i + 1]);
+}
+
 static void
 rollouts_start (SomaifExperiment *x, int n, gboolean score)
 {
@@ -640,8 +677,8 @@ rollouts_start (SomaifExperiment *x, int n, gboolean score)
   r->b = *x->cur;
   r->score = score;
   r->blocks = CLAMP (n / MIN_BLOCK_ROWS, 1, somaif_pool_threads (x->pool));
-  for (int i = 0; i <= r->blocks; i++)
-    r->first[i] = (int) ((gint64) n * i / r->blocks);
+  r->started = now_ns ();
+  split_blocks (r, n);
   for (int i = 0; i < r->blocks; i++)
     {
       atomic_store_explicit (&r->done[i], 0, memory_order_relaxed);
@@ -654,9 +691,19 @@ rollouts_start (SomaifExperiment *x, int n, gboolean score)
 static gboolean
 rollouts_join (SomaifExperiment *x, GError **error)
 {
+  Rollouts *r = x->roll;
   gint64 t = now_ns ();
+  double late = (double) (t - r->started);
   somaif_pool_join (x->pool);
   lap (&x->stage_ns[SOMAIF_STAGE_ROLLOUTS], &t);
+  /* averages over about the last 16 calls */
+  gint64 gen = 0;
+  for (int i = 0; i < r->blocks; i++)
+    gen += r->gen_ns[i];
+  double row = (double) gen / r->first[r->blocks];
+  gboolean first_call = r->row_ns == 0.0;
+  r->late_ns = first_call ? late : r->late_ns + (late - r->late_ns) / 16;
+  r->row_ns = first_call ? row : r->row_ns + (row - r->row_ns) / 16;
   if (x->fail_message)
     {
       g_set_error (error, SOMAIF_RUN_ERROR,
