@@ -51,13 +51,25 @@ typedef struct
   int *first;       /* block i: candidates first[i] .. first[i + 1] - 1 */
   int *block_of;    /* candidate c's block */
   atomic_int *done; /* block i: 0 running (or not begun), 1 done, -1 failed */
-  gint64 *gen_ns;   /* block i: the generator's time on it */
   /* For the sizes of the blocks (see split_blocks): when this call began,
      and averages over the calls so far. */
   gint64 started;
   double late_ns;   /* from the start to the caller's join */
   double row_ns;    /* the generator's time a candidate */
 } Rollouts;
+
+/* A task's stage timings, alone in a cache line: tasks that run at once on
+ * different threads do not write to one line. */
+typedef union
+{
+  struct
+  {
+    gint64 ns[SOMAIF_STAGE_ACCURACY + 1]; /* summed over the run */
+    gint64 last_generator;                /* a block's: its last call's */
+  };
+  char line[64];
+} TaskTimes;
+G_STATIC_ASSERT (sizeof (TaskTimes) == 64);
 
 struct SomaifExperiment
 {
@@ -101,7 +113,8 @@ struct SomaifExperiment
   double goal_sum_log_t; /* sum of log t over the goal image */
   Rollouts *roll;     /* the rollouts started and not yet joined */
   /* Stage timings: one row a task (a task runs on one thread at a time). */
-  gint64 (*task_ns)[SOMAIF_STAGE_ACCURACY + 1];
+  TaskTimes *task_times;
+  void *task_times_block; /* the allocation they are aligned in */
   gint64 stage_ns[SOMAIF_N_STAGES];
 
   /* The failure of a parallel task, kept for the message. */
@@ -210,10 +223,9 @@ somaif_experiment_free (SomaifExperiment *x)
       g_free (x->roll->first);
       g_free (x->roll->block_of);
       g_free (x->roll->done);
-      g_free (x->roll->gen_ns);
     }
   g_free (x->roll);
-  g_free (x->task_ns);
+  g_free (x->task_times_block);
   g_free (x->goal_image);
   g_free (x->goal_d);
   g_free (x->fail_message);
@@ -430,7 +442,6 @@ allocate_buffers (SomaifExperiment *x, int threads)
   x->roll->first = g_new0 (int, K + 1);
   x->roll->block_of = g_new0 (int, K);
   x->roll->done = g_new0 (atomic_int, K);
-  x->roll->gen_ns = g_new0 (gint64, K);
   x->goal_image = g_new0 (float, x->n_pixels);
   x->goal_d = g_new0 (float, x->n_pixels);
   x->pool = somaif_pool_new (threads);
@@ -438,7 +449,8 @@ allocate_buffers (SomaifExperiment *x, int threads)
   x->ahead_ok = somaif_pool_threads (x->pool) > 1 && x->opt->head.abi_minor >= 2
                 && (x->opt->flags & SOMAIF_OPTIMISER_PROPOSES_AHEAD);
   /* a row a task: at most a block and a candidate's task a candidate */
-  x->task_ns = g_malloc0 (sizeof *x->task_ns * 2 * (gsize) MAX (K, 1));
+  x->task_times_block = g_malloc0 (sizeof (TaskTimes) * 2 * (gsize) MAX (K, 1) + 63);
+  x->task_times = (TaskTimes *) (((guintptr) x->task_times_block + 63) & ~(guintptr) 63);
 }
 
 SomaifExperiment *
@@ -596,7 +608,7 @@ rollout_task (void *data, int task)
   Rollouts *r = data;
   SomaifExperiment *x = r->x;
   const Batch *b = &r->b;
-  gint64 *ns = x->task_ns[task];
+  gint64 *ns = x->task_times[task].ns;
   if (task >= r->blocks)
     {
       int c = task - r->blocks;
@@ -627,7 +639,7 @@ rollout_task (void *data, int task)
         }
     }
   lap (&ns[SOMAIF_STAGE_GENERATOR], &t);
-  r->gen_ns[task] = t - t0;
+  x->task_times[task].last_generator = t - t0;
   atomic_store_explicit (&r->done[task], ok, memory_order_release);
 }
 
@@ -699,7 +711,7 @@ rollouts_join (SomaifExperiment *x, GError **error)
   /* averages over about the last 16 calls */
   gint64 gen = 0;
   for (int i = 0; i < r->blocks; i++)
-    gen += r->gen_ns[i];
+    gen += x->task_times[i].last_generator;
   double row = (double) gen / r->first[r->blocks];
   gboolean first_call = r->row_ns == 0.0;
   r->late_ns = first_call ? late : r->late_ns + (late - r->late_ns) / 16;
@@ -1805,7 +1817,7 @@ sum_timings (SomaifExperiment *x, SomaifSummary *summary)
 {
   for (int t = 0; t < 2 * MAX (x->max_candidates, 1); t++)
     for (int k = 0; k <= SOMAIF_STAGE_ACCURACY; k++)
-      x->stage_ns[k] += x->task_ns[t][k];
+      x->stage_ns[k] += x->task_times[t].ns[k];
   for (int k = 0; k < SOMAIF_N_STAGES; k++)
     summary->stage_seconds[k] = (double) x->stage_ns[k] / 1e9;
 }
