@@ -37,16 +37,25 @@ typedef struct
   float *images;      /* K x pixels */
   double *points;     /* K x P x point_size */
   double *accuracy;   /* K */
+  unsigned char *scored; /* K: accuracy[c] computed by c's task (Rollouts) */
 } Batch;
+
+/* Whether rollouts score their drawings against the goal image: not at all
+ * (the final evaluation), once the caller has taken the image (rollouts
+ * started ahead, whose goal image waits for the map's learning of the epoch
+ * before), or from the start. */
+enum { GOAL_NONE, GOAL_LATER, GOAL_READY };
 
 /* Rollouts running on the pool: tasks 0 .. blocks - 1 run the generator on
  * a block of candidates each, tasks blocks .. blocks + n - 1 the plant,
- * renderer (and accuracy) of one candidate each, once its block is done. */
+ * renderer (and accuracy) of one candidate each, once its block is done.
+ * A task whose goal image is not there yet leaves the accuracy to the
+ * caller (score_rest): no task ever waits for the caller's learning. */
 typedef struct
 {
   struct SomaifExperiment *x;
   Batch b;          /* the buffers they fill */
-  gboolean score;   /* compute the accuracy against the goal image */
+  atomic_int goal;  /* GOAL_*: set to GOAL_READY after the image (release) */
   int blocks;
   int *first;       /* block i: candidates first[i] .. first[i + 1] - 1 */
   int *block_of;    /* candidate c's block */
@@ -217,6 +226,7 @@ somaif_experiment_free (SomaifExperiment *x)
       g_free (x->batch[i].points);
       g_free (x->batch[i].images);
       g_free (x->batch[i].accuracy);
+      g_free (x->batch[i].scored);
     }
   if (x->roll)
     {
@@ -392,7 +402,7 @@ check_memory (SomaifExperiment *x, int threads, GError **error)
     }
   guint64 K = (guint64) x->max_candidates, U = (guint64) x->units, N = (guint64) x->n_pixels;
   guint64 rollout = 4 * (guint64) x->state_size + 4 * (guint64) x->steps * x->motor_size
-                    + 8 * (guint64) x->n_points * x->point_size + 4 * N + 8;
+                    + 8 * (guint64) x->n_points * x->point_size + 4 * N + 8 + 1;
   x->memory_need = 2 * K * rollout + 8 * N      /* two epochs' buffers, goal image */
                    + U * (rollout + 8 * N)      /* final rollouts, prototypes' copy */
                    + (guint64) sheet            /* one picture at a time */
@@ -436,6 +446,7 @@ allocate_buffers (SomaifExperiment *x, int threads)
       b->points = g_new0 (double, K * x->n_points * x->point_size);
       b->images = g_new0 (float, K * x->n_pixels);
       b->accuracy = g_new0 (double, K);
+      b->scored = g_new0 (unsigned char, K);
     }
   use_batch (x, 0);
   x->roll = g_new0 (Rollouts, 1);
@@ -615,7 +626,10 @@ rollout_task (void *data, int task)
       if (somaif_pool_await (x->pool, &r->done[r->block_of[c]]) > 0)
         {
           gint64 t = now_ns (); /* from here: the wait is nobody's stage */
-          rollout_one (x, b, c, r->score, ns, &t);
+          gboolean score
+            = atomic_load_explicit (&r->goal, memory_order_acquire) == GOAL_READY;
+          b->scored[c] = (unsigned char) score;
+          rollout_one (x, b, c, score, ns, &t);
         }
       return;
     }
@@ -681,13 +695,13 @@ split_blocks (Rollouts *r, int n)
 }
 
 static void
-rollouts_start (SomaifExperiment *x, int n, gboolean score)
+rollouts_start (SomaifExperiment *x, int n, int goal)
 {
   g_assert (n >= 1);
   Rollouts *r = x->roll;
   r->x = x;
   r->b = *x->cur;
-  r->score = score;
+  atomic_store_explicit (&r->goal, goal, memory_order_relaxed);
   r->blocks = CLAMP (n / MIN_BLOCK_ROWS, 1, somaif_pool_threads (x->pool));
   r->started = now_ns ();
   split_blocks (r, n);
@@ -727,10 +741,18 @@ rollouts_join (SomaifExperiment *x, GError **error)
   return TRUE;
 }
 
-static gboolean
-run_rollouts (SomaifExperiment *x, int n, gboolean score, GError **error)
+/* The goal image of the rollouts started ahead is there: their tasks
+ * score from now on. */
+static void
+rollouts_goal_ready (SomaifExperiment *x)
 {
-  rollouts_start (x, n, score);
+  atomic_store_explicit (&x->roll->goal, GOAL_READY, memory_order_release);
+}
+
+static gboolean
+run_rollouts (SomaifExperiment *x, int n, int goal, GError **error)
+{
+  rollouts_start (x, n, goal);
   return rollouts_join (x, error);
 }
 
@@ -1166,16 +1188,18 @@ epoch_rollouts (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
   take_goal_image (x, ep->goal);
   if (!propose (x, ep, x->cur->states, error))
     return FALSE;
-  return run_rollouts (x, ep->n, TRUE, error) || rollouts_failed (ep, error);
+  return run_rollouts (x, ep->n, GOAL_READY, error) || rollouts_failed (ep, error);
 }
 
-/* The accuracy of the current buffers' n drawings, against the goal. */
+/* The accuracy, against the goal, of those of the current buffers' n
+ * drawings whose tasks ran before the goal image was there. */
 static void
-score (SomaifExperiment *x, int n)
+score_rest (SomaifExperiment *x, int n)
 {
   gint64 t = now_ns ();
   for (int c = 0; c < n; c++)
-    x->cur->accuracy[c] = cross_entropy (x, x->cur->images + (gsize) c * x->n_pixels);
+    if (!x->cur->scored[c])
+      x->cur->accuracy[c] = cross_entropy (x, x->cur->images + (gsize) c * x->n_pixels);
   lap (&x->stage_ns[SOMAIF_STAGE_ACCURACY], &t);
 }
 
@@ -1296,7 +1320,7 @@ start_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
     return FALSE;
   int cur = (int) (ep->e & 1);
   use_batch (x, 1 - cur);
-  rollouts_start (x, tr->next_n, FALSE);
+  rollouts_start (x, tr->next_n, GOAL_LATER);
   use_batch (x, cur);
   tr->ahead = TRUE;
   return TRUE;
@@ -1310,11 +1334,12 @@ go_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
 }
 
 /* Epoch e, begun during e - 1 (its rollouts running): the perceiver's
- * schedules, then epoch e + 1 proposed while e's rollouts end (the map, the
- * optimiser and the core's stream are not theirs), then e's rollouts
- * joined and e + 1's started at once (run_epoch scores e's drawings once
- * they are under way).  schedules.csv's row of e holds e's values, taken
- * before e + 1's. */
+ * schedules, e's goal image (the map has learned from e - 1), from which
+ * e's tasks score their drawings, then epoch e + 1 proposed while e's
+ * rollouts end (the map, the optimiser and the core's stream are not
+ * theirs), then e's rollouts joined and e + 1's started at once (run_epoch
+ * scores the drawings whose tasks came before the image once they are under
+ * way).  schedules.csv's row of e holds e's values, taken before e + 1's. */
 static gboolean
 finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
 {
@@ -1326,6 +1351,8 @@ finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
     return FALSE;
   if (changed)
     collect_schedules (x, &tr->sched);
+  take_goal_image (x, ep->goal);
+  rollouts_goal_ready (x);
   if (may_go_ahead (x, ep->e) && !propose_ahead (x, tr, ep, error))
     return FALSE;
   tr->ahead = FALSE;
@@ -1353,12 +1380,7 @@ run_epoch (SomaifExperiment *x, Training *tr, gint64 e, GError **error)
                 && (!may_go_ahead (x, e) || go_ahead (x, tr, &ep, error))))
     return FALSE;
   if (begun)
-    {
-      /* The goal's image is the map's after e - 1's learning, which is
-         done; nothing running ahead reads it. */
-      take_goal_image (x, ep.goal);
-      score (x, ep.n);
-    }
+    score_rest (x, ep.n);
   return epoch_learning (x, tr, &ep, error);
 }
 
@@ -1608,7 +1630,7 @@ final_rollouts (SomaifExperiment *x, Final *f, GError **error)
       int n = MIN (x->max_candidates, U - first);
       memcpy (x->cur->states, f->states + (gsize) first * x->state_size,
               sizeof (float) * (gsize) n * x->state_size);
-      if (!run_rollouts (x, n, FALSE, error))
+      if (!run_rollouts (x, n, GOAL_NONE, error))
         {
           g_prefix_error (error, "final evaluation: ");
           return FALSE;
