@@ -177,6 +177,28 @@ test_golden_cases (void)
   g_assert_cmpfloat (mean, <=, INK_MEAN_THIS);
 }
 
+/* The image the caller hands over is not cleared first: whatever it held
+ * (here NaNs and ink), each golden case's drawing is the same bytes as in
+ * a zeroed buffer. */
+static void
+test_dirty_buffer (void)
+{
+  SomaifCanvas c;
+  seed_canvas (&c);
+  int cases = (int) golden_scalar ("cases");
+  float clean[SIZE * SIZE], dirty[SIZE * SIZE];
+  for (int k = 0; k < cases; k++)
+    {
+      const SomaifArray *traj = golden_case ("traj", k);
+      memset (clean, 0, sizeof clean);
+      for (int i = 0; i < SIZE * SIZE; i++)
+        dirty[i] = i % 3 == 0 ? NAN : 0.25f * (float) (i % 5);
+      draw_ok (&c, traj->shape[0], traj->data, clean);
+      draw_ok (&c, traj->shape[0], traj->data, dirty);
+      g_assert_cmpmem (clean, sizeof clean, dirty, sizeof dirty);
+    }
+}
+
 /* The golden arm trajectories (101 points), drawn over and over: for
  * information only, no bound. */
 static void
@@ -617,6 +639,7 @@ main (int argc, char **argv)
     g_error ("%s", error->message);
 
   g_test_add_func ("/render/golden", test_golden_cases);
+  g_test_add_func ("/render/dirty-buffer", test_dirty_buffer);
   g_test_add_func ("/render/speed", test_speed);
   g_test_add_func ("/render/horizontal-rows", test_horizontal_rows);
   g_test_add_func ("/render/area", test_area);
