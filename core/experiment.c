@@ -599,7 +599,7 @@ rollout_one (SomaifExperiment *x, const Batch *b, int c, gboolean score, gint64 
       task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, NULL);
       return FALSE;
     }
-  if (!somaif_all_finite_f32 (img, (gsize) x->n_pixels))
+  if (!somaif_all_finite_f32_wide (img, (gsize) x->n_pixels))
     {
       task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, "drew a non-finite pixel");
       return FALSE;

@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "somaif/plugin.h"
+
 #if defined(__GNUC__) || defined(__clang__)
 typedef guint32 SomaifU32x4 __attribute__ ((vector_size (16)));
 typedef guint64 SomaifU64x2 __attribute__ ((vector_size (16)));
@@ -44,6 +46,12 @@ somaif_all_finite_f32 (const float *v, gsize n)
     }
   return !bad;
 }
+
+/* The same, on the widest vector unit somaif_simd() names (scan.c): for
+ * the long arrays, a drawing's pixels; _with, on the one given (which the
+ * CPU must have). */
+gboolean somaif_all_finite_f32_wide (const float *v, gsize n);
+gboolean somaif_all_finite_f32_with (SomaifSimd simd, const float *v, gsize n);
 
 static inline gboolean
 somaif_all_finite_f64 (const double *v, gsize n)

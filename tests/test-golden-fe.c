@@ -1,9 +1,11 @@
 /* test-golden-fe.c: the free energy's two terms against the seed's own numbers. */
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "core/free-energy.h"
+#include "core/scan.h"
 #include "somaif/plugin.h"
 
 static GHashTable *
@@ -144,6 +146,36 @@ test_goal_terms (void)
   g_assert_true (isnan (sum));
 }
 
+/* The finiteness test of a drawing's pixels, by each clone this CPU has:
+ * a NaN, an infinity or a negative one anywhere in arrays of several sizes
+ * is found, and the largest float, -0, denormals and blank paper pass. */
+static void
+test_finite_scan (void)
+{
+  const float bad[] = { NAN, -NAN, INFINITY, -INFINITY };
+  const float good[] = { FLT_MAX, -FLT_MAX, -0.0f, FLT_MIN / 4, 1.0f };
+  const gsize sizes[] = { 0, 1, 15, 64, 255, 256, 257, 4096, 4111 };
+  for (int level = SOMAIF_SIMD_BASELINE; level <= (int) somaif_simd_best (); level++)
+    for (guint z = 0; z < G_N_ELEMENTS (sizes); z++)
+      {
+        gsize n = sizes[z];
+        float *v = g_new (float, MAX (n, 1));
+        for (gsize i = 0; i < n; i++)
+          v[i] = good[i % G_N_ELEMENTS (good)];
+        g_assert_true (somaif_all_finite_f32_with ((SomaifSimd) level, v, n));
+        for (gsize i = 0; i < n; i++)
+          {
+            float keep = v[i];
+            v[i] = bad[i % G_N_ELEMENTS (bad)];
+            if (somaif_all_finite_f32_with ((SomaifSimd) level, v, n))
+              g_error ("clone %s, %zu floats: %g at %zu not found",
+                       somaif_simd_name ((SomaifSimd) level), n, (double) v[i], i);
+            v[i] = keep;
+          }
+        g_free (v);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -151,5 +183,6 @@ main (int argc, char **argv)
   g_test_add_func ("/golden/free-energy/complexity", test_complexity);
   g_test_add_func ("/golden/free-energy/accuracy", test_accuracy);
   g_test_add_func ("/free-energy/goal-terms", test_goal_terms);
+  g_test_add_func ("/scan/finite", test_finite_scan);
   return g_test_run ();
 }
