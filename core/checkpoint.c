@@ -73,8 +73,8 @@ put_str (GByteArray *b, const char *s)
   g_byte_array_append (b, (const guint8 *) s, (guint) strlen (s));
 }
 
-gboolean
-somaif_checkpoint_write (const char *path, const SomaifCheckpoint *ck, GError **error)
+GByteArray *
+somaif_checkpoint_encode (const SomaifCheckpoint *ck)
 {
   GByteArray *b = g_byte_array_new ();
   g_byte_array_append (b, (const guint8 *) MAGIC, 8);
@@ -100,6 +100,12 @@ somaif_checkpoint_write (const char *path, const SomaifCheckpoint *ck, GError **
       const void *data = ck->states[k] ? g_bytes_get_data (ck->states[k], &len) : NULL;
       put_bytes (b, data, len);
     }
+  return b;
+}
+
+gboolean
+somaif_checkpoint_write_bytes (const char *path, GByteArray *b, GError **error)
+{
   put_u64 (b, somaif_hash64 (b->data, b->len));
 
   g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
@@ -149,6 +155,14 @@ fail:
                    "%s: cannot write the checkpoint: %s", path, g_strerror (e));
       unlink (tmp);
     }
+  return ok;
+}
+
+gboolean
+somaif_checkpoint_write (const char *path, const SomaifCheckpoint *ck, GError **error)
+{
+  GByteArray *b = somaif_checkpoint_encode (ck);
+  gboolean ok = somaif_checkpoint_write_bytes (path, b, error);
   g_byte_array_unref (b);
   return ok;
 }
@@ -345,9 +359,9 @@ somaif_config_hash (const SomaifConfig *cfg)
   return somaif_hash64 (text, strlen (text));
 }
 
-gboolean
-somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConfig *cfg,
-                        const SomaifCheckpointPart *parts, GError **error)
+GByteArray *
+somaif_checkpoint_prepare (SomaifCheckpoint *ck, const SomaifConfig *cfg,
+                           const SomaifCheckpointPart *parts, GError **error)
 {
   gboolean ok = TRUE;
   ck->config_hash = somaif_config_hash (cfg);
@@ -360,7 +374,7 @@ somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConf
       if (part->plugin->head->save_state)
         ok = (ck->states[k] = somaif_part_save_state (part, parts[k].inst, error)) != NULL;
     }
-  ok = ok && somaif_checkpoint_write (path, ck, error);
+  GByteArray *b = ok ? somaif_checkpoint_encode (ck) : NULL;
   for (int k = 0; k < SOMAIF_CHECKPOINT_PARTS; k++)
     {
       if (ck->states[k])
@@ -369,6 +383,18 @@ somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConf
       ck->names[k] = NULL;
       ck->values[k] = NULL;
     }
+  return b;
+}
+
+gboolean
+somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConfig *cfg,
+                        const SomaifCheckpointPart *parts, GError **error)
+{
+  GByteArray *b = somaif_checkpoint_prepare (ck, cfg, parts, error);
+  if (!b)
+    return FALSE;
+  gboolean ok = somaif_checkpoint_write_bytes (path, b, error);
+  g_byte_array_unref (b);
   return ok;
 }
 

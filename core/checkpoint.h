@@ -28,6 +28,11 @@ guint64 somaif_hash64 (const void *data, gsize length);
 /* Writes atomically: a temporary file, fsync, rename, fsync of the folder;
  * a crash leaves the previous checkpoint whole. */
 gboolean somaif_checkpoint_write (const char *path, const SomaifCheckpoint *ck, GError **error);
+/* The same in two steps: ck's bytes without their checksum, then the
+ * checksum added to them and the whole written as above (from any thread:
+ * it touches nothing but b and the file). */
+GByteArray *somaif_checkpoint_encode (const SomaifCheckpoint *ck);
+gboolean somaif_checkpoint_write_bytes (const char *path, GByteArray *b, GError **error);
 
 /* Reads and checks magic, format version, length and checksum. */
 SomaifCheckpoint *somaif_checkpoint_read (const char *path, GError **error);
@@ -58,6 +63,11 @@ guint64 somaif_config_hash (const SomaifConfig *cfg);
  * values and states (filled in here). */
 gboolean somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConfig *cfg,
                                  const SomaifCheckpointPart *parts, GError **error);
+/* The bytes somaif_checkpoint_save writes, for somaif_checkpoint_write_bytes
+ * (the parts' states are saved here, on the calling thread); NULL with an
+ * error when a part cannot save its state. */
+GByteArray *somaif_checkpoint_prepare (SomaifCheckpoint *ck, const SomaifConfig *cfg,
+                                       const SomaifCheckpointPart *parts, GError **error);
 /* Checks a checkpoint read from path against cfg: its config hash, epochs,
  * plugin names, value counts and which parts have a state. */
 gboolean somaif_checkpoint_check (const SomaifCheckpoint *ck, const char *path,

@@ -1056,6 +1056,7 @@ typedef struct
   gboolean next_changed; /* a scheduled value of its changed (ahead, proposed) */
   gboolean proposed;   /* its candidates are proposed, its rollouts not started */
   Snapshot *snapshot;  /* being written on its own thread; NULL: none */
+  struct CheckpointJob *checkpoint; /* the same for checkpoint.bin */
 } Training;
 
 typedef struct
@@ -1424,11 +1425,75 @@ start_segment (SomaifExperiment *x, const char *outdir, gboolean resume, GError 
   return TRUE;
 }
 
-/* Writes outdir/checkpoint.bin: everything needed to go on at next_epoch. */
+/* A checkpoint being written: its bytes, made on the calling thread between
+ * two epochs (the parts' states), checksummed, written and made durable on a
+ * thread of its own, then segments.json with the wall time at the
+ * checkpoint; the calling thread meanwhile goes on with the next epochs. */
+typedef struct CheckpointJob
+{
+  GByteArray *bytes;
+  char *path;          /* outdir/checkpoint.bin */
+  char *outdir;
+  GArray *segments;    /* SomaifRunSegment: a copy of the run's, strings shared */
+  GThread *thread;
+  atomic_int done;     /* set by the thread at its end */
+  GError *error;
+} CheckpointJob;
+
+static gboolean
+checkpoint_job_write (CheckpointJob *j, GError **error)
+{
+  return somaif_checkpoint_write_bytes (j->path, j->bytes, error)
+         && somaif_rundir_write_segments (j->outdir, (const SomaifRunSegment *) (void *)
+                                          j->segments->data, (int) j->segments->len, error);
+}
+
+static gpointer
+checkpoint_thread (gpointer data)
+{
+  CheckpointJob *j = data;
+  checkpoint_job_write (j, &j->error);
+  atomic_store_explicit (&j->done, 1, memory_order_release);
+  return NULL;
+}
+
+static void
+checkpoint_job_free (CheckpointJob *j)
+{
+  g_byte_array_unref (j->bytes);
+  g_free (j->path);
+  g_free (j->outdir);
+  g_array_free (j->segments, TRUE);
+  g_clear_error (&j->error);
+  g_free (j);
+}
+
+/* Waits for the checkpoint being written, if any (*pending, then NULL): its
+ * failure, if it failed. */
+static gboolean
+checkpoint_join (CheckpointJob **pending, GError **error)
+{
+  CheckpointJob *j = *pending;
+  if (!j)
+    return TRUE;
+  *pending = NULL;
+  g_thread_join (j->thread);
+  gboolean ok = j->error == NULL;
+  if (!ok && error)
+    g_propagate_error (error, g_steal_pointer (&j->error));
+  checkpoint_job_free (j);
+  return ok;
+}
+
+/* Writes outdir/checkpoint.bin: everything needed to go on at next_epoch;
+ * on a thread of its own when there are workers, unless wait (then it is
+ * on disk, and segments.json too, before this returns). */
 static gboolean
 save_checkpoint (SomaifExperiment *x, Training *tr, const char *outdir, gint64 next_epoch,
-                 GError **error)
+                 gboolean wait, GError **error)
 {
+  if (!checkpoint_join (&tr->checkpoint, error))
+    return FALSE;
   if (fflush (tr->metrics.f) != 0 || fflush (tr->sched.file.f) != 0)
     {
       int e = errno;
@@ -1443,9 +1508,29 @@ save_checkpoint (SomaifExperiment *x, Training *tr, const char *outdir, gint64 n
   ck.schedules_bytes = ftello (tr->sched.file.f);
   SomaifCheckpointPart parts[SOMAIF_N_PARTS];
   parts_array (x, parts);
-  g_autofree char *path = g_build_filename (outdir, "checkpoint.bin", NULL);
-  return somaif_checkpoint_save (path, &ck, x->cfg, parts, error)
-         && record_segment (x, outdir, error);
+  GByteArray *bytes = somaif_checkpoint_prepare (&ck, x->cfg, parts, error);
+  if (!bytes)
+    return FALSE;
+  CheckpointJob *j = g_new0 (CheckpointJob, 1);
+  j->bytes = bytes;
+  j->path = g_build_filename (outdir, "checkpoint.bin", NULL);
+  j->outdir = g_strdup (outdir);
+  SomaifRunSegment *s = &g_array_index (x->segments, SomaifRunSegment, x->segments->len - 1);
+  s->wall_seconds = (double) (g_get_monotonic_time () - x->segment_start) / 1e6;
+  j->segments = g_array_sized_new (FALSE, FALSE, sizeof (SomaifRunSegment), x->segments->len);
+  g_array_append_vals (j->segments, x->segments->data, x->segments->len);
+  if (!wait && somaif_pool_threads (x->pool) > 1)
+    {
+      j->thread = g_thread_try_new ("somaif-checkpoint", checkpoint_thread, j, NULL);
+      if (j->thread)
+        {
+          tr->checkpoint = j;
+          return TRUE;
+        }
+    }
+  gboolean ok = checkpoint_job_write (j, error);
+  checkpoint_job_free (j);
+  return ok;
 }
 
 /* Opens the outputs, new or (resume) cut back to the checkpoint, whose
@@ -1493,6 +1578,10 @@ epoch_end (SomaifExperiment *x, Training *tr, const char *outdir, gint64 e, gint
            GError **error)
 {
   gint64 epochs = x->cfg->epochs, t = now_ns ();
+  /* A checkpoint that failed on its thread is reported as soon as it ends. */
+  if (tr->checkpoint && atomic_load_explicit (&tr->checkpoint->done, memory_order_acquire)
+      && !checkpoint_join (&tr->checkpoint, error))
+    return FALSE;
   if (tr->every && e % tr->every == tr->every - 1
       && !take_snapshot (x, tr->snapdir, e + 1, &tr->snapshot, error))
     return FALSE;
@@ -1506,8 +1595,10 @@ epoch_end (SomaifExperiment *x, Training *tr, const char *outdir, gint64 e, gint
   if (stopping || e + 1 == epochs || (ck_every > 0 && (e + 1) % ck_every == 0))
     {
       t = now_ns ();
-      /* A checkpoint stands for every file before it, the snapshots too. */
-      if (!snapshot_join (&tr->snapshot, error) || !save_checkpoint (x, tr, outdir, e + 1, error))
+      /* A checkpoint stands for every file before it, the snapshots too.  A
+         stop waits for it: the message says it is there. */
+      if (!snapshot_join (&tr->snapshot, error)
+          || !save_checkpoint (x, tr, outdir, e + 1, stopping, error))
         return FALSE;
       lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
     }
@@ -1529,7 +1620,7 @@ train (SomaifExperiment *x, const char *outdir, GArray *rows, gboolean resume, G
   Training tr = { { 0 }, { { 0 }, NULL }, rows, g_new (double, x->max_candidates),
                   g_build_filename (outdir, "snapshots", NULL),
                   cfg->snapshots > 0 && keeps (x, SOMAIF_RUNDIR_KEEP_SNAPSHOTS)
-                  ? MAX (1, cfg->epochs / cfg->snapshots) : 0, FALSE, -1, 0, FALSE, FALSE, NULL };
+                  ? MAX (1, cfg->epochs / cfg->snapshots) : 0, FALSE, -1, 0, FALSE, FALSE, NULL, NULL };
   gint64 first = 0;
   gboolean ok = training_open (x, &tr, outdir, resume, &first, error)
                 && (!tr.every || somaif_rundir_mkdir (tr.snapdir, error));
@@ -1539,6 +1630,7 @@ train (SomaifExperiment *x, const char *outdir, GArray *rows, gboolean resume, G
   if (tr.ahead)
     somaif_pool_join (x->pool);
   ok = snapshot_join (&tr.snapshot, ok ? error : NULL) && ok;
+  ok = checkpoint_join (&tr.checkpoint, ok ? error : NULL) && ok;
   g_clear_pointer (&x->fail_message, g_free);
   use_batch (x, 0);
   ok = out_close (&tr.metrics, ok ? error : NULL) && ok;

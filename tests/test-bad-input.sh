@@ -534,6 +534,28 @@ for j in 1 2; do
     "w-snap$j/snapshots/prototypes-000010.png: cannot write: Is a directory" \
     -- -q -j $j --force -o w-snap$j tiny.cfg
 done
+# A checkpoint that cannot be written (its temporary name taken by a
+# folder): with workers it is written on a thread of its own and reported as
+# soon as that thread ends, or at the end of training for the last one; exit
+# 1 naming it either way.
+for case in 1:10 2:10 2:1000; do
+  j=${case%:*} every=${case#*:}
+  mkdir -p "$tmp/w-ck$j-$every/checkpoint.bin.tmp/x" && : >"$tmp/w-ck$j-$every/somaif.lock"
+  bad 1 "a checkpoint whose temporary file is a folder, $j thread(s), every $every epochs" \
+    "w-ck$j-$every/checkpoint.bin: cannot write the checkpoint: Is a directory" \
+    -- -q -j $j --force -o w-ck$j-$every --set experiment.checkpoint_every=$every tiny.cfg
+done
+# ... and soon: the run stops long before the next checkpoint would have
+# reported it (the rows of metrics.csv end before epoch 20000).
+mkdir -p "$tmp/w-ck-soon/checkpoint.bin.tmp/x" && : >"$tmp/w-ck-soon/somaif.lock"
+srun -q -j 2 --force -o w-ck-soon --set experiment.epochs=30000 \
+  --set experiment.checkpoint_every=10000 tiny.cfg
+last=$(awk -F, 'NR > 1 { e = $1 } END { print e + 0 }' "$tmp/w-ck-soon/metrics.csv" 2>/dev/null)
+if [ "$status" -eq 1 ] && [ -n "$last" ] && [ "$last" -ge 9999 ] && [ "$last" -lt 19999 ]; then
+  ok "a checkpoint failed on its thread is reported within the epochs after it (at epoch $last)"
+else
+  not_ok "a checkpoint failed on its thread is reported within the epochs after it (exit $status, last epoch ${last:-none})"; show
+fi
 # A link is never written through: --force does not take a folder holding
 # only a link for a run (a full disk is the file size limit's test below).
 if [ -c /dev/full ]; then
