@@ -15,9 +15,8 @@
  * wherever a pixel is fully inside the stroke; like Agg, a pixel on the edge
  * of a self-overlap may sum its parts (then clamps at 1).  This is exact where
  * supersampling is not, and fast: the accumulation buffer is the caller's
- * image itself (a row cleared only when an edge first reaches it), the work
- * is linear in the outline's length plus one pass over the rows, nothing is
- * allocated, and no size limit arises.
+ * image itself, the work is linear in the outline's length plus one pass over
+ * the touched rows, nothing is allocated, and no size limit arises.
  * Not reproduced: matplotlib's simplification of paths of 128 or more
  * vertices (it moves vertices by at most 1/9 pixel) and Agg's 8-bit output.
  */
@@ -130,19 +129,6 @@ typedef struct
   guint16 *lo, *hi;  /* a row's touched cells [lo, hi] (lo > hi: none) */
 } Raster;
 
-/* Row row of the accumulation buffer, zeroed when no edge has touched it
- * yet: a drawing crosses a part of the rows, and the resolve writes the
- * others whole, so the image is never cleared as a whole.  Every caller
- * touches the row (raster_touch) after adding to it. */
-static inline float *
-raster_row (Raster *r, int row)
-{
-  float *line = r->acc + (gsize) row * r->width;
-  if (r->lo[row] > r->hi[row])
-    memset (line, 0, (gsize) r->width * sizeof *line);
-  return line;
-}
-
 static inline void
 raster_touch (Raster *r, int row, int a, int b)
 {
@@ -161,7 +147,7 @@ raster_cell (Raster *r, int row, double xm, double d)
   int k = (int) xm;
   if (G_UNLIKELY (k >= r->width))
     return;
-  float *line = raster_row (r, row);
+  float *line = r->acc + (gsize) row * r->width;
   double f = xm - k;
   line[k] += (float) (d - d * f);
   if (G_LIKELY (k + 1 < r->width))
@@ -182,7 +168,7 @@ raster_cell (Raster *r, int row, double xm, double d)
 static void
 raster_span (Raster *r, int row, double lo, double hi, double d)
 {
-  float *line = raster_row (r, row);
+  float *line = r->acc + (gsize) row * r->width;
   int width = r->width;
   int k0 = (int) lo, k1 = (int) hi;
   double s = 1.0 / (hi - lo);
@@ -719,6 +705,7 @@ somaif_canvas_draw (const SomaifCanvas *canvas, int n, const double *points, flo
       lo[row] = (guint16) canvas->width;
       hi[row] = 0;
     }
+  memset (image, 0, (gsize) canvas->width * canvas->height * sizeof *image);
   if (n >= 2)
     {
       gboolean snap = FALSE;
