@@ -67,6 +67,19 @@ typedef struct
   double row_ns;    /* the generator's time a candidate */
 } Rollouts;
 
+/* A goal's terms of the free energy, kept with the image they come from. */
+typedef struct
+{
+  float *image;       /* the goal image they were computed from */
+  float *d;           /* its log(t / (1 - t)) */
+  double sum_log_t;
+  gboolean valid;
+} GoalTerms;
+
+/* The goal terms are kept per goal (GoalTerms) when they take at most this
+ * much memory in all. */
+#define GOAL_CACHE_BYTES (8u << 20)
+
 /* A task's stage timings, alone in a cache line: tasks that run at once on
  * different threads do not write to one line. */
 typedef union
@@ -118,8 +131,12 @@ struct SomaifExperiment
   Batch *cur;
   gboolean ahead_ok;  /* the optimiser proposes ahead and there are workers */
   float *goal_image;
-  float *goal_d;      /* log(t / (1 - t)) of the goal image's target t */
+  float *goal_d;      /* log(t / (1 - t)) of the goal image's target t: in
+                         goal_d_own or in the goal's GoalTerms */
   double goal_sum_log_t; /* sum of log t over the goal image */
+  float *goal_d_own;
+  GoalTerms *goal_terms; /* units, or NULL (see goal_cache_bytes) */
+  float *goal_terms_block; /* their images and d's */
   Rollouts *roll;     /* the rollouts started and not yet joined */
   /* Stage timings: one row a task (a task runs on one thread at a time). */
   TaskTimes *task_times;
@@ -237,7 +254,9 @@ somaif_experiment_free (SomaifExperiment *x)
   g_free (x->roll);
   g_free (x->task_times_block);
   g_free (x->goal_image);
-  g_free (x->goal_d);
+  g_free (x->goal_d_own);
+  g_free (x->goal_terms);
+  g_free (x->goal_terms_block);
   g_free (x->fail_message);
   g_free (x->command);
   if (x->segments)
@@ -380,6 +399,15 @@ compute_log_z (SomaifExperiment *x, GError **error)
 
 static void tile_layout (const SomaifExperiment *x, int *rows, int *cols);
 
+/* The memory the goals' terms take when kept, or 0 when they are not. */
+static guint64
+goal_cache_bytes (const SomaifExperiment *x)
+{
+  guint64 b = (guint64) x->units * (2 * (guint64) x->n_pixels * sizeof (float)
+                                    + sizeof (GoalTerms));
+  return b <= GOAL_CACHE_BYTES ? b : 0;
+}
+
 /* What the run will allocate besides what the plugins hold already: the
  * epoch's buffers, the final evaluation's, the pictures' and the threads'
  * stacks; refused up front when the limits it can see cannot hold it, and
@@ -404,6 +432,7 @@ check_memory (SomaifExperiment *x, int threads, GError **error)
   guint64 rollout = 4 * (guint64) x->state_size + 4 * (guint64) x->steps * x->motor_size
                     + 8 * (guint64) x->n_points * x->point_size + 4 * N + 8 + 1;
   x->memory_need = 2 * K * rollout + 8 * N      /* two epochs' buffers, goal image */
+                   + goal_cache_bytes (x)       /* the goals' terms */
                    + U * (rollout + 8 * N)      /* final rollouts, prototypes' copy */
                    + (guint64) sheet            /* one picture at a time */
                    /* every rollout's metrics row, kept for curves.csv (the array
@@ -454,7 +483,19 @@ allocate_buffers (SomaifExperiment *x, int threads)
   x->roll->block_of = g_new0 (int, K);
   x->roll->done = g_new0 (atomic_int, K);
   x->goal_image = g_new0 (float, x->n_pixels);
-  x->goal_d = g_new0 (float, x->n_pixels);
+  x->goal_d_own = g_new0 (float, x->n_pixels);
+  x->goal_d = x->goal_d_own;
+  if (goal_cache_bytes (x) > 0)
+    {
+      gsize n = (gsize) x->n_pixels;
+      x->goal_terms = g_new0 (GoalTerms, x->units);
+      x->goal_terms_block = g_new (float, 2 * n * (gsize) x->units);
+      for (int g = 0; g < x->units; g++)
+        {
+          x->goal_terms[g].image = x->goal_terms_block + 2 * n * (gsize) g;
+          x->goal_terms[g].d = x->goal_terms[g].image + n;
+        }
+    }
   x->pool = somaif_pool_new (threads);
   /* An optimiser built before ABI 1.2 has no flags field. */
   x->ahead_ok = somaif_pool_threads (x->pool) > 1 && x->opt->head.abi_minor >= 2
@@ -503,10 +544,29 @@ somaif_experiment_new (SomaifConfig *cfg, int threads, GError **error)
 /* ------------------------------------------------------------------ */
 /* The free energy                                                     */
 
+/* The goal terms of x->goal_image, goal's prototype: those computed before
+ * when the image is the one they came from, bit for bit (a map that has
+ * stopped learning gives the same images again), else computed (and kept,
+ * within GOAL_CACHE_BYTES). */
 static void
-prepare_goal (SomaifExperiment *x)
+prepare_goal (SomaifExperiment *x, int goal)
 {
-  x->goal_sum_log_t = somaif_goal_terms (x->goal_image, x->n_pixels, x->goal_d);
+  gsize bytes = (gsize) x->n_pixels * sizeof (float);
+  if (!x->goal_terms)
+    {
+      x->goal_d = x->goal_d_own;
+      x->goal_sum_log_t = somaif_goal_terms (x->goal_image, x->n_pixels, x->goal_d);
+      return;
+    }
+  GoalTerms *c = &x->goal_terms[goal];
+  x->goal_d = c->d;
+  if (!(c->valid && memcmp (c->image, x->goal_image, bytes) == 0))
+    {
+      memcpy (c->image, x->goal_image, bytes);
+      c->sum_log_t = somaif_goal_terms (x->goal_image, x->n_pixels, c->d);
+      c->valid = TRUE;
+    }
+  x->goal_sum_log_t = c->sum_log_t;
 }
 
 static double
@@ -1146,7 +1206,7 @@ take_goal_image (SomaifExperiment *x, int goal)
   gint64 t = now_ns ();
   x->per->prototype (x->perceiver.inst, goal, x->goal_image);
   lap (&x->stage_ns[SOMAIF_STAGE_PERCEIVER], &t);
-  prepare_goal (x);
+  prepare_goal (x, goal);
   lap (&x->stage_ns[SOMAIF_STAGE_ACCURACY], &t);
 }
 
@@ -1762,7 +1822,7 @@ write_final (SomaifExperiment *x, const Final *f, const char *outdir, SomaifSumm
           break;
         }
       memcpy (x->goal_image, f->protos + (gsize) g * x->n_pixels, sizeof (float) * x->n_pixels);
-      prepare_goal (x);
+      prepare_goal (x, g);
       double acc = cross_entropy (x, img);
       double comp = complexity (x, winner, g);
       double d = x->per->distance (x->perceiver.inst, winner, g);
