@@ -1539,7 +1539,7 @@ checkpoint_join (CheckpointJob **pending, GError **error)
   *pending = NULL;
   g_thread_join (j->thread);
   gboolean ok = j->error == NULL;
-  if (!ok && error)
+  if (!ok && error != NULL)
     g_propagate_error (error, g_steal_pointer (&j->error));
   checkpoint_job_free (j);
   return ok;
