@@ -13,6 +13,14 @@
  *                      machines (unless built with --enable-native).
  *
  * SOMAIF_SIMD_FMA_CPU() tells whether this CPU runs the FMA clone.
+ *
+ * A kernel that wants AVX-512's wider registers (GCC lowers a 64-byte
+ * vector type badly for AVX2) is written twice: once as above, once marked
+ * SOMAIF_SIMD_TARGET_AVX512 (AVX-512 Foundation, no FMA: the build's
+ * -ffp-contract=off keeps the compiler from fusing), defined where the
+ * first is, and the caller picks it where somaif_simd() says AVX-512 (so
+ * that SOMAIF_SIMD=avx2 in the environment picks the other, as for every
+ * kernel of ours).
  */
 #ifndef SOMAIF_PLUGINS_SIMD_H
 #define SOMAIF_PLUGINS_SIMD_H
@@ -27,6 +35,7 @@
 #define SOMAIF_SIMD_FMA __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
 #define SOMAIF_SIMD_FMA_CPU() (__builtin_cpu_init (), __builtin_cpu_supports ("x86-64-v3"))
 #endif
+#define SOMAIF_SIMD_TARGET_AVX512 __attribute__ ((target ("avx512f")))
 #else
 #define SOMAIF_SIMD_NOFMA
 #define SOMAIF_SIMD_FMA

@@ -47,6 +47,7 @@ struct SomaifSomStore
   double *ink_u;                /* d: their 1 - x */
   double *dot;                  /* np: z.u per unit */
   double *coef;                 /* np: what the update adds, times u */
+  gboolean wide;                /* the AVX-512 kernels run */
 };
 
 int
@@ -71,13 +72,48 @@ somaif_som_kernel_name (SomaifSomKernel kernel)
 /* Several units at once, one per lane: every lane sums in the order of the
  * ink pixels, exactly as a scalar loop would, and without FMA, so learn()
  * and best_two() give the same distances and every machine the same
- * numbers. */
+ * numbers, whichever kernel runs: AVX-512 (a Wide, 8 units, is one
+ * register), AVX2 (a Lanes, 4 units, is one), plain x86-64. */
 #if defined(__GNUC__)
 #define STORE_VECTORS 1
 typedef double Lanes __attribute__ ((vector_size (LANES * sizeof (double))));
 /* Macros, not functions: passing a 32-byte vector by value changes the ABI. */
 #define LANES_GET(v, p) memcpy (&(v), (p), sizeof (Lanes))
 #define LANES_PUT(p, v) memcpy ((p), &(v), sizeof (Lanes))
+#define STORE_INLINE static inline __attribute__ ((always_inline))
+
+/* One pass over the ink for acc[0 .. 4 n - 1] (n <= 8), the n sums in
+ * registers (named, not an array, so that they stay there): 8 Lanes is 8
+ * AVX2 registers, enough independent sums to keep the adders busy. */
+#define PASS_LANES 8
+STORE_INLINE void
+dots_pass (const double *zt, gsize stride, const int *idx, const double *u, int m, double *acc,
+           const int n)
+{
+  Lanes s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 }, s4 = { 0 }, s5 = { 0 }, s6 = { 0 },
+        s7 = { 0 };
+#define DOTS_EACH(X) X (0, s0) X (1, s1) X (2, s2) X (3, s3) X (4, s4) X (5, s5) X (6, s6) X (7, s7)
+#define DOTS_GET(k, sk) if (n > k) LANES_GET (sk, acc + k * LANES);
+#define DOTS_ADD(k, sk)                                                       \
+  if (n > k)                                                                  \
+    {                                                                         \
+      Lanes zk;                                                               \
+      LANES_GET (zk, z + k * LANES);                                          \
+      sk += zk * ui;                                                          \
+    }
+#define DOTS_PUT(k, sk) if (n > k) LANES_PUT (acc + k * LANES, sk);
+  DOTS_EACH (DOTS_GET)
+  for (int i = 0; i < m; i++)
+    {
+      const double *z = zt + (gsize) idx[i] * stride;
+      double ui = u[i];
+      DOTS_EACH (DOTS_ADD)
+    }
+  DOTS_EACH (DOTS_PUT)
+#undef DOTS_GET
+#undef DOTS_ADD
+#undef DOTS_PUT
+}
 #endif
 
 /* acc[j] += sum over i < m of zt[idx[i] * stride + j] * u[i], for j < count
@@ -88,43 +124,19 @@ dots_add (const double *zt, gsize stride, const int *idx, const double *u, int m
 {
   int j = 0;
 #ifdef STORE_VECTORS
-  /* 4 vectors of accumulators stay in registers over the ink. */
-  for (; j + 4 * LANES <= count; j += 4 * LANES)
+  for (; j + PASS_LANES * LANES <= count; j += PASS_LANES * LANES)
+    dots_pass (zt + j, stride, idx, u, m, acc + j, PASS_LANES);
+  /* The rest, fewer than PASS_LANES vectors, in one pass. */
+  switch ((count - j) / LANES)
     {
-      Lanes s0, s1, s2, s3;
-      LANES_GET (s0, acc + j);
-      LANES_GET (s1, acc + j + LANES);
-      LANES_GET (s2, acc + j + 2 * LANES);
-      LANES_GET (s3, acc + j + 3 * LANES);
-      for (int i = 0; i < m; i++)
-        {
-          const double *z = zt + (gsize) idx[i] * stride + j;
-          Lanes z0, z1, z2, z3;
-          LANES_GET (z0, z);
-          LANES_GET (z1, z + LANES);
-          LANES_GET (z2, z + 2 * LANES);
-          LANES_GET (z3, z + 3 * LANES);
-          s0 += z0 * u[i];
-          s1 += z1 * u[i];
-          s2 += z2 * u[i];
-          s3 += z3 * u[i];
-        }
-      LANES_PUT (acc + j, s0);
-      LANES_PUT (acc + j + LANES, s1);
-      LANES_PUT (acc + j + 2 * LANES, s2);
-      LANES_PUT (acc + j + 3 * LANES, s3);
+#define DOTS_CASE(k) case k: dots_pass (zt + j, stride, idx, u, m, acc + j, k); break;
+      DOTS_CASE (1) DOTS_CASE (2) DOTS_CASE (3) DOTS_CASE (4) DOTS_CASE (5) DOTS_CASE (6)
+      DOTS_CASE (7)
+#undef DOTS_CASE
+    default:
+      break;
     }
-  for (; j < count; j += LANES)
-    {
-      Lanes s0, z0;
-      LANES_GET (s0, acc + j);
-      for (int i = 0; i < m; i++)
-        {
-          LANES_GET (z0, zt + (gsize) idx[i] * stride + j);
-          s0 += z0 * u[i];
-        }
-      LANES_PUT (acc + j, s0);
-    }
+  j = count;
 #endif
   for (; j < count; j++)
     {
@@ -161,6 +173,129 @@ rows_add (double *zt, gsize stride, const int *idx, const double *u, int m,
     }
 }
 
+#if defined(STORE_VECTORS) && defined(SOMAIF_SIMD_TARGET_AVX512)
+/* The same two kernels on AVX-512, 8 units a register: the same sums. */
+typedef double Wide __attribute__ ((vector_size (2 * LANES * sizeof (double))));
+#define WIDE_GET(v, p) memcpy (&(v), (p), sizeof (Wide))
+#define WIDE_PUT(p, v) memcpy ((p), &(v), sizeof (Wide))
+
+/* acc[0 .. 8 nw + 4 tail - 1] (nw <= 4, tail 0 or 1) in one pass. */
+STORE_INLINE void
+dots_pass_wide (const double *zt, gsize stride, const int *idx, const double *u, int m,
+                double *acc, const int nw, const int tail)
+{
+  Wide s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
+  Lanes t = { 0 };
+#define WIDE_EACH(X) X (0, s0) X (1, s1) X (2, s2) X (3, s3)
+#define WIDE_GET_K(k, sk) if (nw > k) WIDE_GET (sk, acc + k * 2 * LANES);
+#define WIDE_ADD_K(k, sk)                                                     \
+  if (nw > k)                                                                 \
+    {                                                                         \
+      Wide zk;                                                                \
+      WIDE_GET (zk, z + k * 2 * LANES);                                       \
+      sk += zk * ui;                                                          \
+    }
+#define WIDE_PUT_K(k, sk) if (nw > k) WIDE_PUT (acc + k * 2 * LANES, sk);
+  WIDE_EACH (WIDE_GET_K)
+  if (tail)
+    LANES_GET (t, acc + nw * 2 * LANES);
+  for (int i = 0; i < m; i++)
+    {
+      const double *z = zt + (gsize) idx[i] * stride;
+      double ui = u[i];
+      WIDE_EACH (WIDE_ADD_K)
+      if (tail)
+        {
+          Lanes zl;
+          LANES_GET (zl, z + nw * 2 * LANES);
+          t += zl * ui;
+        }
+    }
+  WIDE_EACH (WIDE_PUT_K)
+  if (tail)
+    LANES_PUT (acc + nw * 2 * LANES, t);
+#undef WIDE_GET_K
+#undef WIDE_ADD_K
+#undef WIDE_PUT_K
+}
+
+SOMAIF_SIMD_TARGET_AVX512 static void
+dots_add_wide (const double *zt, gsize stride, const int *idx, const double *u, int m,
+               double *acc, int count)
+{
+  int j = 0;
+  for (; j + 8 * LANES <= count; j += 8 * LANES)
+    dots_pass_wide (zt + j, stride, idx, u, m, acc + j, 4, 0);
+  switch ((count - j) / LANES)
+    {
+#define WIDE_CASE(k) case k: dots_pass_wide (zt + j, stride, idx, u, m, acc + j, k / 2, k % 2); break;
+      WIDE_CASE (1) WIDE_CASE (2) WIDE_CASE (3) WIDE_CASE (4) WIDE_CASE (5) WIDE_CASE (6)
+      WIDE_CASE (7)
+#undef WIDE_CASE
+    default:
+      break;
+    }
+}
+
+SOMAIF_SIMD_TARGET_AVX512 static void
+rows_add_wide (double *zt, gsize stride, const int *idx, const double *u, int m,
+               const double *coef, int count)
+{
+  for (int i = 0; i < m; i++)
+    {
+      double *z = zt + (gsize) idx[i] * stride;
+      double ui = u[i];
+      int j = 0;
+      for (; j + 2 * LANES <= count; j += 2 * LANES)
+        {
+          Wide c, v;
+          WIDE_GET (c, coef + j);
+          WIDE_GET (v, z + j);
+          v += c * ui;
+          WIDE_PUT (z + j, v);
+        }
+      if (j < count)
+        {
+          Lanes c, v;
+          LANES_GET (c, coef + j);
+          LANES_GET (v, z + j);
+          v += c * ui;
+          LANES_PUT (z + j, v);
+        }
+    }
+}
+#define STORE_WIDE 1
+#endif
+
+/* The kernels for this store: AVX-512 where somaif_simd() says so. */
+static void
+store_dots (const SomaifSomStore *s, const double *zt, const int *idx, const double *u, int m,
+            double *acc, int count)
+{
+#ifdef STORE_WIDE
+  if (s->wide)
+    {
+      dots_add_wide (zt, (gsize) s->np, idx, u, m, acc, count);
+      return;
+    }
+#endif
+  dots_add (zt, (gsize) s->np, idx, u, m, acc, count);
+}
+
+static void
+store_rows (const SomaifSomStore *s, double *zt, const int *idx, const double *u, int m,
+            const double *coef, int count)
+{
+#ifdef STORE_WIDE
+  if (s->wide)
+    {
+      rows_add_wide (zt, (gsize) s->np, idx, u, m, coef, count);
+      return;
+    }
+#endif
+  rows_add (zt, (gsize) s->np, idx, u, m, coef, count);
+}
+
 /* Whether x[0 .. CHUNK - 1] are all blank paper (branch-free: vectorised). */
 static inline gboolean
 chunk_blank (const float *x)
@@ -173,12 +308,14 @@ chunk_blank (const float *x)
 
 /* Gathers the ink pixels (x != 1) of x from *from on, their indices into idx
  * and u = 1 - x into u, at most max of them; adds the u^2 to *usq in pixel
- * order; returns how many and moves *from past the pixels read (d: all). */
-static int
+ * order; returns how many and moves *from past the pixels read (d: all).
+ * The sum runs over the ink alone, after the scan: a blank pixel would add
+ * an exact 0 (the sum is never -0), so the sum is the same as over every
+ * pixel, and the scan carries no chain of additions. */
+SOMAIF_SIMD_NOFMA static int
 gather_ink (const float *x, int d, int *from, int max, int *idx, double *u, double *usq)
 {
   int m = 0, p = *from;
-  double sq = *usq;
   while (p < d)
     {
       if (p + CHUNK <= d)
@@ -188,12 +325,9 @@ gather_ink (const float *x, int d, int *from, int max, int *idx, double *u, doub
           if (!chunk_blank (x + p))
             for (int j = p; j < p + CHUNK; j++)
               {
-                /* Written for every pixel, kept for ink: no branch; a blank
-                   pixel adds an exact 0 to sq. */
-                double uj = 1.0 - (double) x[j];
+                /* Written for every pixel, kept for ink: no branch. */
                 idx[m] = j;
-                u[m] = uj;
-                sq += uj * uj;
+                u[m] = 1.0 - (double) x[j];
                 m += x[j] != 1.0f;
               }
           p += CHUNK;
@@ -204,15 +338,16 @@ gather_ink (const float *x, int d, int *from, int max, int *idx, double *u, doub
             break;
           if (x[p] != 1.0f)
             {
-              double up = 1.0 - (double) x[p];
               idx[m] = p;
-              u[m] = up;
-              sq += up * up;
+              u[m] = 1.0 - (double) x[p];
               m++;
             }
           p++;
         }
     }
+  double sq = *usq;
+  for (int i = 0; i < m; i++)
+    sq += u[i] * u[i];
   *usq = sq;
   *from = p;
   return m;
@@ -255,6 +390,9 @@ somaif_som_store_new (int n_units, int input_size, SomaifSomKernel kernel,
   s->map = map;
   s->spread = 1.0;
   s->rate = 0.1;
+#ifdef STORE_WIDE
+  s->wide = somaif_simd () >= SOMAIF_SIMD_AVX512;
+#endif
   gsize size = (gsize) s->n * (gsize) s->d;
   gboolean ok;
   if (kernel == SOMAIF_SOM_DENSE)
@@ -473,7 +611,7 @@ sparse_rank_block (const SomaifSomStore *s, const float *x, int k0, int count, i
   for (int p = 0; p < s->d;)
     {
       int ink = gather_ink (x, s->d, &p, BLOCK_INK, idx, u, &usq);
-      dots_add (s->zt + k0, (gsize) s->np, idx, u, ink, acc, lanes);
+      store_dots (s, s->zt + k0, idx, u, ink, acc, lanes);
     }
   for (int j = 0; j < count; j++)
     rank_unit (k0 + j, sparse_distance (s->scale[k0 + j], s->zz[k0 + j], acc[j], usq), best,
@@ -587,7 +725,7 @@ sparse_update (SomaifSomStore *s, const float *h, int n_ink, double usq)
   /* Units outside [lo, hi) have coef 0 (padding units always). */
   int j0 = lo / LANES * LANES;
   int j1 = (hi + LANES - 1) / LANES * LANES;
-  rows_add (s->zt + j0, (gsize) s->np, s->ink, s->ink_u, n_ink, s->coef + j0, j1 - j0);
+  store_rows (s, s->zt + j0, s->ink, s->ink_u, n_ink, s->coef + j0, j1 - j0);
   if (recount)
     for (int k = lo; k < hi; k++)
       if (s->zz[k] < 0.0)
@@ -610,7 +748,7 @@ somaif_som_store_learn (SomaifSomStore *s, const float *x, int *winner, double *
   double usq = 0.0;
   int n_ink = gather_ink (x, s->d, &p, s->d, s->ink, s->ink_u, &usq);
   memset (s->dot, 0, (gsize) s->np * sizeof (double));
-  dots_add (s->zt, (gsize) s->np, s->ink, s->ink_u, n_ink, s->dot, s->np);
+  store_dots (s, s->zt, s->ink, s->ink_u, n_ink, s->dot, s->np);
   int best[2] = { -1, -1 };
   double bd[2] = { INFINITY, INFINITY };
   for (int k = 0; k < s->n; k++)
