@@ -12,7 +12,9 @@
  *   - ROWS batch rows share each weight load (a shorter last block has
  *     kernels of its own); a row's arithmetic never depends on the batch
  *     size or its position;
- *   - tanh is a rational function evaluated on whole vectors.
+ *   - tanh is a rational function evaluated on whole vectors; the units of
+ *     the last, partly padded group of several rows share one vector (the
+ *     seed's 100 units: 6 vectors and a quarter a row, not 7).
  *
  * Every clone does the same arithmetic in the same order, so every clone
  * gives the same bytes (the tests force each in turn):
@@ -214,6 +216,38 @@ tanh_array_avx2 (float *y, const float *x, int n)
     }
 }
 
+/* tanh of rows rows (stride floats apart) of n units in groups of 8: the
+ * whole groups a row at a time, the last group's units of two rows in one
+ * vector where there are at most 4 a row; the padding's tanh, 0, stays as
+ * it is. */
+ESN_AVX2 static void
+tanh_rows_avx2 (float *th, const float *h, size_t stride, int rows, int n)
+{
+  const int full = n / 8 * 8;
+  for (int r = 0; r < rows; r++)
+    for (int i = 0; i < full; i += 8)
+      _mm256_storeu_ps (th + r * stride + i, tanh_avx2 (_mm256_loadu_ps (h + r * stride + i)));
+  if (full == n)
+    return;
+  if (n - full > 4)
+    {
+      for (int r = 0; r < rows; r++)
+        _mm256_storeu_ps (th + r * stride + full,
+                          tanh_avx2 (_mm256_loadu_ps (h + r * stride + full)));
+      return;
+    }
+  for (int r = 0; r < rows; r += 2)
+    {
+      const float *h0 = h + r * stride + full;
+      float *t0 = th + r * stride + full;
+      __m128 b = r + 1 < rows ? _mm_loadu_ps (h0 + stride) : _mm_setzero_ps ();
+      __m256 t = tanh_avx2 (_mm256_insertf128_ps (_mm256_castps128_ps256 (_mm_loadu_ps (h0)), b, 1));
+      _mm_storeu_ps (t0, _mm256_castps256_ps128 (t));
+      if (r + 1 < rows)
+        _mm_storeu_ps (t0 + stride, _mm256_extractf128_ps (t, 1));
+    }
+}
+
 ESN_AVX2 ESN_INLINE float
 hsum_avx2 (__m256 s)
 {
@@ -384,6 +418,66 @@ tanh_array_avx512 (float *y, const float *x, int n)
     }
 }
 
+/* tanh of rows rows (stride floats apart) of n units in groups of 16: the
+ * whole groups a row at a time, the last group's units of four rows in one
+ * vector (at most 4 units a row) or of two (at most 8); the padding's
+ * tanh, 0, stays as it is. */
+ESN_AVX512 static void
+tanh_rows_avx512 (float *th, const float *h, size_t stride, int rows, int n)
+{
+  const int full = n / 16 * 16, tail = n - full;
+  for (int r = 0; r < rows; r++)
+    for (int i = 0; i < full; i += 16)
+      _mm512_storeu_ps (th + r * stride + i, tanh_avx512 (_mm512_loadu_ps (h + r * stride + i)));
+  if (tail == 0)
+    return;
+  if (tail > 8)
+    {
+      for (int r = 0; r < rows; r++)
+        _mm512_storeu_ps (th + r * stride + full,
+                          tanh_avx512 (_mm512_loadu_ps (h + r * stride + full)));
+      return;
+    }
+  if (tail > 4)
+    {
+      for (int r = 0; r < rows; r += 2)
+        {
+          const float *h0 = h + r * stride + full;
+          float *t0 = th + r * stride + full;
+          __m256d b = r + 1 < rows ? _mm256_castps_pd (_mm256_loadu_ps (h0 + stride))
+                                   : _mm256_setzero_pd ();
+          __m512 v = _mm512_castpd_ps (
+            _mm512_insertf64x4 (_mm512_castps_pd (_mm512_castps256_ps512 (_mm256_loadu_ps (h0))),
+                                b, 1));
+          __m512 t = tanh_avx512 (v);
+          _mm256_storeu_ps (t0, _mm512_castps512_ps256 (t));
+          if (r + 1 < rows)
+            _mm256_storeu_ps (t0 + stride,
+                              _mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (t), 1)));
+        }
+      return;
+    }
+  for (int r = 0; r < rows; r += 4)
+    {
+      const float *h0 = h + r * stride + full;
+      float *t0 = th + r * stride + full;
+      const int k = MIN (4, rows - r);
+      __m128 b = k > 1 ? _mm_loadu_ps (h0 + stride) : _mm_setzero_ps ();
+      __m128 c = k > 2 ? _mm_loadu_ps (h0 + 2 * stride) : _mm_setzero_ps ();
+      __m128 d = k > 3 ? _mm_loadu_ps (h0 + 3 * stride) : _mm_setzero_ps ();
+      __m512 v = _mm512_castps128_ps512 (_mm_loadu_ps (h0));
+      v = _mm512_insertf32x4 (_mm512_insertf32x4 (_mm512_insertf32x4 (v, b, 1), c, 2), d, 3);
+      __m512 t = tanh_avx512 (v);
+      _mm_storeu_ps (t0, _mm512_castps512_ps128 (t));
+      if (k > 1)
+        _mm_storeu_ps (t0 + stride, _mm512_extractf32x4_ps (t, 1));
+      if (k > 2)
+        _mm_storeu_ps (t0 + 2 * stride, _mm512_extractf32x4_ps (t, 2));
+      if (k > 3)
+        _mm_storeu_ps (t0 + 3 * stride, _mm512_extractf32x4_ps (t, 3));
+    }
+}
+
 /* nv (1 to 4) vectors of 16 units of R (1 to ROWS) rows, constants once
  * inlined: up to 6 x 4 accumulators, 4 weights and a broadcast in registers. */
 ESN_AVX512 ESN_INLINE void
@@ -528,6 +622,27 @@ tanh_array (const SomaifEsnModel *m, float *y, const float *x, int n)
   tanh_plain (y, x, n);
 }
 
+/* tanh of the units of rows rows (stride floats apart), their padding
+ * left as it is: 0, the tanh of the padding's 0, from the start. */
+static void
+tanh_rows (const SomaifEsnModel *m, float *th, const float *h, size_t stride, int rows)
+{
+#ifdef ESN_X86
+  if (m->simd == SOMAIF_SIMD_AVX512)
+    {
+      tanh_rows_avx512 (th, h, stride, rows, m->units);
+      return;
+    }
+  if (m->simd == SOMAIF_SIMD_AVX2)
+    {
+      tanh_rows_avx2 (th, h, stride, rows, m->units);
+      return;
+    }
+#endif
+  for (int r = 0; r < rows; r++)
+    tanh_array (m, th + r * stride, h + r * stride, m->units);
+}
+
 static void
 update_panel (const SomaifEsnModel *m, const float *panel, int width, int col, int R,
               const float *th, float *h, size_t stride)
@@ -611,8 +726,7 @@ run_group (const SomaifEsnModel *m, int rows, const float *const *states, int st
             update_panel (m, panel, width, g * col, MIN (ROWS, rows - b), th + b * stride,
                           h + b * stride, stride);
         }
-      for (int r = 0; r < rows; r++)
-        tanh_array (m, th + r * stride, h + r * stride, (int) padded);
+      tanh_rows (m, th, h, stride, rows);
       for (int b = 0; b < rows; b += ROWS)
         readout_block (m, th + b * stride, stride, MIN (ROWS, rows - b), out + b, t);
     }
