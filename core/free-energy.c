@@ -149,6 +149,7 @@ goal_vectors (const float *goal, int n, int m, float *d, double *prod)
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define FE_X86 1
+#include <immintrin.h>
 __attribute__ ((target ("avx512f"))) static void
 goal_vectors_avx512 (const float *goal, int n, int m, float *d, double *prod)
 {
@@ -207,22 +208,99 @@ somaif_goal_terms (const float *goal, int n, float *d)
 /* Pixels a blank test looks at together (somaif_blank16). */
 #define BLANK_RUN 16
 
+/* The ink's sum from pixel p0 on (the plain way, for a short run). */
+static double
+ink_rest (const float *image, const float *d, int p0, int n, double ink)
+{
+  for (int p = p0; p < n; p++)
+    if (image[p] != 1.0f)
+      ink += (1.0 - (double) image[p]) * (double) d[p];
+  return ink;
+}
+
+static double
+cross_entropy_plain (const float *image, const float *d, int n)
+{
+  /* In a run with ink, every pixel's term is computed and the ink's kept,
+     without a branch (which pixels are ink is not predictable); then the
+     kept terms are added in order. */
+  double ink = 0.0;
+  double t[BLANK_RUN];
+  int p0 = 0;
+  for (; p0 + BLANK_RUN <= n; p0 += BLANK_RUN)
+    {
+      if (somaif_blank16 (image + p0))
+        continue;
+      int m = 0;
+      for (int p = p0; p < p0 + BLANK_RUN; p++)
+        {
+          t[m] = (1.0 - (double) image[p]) * (double) d[p];
+          m += image[p] != 1.0f;
+        }
+      for (int j = 0; j < m; j++)
+        ink += t[j];
+    }
+  return ink_rest (image, d, p0, n, ink);
+}
+
+#ifdef FE_X86
+/* The same on AVX-512: a run's 16 terms in two vectors of doubles, the
+ * ink's packed to the front (compress) and added in order. */
+__attribute__ ((target ("avx512f"))) static double
+cross_entropy_avx512 (const float *image, const float *d, int n)
+{
+  const __m512 one = _mm512_set1_ps (1.0f);
+  const __m512d oned = _mm512_set1_pd (1.0);
+  double ink = 0.0;
+  double t[BLANK_RUN + 8];
+  int p0 = 0;
+  for (; p0 + BLANK_RUN <= n; p0 += BLANK_RUN)
+    {
+      __m512 x = _mm512_loadu_ps (image + p0);
+      /* unordered: a NaN is ink, as x != 1 says */
+      __mmask16 k = _mm512_cmp_ps_mask (x, one, _CMP_NEQ_UQ);
+      if (k == 0)
+        continue;
+      __m512 dv = _mm512_loadu_ps (d + p0);
+      __m512d xl = _mm512_cvtps_pd (_mm512_castps512_ps256 (x));
+      __m512d xh = _mm512_cvtps_pd (
+        _mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (x), 1)));
+      __m512d dl = _mm512_cvtps_pd (_mm512_castps512_ps256 (dv));
+      __m512d dh = _mm512_cvtps_pd (
+        _mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (dv), 1)));
+      __mmask8 kl = (__mmask8) (k & 0xff), kh = (__mmask8) (k >> 8);
+      __m512d tl = _mm512_mul_pd (_mm512_sub_pd (oned, xl), dl);
+      __m512d th = _mm512_mul_pd (_mm512_sub_pd (oned, xh), dh);
+      int ml = __builtin_popcount (kl), m = ml + __builtin_popcount (kh);
+      /* compress in registers, then whole stores (t has room for them): the
+         compressing store is slow on some CPUs */
+      _mm512_storeu_pd (t, _mm512_maskz_compress_pd (kl, tl));
+      _mm512_storeu_pd (t + ml, _mm512_maskz_compress_pd (kh, th));
+      for (int i = 0; i < m; i++)
+        ink += t[i];
+    }
+  return ink_rest (image, d, p0, n, ink);
+}
+#endif
+
 double
-somaif_cross_entropy (const float *image, const float *d, double sum_log_t, int n)
+somaif_cross_entropy_with (SomaifSimd simd, const float *image, const float *d,
+                           double sum_log_t, int n)
 {
   /* A drawing is mostly blank paper (exactly 1): runs of it are skipped by a
      vector test; the ink is summed in pixel order, so the sum is the same as
-     a plain loop's. */
-  double ink = 0.0;
-  for (int p0 = 0; p0 < n; p0 += BLANK_RUN)
-    {
-      if (p0 + BLANK_RUN <= n && somaif_blank16 (image + p0))
-        continue;
-      for (int p = p0; p < n && p < p0 + BLANK_RUN; p++)
-        if (image[p] != 1.0f)
-          ink += (1.0 - (double) image[p]) * (double) d[p];
-    }
-  return ink - sum_log_t;
+     a plain loop's, on every vector unit. */
+#ifdef FE_X86
+  if (simd == SOMAIF_SIMD_AVX512)
+    return cross_entropy_avx512 (image, d, n) - sum_log_t;
+#endif
+  return cross_entropy_plain (image, d, n) - sum_log_t;
+}
+
+double
+somaif_cross_entropy (const float *image, const float *d, double sum_log_t, int n)
+{
+  return somaif_cross_entropy_with (somaif_simd (), image, d, sum_log_t, n);
 }
 
 double

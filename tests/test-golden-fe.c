@@ -176,6 +176,49 @@ test_finite_scan (void)
       }
 }
 
+/* Every clone's accuracy is the plain loop's sum over the ink, in pixel
+ * order, to the bit: drawings of scattered ink (partial, full, NaN,
+ * infinite), lengths that end inside a run of 16 and runs all ink. */
+static void
+test_cross_entropy_clones (void)
+{
+  const int sizes[] = { 0, 5, 16, 17, 4096, 4111 };
+  SomaifRng rng;
+  somaif_rng_init (&rng, 23);
+  for (guint z = 0; z < G_N_ELEMENTS (sizes); z++)
+    for (int pattern = 0; pattern < 5; pattern++)
+      {
+        int n = sizes[z];
+        float *x = g_new (float, MAX (n, 1)), *d = g_new (float, MAX (n, 1));
+        for (int p = 0; p < n; p++)
+          {
+            double u = somaif_rng_uniform (&rng);
+            d[p] = (float) (20.0 * somaif_rng_uniform (&rng) - 10.0);
+            x[p] = pattern == 1 ? (float) u : u < 0.8 ? 1.0f : u < 0.9 ? 0.0f : (float) (u - 0.85);
+          }
+        if (n > 0 && pattern == 2)
+          x[n / 2] = NAN;
+        if (n > 0 && pattern == 3)
+          x[n - 1] = INFINITY;
+        if (n > 0 && pattern == 4)
+          d[n / 3] = -INFINITY;
+        double want = 0.0;
+        for (int p = 0; p < n; p++)
+          if (x[p] != 1.0f)
+            want += (1.0 - (double) x[p]) * (double) d[p];
+        want -= 1.5;
+        for (int level = SOMAIF_SIMD_BASELINE; level <= (int) somaif_simd_best (); level++)
+          {
+            double got = somaif_cross_entropy_with ((SomaifSimd) level, x, d, 1.5, n);
+            if (!(memcmp (&got, &want, sizeof got) == 0 || (isnan (got) && isnan (want))))
+              g_error ("clone %s, %d pixels, pattern %d: %.17g, not %.17g",
+                       somaif_simd_name ((SomaifSimd) level), n, pattern, got, want);
+          }
+        g_free (x);
+        g_free (d);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -184,5 +227,6 @@ main (int argc, char **argv)
   g_test_add_func ("/golden/free-energy/accuracy", test_accuracy);
   g_test_add_func ("/free-energy/goal-terms", test_goal_terms);
   g_test_add_func ("/scan/finite", test_finite_scan);
+  g_test_add_func ("/free-energy/cross-entropy-clones", test_cross_entropy_clones);
   return g_test_run ();
 }
