@@ -376,6 +376,69 @@ test_kernels_agree (void)
   g_free (pb);
 }
 
+/* The sparse store's AVX-512 kernels against the others, to the bit: the
+ * same winners, distances and prototypes through learning, the seed's
+ * schedule, strokes and drawings with more ink than best_two() gathers at
+ * once (256 pixels). */
+static void
+test_store_clones (void)
+{
+  if (somaif_simd_best () < SOMAIF_SIMD_AVX512)
+    {
+      g_test_skip ("this CPU has no AVX-512: one kernel only");
+      return;
+    }
+  const int n = 50, width = 64, height = 64, d = width * height, steps = 300;
+  SomaifRingsom *wide = somaif_ringsom_new (n, d, SOMAIF_RINGSOM_SPARSE);
+  SomaifRingsom *narrow = somaif_ringsom_new (n, d, SOMAIF_RINGSOM_SPARSE);
+  g_assert_true (somaif_som_store_set_simd (somaif_ringsom_store (wide), SOMAIF_SIMD_AVX512));
+  g_assert_true (somaif_som_store_set_simd (somaif_ringsom_store (narrow), SOMAIF_SIMD_AVX2));
+  g_assert_false (somaif_som_store_set_simd (somaif_ringsom_store (narrow), (SomaifSimd) 9));
+  SomaifRng rng_a, rng_b, images;
+  somaif_rng_init (&rng_a, 5);
+  somaif_rng_init (&rng_b, 5);
+  somaif_ringsom_init_noise (wide, &rng_a, 0.1);
+  somaif_ringsom_init_noise (narrow, &rng_b, 0.1);
+  somaif_rng_init (&images, 99);
+  float *x = g_new (float, d), *pa = g_new (float, n * d), *pb = g_new (float, n * d);
+  int most_ink = 0;
+  for (int step = 0; step < steps; step++)
+    {
+      double spread, rate;
+      schedule_at (step, &spread, &rate);
+      somaif_ringsom_set_spread (wide, spread);
+      somaif_ringsom_set_spread (narrow, spread);
+      somaif_ringsom_set_rate (wide, rate);
+      somaif_ringsom_set_rate (narrow, rate);
+      stroke_image (&images, width, height, x);
+      if (step % 5 == 4)
+        /* a smudge: grey over a band of rows, with a blank pixel here and there */
+        for (int p = (step * 37) % (d / 2); p < (step * 37) % (d / 2) + d / 3; p++)
+          x[p] = somaif_rng_uniform (&images) < 0.1 ? 1.0f : (float) somaif_rng_uniform (&images);
+      most_ink = MAX (most_ink, count_ink (x, d));
+      int ba[2], bb[2], wa, wb;
+      double da[2], db[2], la, lb;
+      somaif_ringsom_best_two (wide, x, ba, da);
+      somaif_ringsom_best_two (narrow, x, bb, db);
+      g_assert_cmpmem (ba, sizeof ba, bb, sizeof bb);
+      g_assert_cmpmem (da, sizeof da, db, sizeof db);
+      somaif_ringsom_learn (wide, x, &wa, &la);
+      somaif_ringsom_learn (narrow, x, &wb, &lb);
+      g_assert_cmpint (wa, ==, wb);
+      g_assert_cmpmem (&la, sizeof la, &lb, sizeof lb);
+    }
+  somaif_ringsom_prototypes (wide, pa);
+  somaif_ringsom_prototypes (narrow, pb);
+  g_assert_cmpmem (pa, n * d * sizeof (float), pb, n * d * sizeof (float));
+  g_test_message ("%d steps, up to %d ink pixels a drawing: the same bits", steps, most_ink);
+  g_assert_cmpint (most_ink, >, 1000);
+  somaif_ringsom_free (wide);
+  somaif_ringsom_free (narrow);
+  g_free (x);
+  g_free (pa);
+  g_free (pb);
+}
+
 /* Many strong updates in a row: every sparse scale halves 1200 times, far
  * past where its vector (1 / scale) would overflow without rescaling. */
 static void
@@ -866,6 +929,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ringsom/golden/steps-dense", test_golden_dense);
   g_test_add_func ("/ringsom/golden/steps-sparse", test_golden_sparse);
   g_test_add_func ("/ringsom/kernels-agree", test_kernels_agree);
+  g_test_add_func ("/ringsom/store-clones", test_store_clones);
   g_test_add_func ("/ringsom/long-decay", test_long_decay);
   g_test_add_func ("/ringsom/rate-one-copies", test_rate_one_copies);
   g_test_add_func ("/ringsom/plugin/defaults", test_plugin_defaults);

@@ -7,6 +7,10 @@
 #include "simd.h"
 #include "som-store.h"
 
+#ifdef SOMAIF_SIMD_TARGET_AVX512
+#include <immintrin.h>
+#endif
+
 #define STATE_VERSION 1
 
 /* Units one vector holds: the sparse store pads its units to a multiple. */
@@ -306,6 +310,27 @@ chunk_blank (const float *x)
   return ink == 0;
 }
 
+/* The end of gather_ink(): pixels one at a time from p (for the last
+ * pixels, fewer than CHUNK), then the sum of squares. */
+static int
+gather_finish (const float *x, int d, int p, int m, int max, int *idx, double *u, double *usq,
+               int *from)
+{
+  for (; p < d && m < max; p++)
+    if (x[p] != 1.0f)
+      {
+        idx[m] = p;
+        u[m] = 1.0 - (double) x[p];
+        m++;
+      }
+  double sq = *usq;
+  for (int i = 0; i < m; i++)
+    sq += u[i] * u[i];
+  *usq = sq;
+  *from = p;
+  return m;
+}
+
 /* Gathers the ink pixels (x != 1) of x from *from on, their indices into idx
  * and u = 1 - x into u, at most max of them; adds the u^2 to *usq in pixel
  * order; returns how many and moves *from past the pixels read (d: all).
@@ -316,41 +341,67 @@ SOMAIF_SIMD_NOFMA static int
 gather_ink (const float *x, int d, int *from, int max, int *idx, double *u, double *usq)
 {
   int m = 0, p = *from;
-  while (p < d)
+  for (; p + CHUNK <= d; p += CHUNK)
     {
-      if (p + CHUNK <= d)
-        {
-          if (m + CHUNK > max)
-            break;
-          if (!chunk_blank (x + p))
-            for (int j = p; j < p + CHUNK; j++)
-              {
-                /* Written for every pixel, kept for ink: no branch. */
-                idx[m] = j;
-                u[m] = 1.0 - (double) x[j];
-                m += x[j] != 1.0f;
-              }
-          p += CHUNK;
-        }
-      else
-        {
-          if (m >= max)
-            break;
-          if (x[p] != 1.0f)
-            {
-              idx[m] = p;
-              u[m] = 1.0 - (double) x[p];
-              m++;
-            }
-          p++;
-        }
+      if (m + CHUNK > max)
+        return gather_finish (x, d, p, m, m, idx, u, usq, from);
+      if (!chunk_blank (x + p))
+        for (int j = p; j < p + CHUNK; j++)
+          {
+            /* Written for every pixel, kept for ink: no branch. */
+            idx[m] = j;
+            u[m] = 1.0 - (double) x[j];
+            m += x[j] != 1.0f;
+          }
     }
-  double sq = *usq;
-  for (int i = 0; i < m; i++)
-    sq += u[i] * u[i];
-  *usq = sq;
-  *from = p;
-  return m;
+  return gather_finish (x, d, p, m, max, idx, u, usq, from);
+}
+
+#ifdef STORE_WIDE
+/* The same on AVX-512: a chunk's ink packed to the front of two registers
+ * of indices and u (compress), stored whole (the arrays have room: max is
+ * CHUNK past them). */
+SOMAIF_SIMD_TARGET_AVX512 static int
+gather_ink_wide (const float *x, int d, int *from, int max, int *idx, double *u, double *usq)
+{
+  const __m512 one = _mm512_set1_ps (1.0f);
+  const __m512d oned = _mm512_set1_pd (1.0);
+  const __m512i lanes = _mm512_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  int m = 0, p = *from;
+  for (; p + CHUNK <= d; p += CHUNK)
+    {
+      if (m + CHUNK > max)
+        return gather_finish (x, d, p, m, m, idx, u, usq, from);
+      __m512 v = _mm512_loadu_ps (x + p);
+      /* unordered: a NaN is ink, as x != 1 says */
+      __mmask16 k = _mm512_cmp_ps_mask (v, one, _CMP_NEQ_UQ);
+      if (k == 0)
+        continue;
+      __mmask8 kl = (__mmask8) (k & 0xff), kh = (__mmask8) (k >> 8);
+      int ml = __builtin_popcount (kl);
+      __m512i at = _mm512_add_epi32 (lanes, _mm512_set1_epi32 (p));
+      _mm512_storeu_si512 (idx + m, _mm512_maskz_compress_epi32 (k, at));
+      __m512d lo = _mm512_sub_pd (oned, _mm512_cvtps_pd (_mm512_castps512_ps256 (v)));
+      __m512d hi = _mm512_sub_pd (
+        oned, _mm512_cvtps_pd (_mm256_castpd_ps (_mm512_extractf64x4_pd (_mm512_castps_pd (v), 1))));
+      _mm512_storeu_pd (u + m, _mm512_maskz_compress_pd (kl, lo));
+      _mm512_storeu_pd (u + m + ml, _mm512_maskz_compress_pd (kh, hi));
+      m += ml + __builtin_popcount (kh);
+    }
+  return gather_finish (x, d, p, m, max, idx, u, usq, from);
+}
+#endif
+
+/* gather_ink() for this store: AVX-512 where somaif_simd() says so. */
+static int
+store_gather (const SomaifSomStore *s, const float *x, int *from, int max, int *idx, double *u,
+              double *usq)
+{
+#ifdef STORE_WIDE
+  if (s->wide)
+    return gather_ink_wide (x, s->d, from, max, idx, u, usq);
+#endif
+  return gather_ink (x, s->d, from, max, idx, u, usq);
 }
 
 /* ------------------------------------------------------------------ */
@@ -411,6 +462,17 @@ somaif_som_store_new (int n_units, int input_size, SomaifSomKernel kernel,
     }
   geometry->set_spread (map, s->spread);
   return s;
+}
+
+gboolean
+somaif_som_store_set_simd (SomaifSomStore *s, SomaifSimd simd)
+{
+  if (simd < SOMAIF_SIMD_BASELINE || simd > somaif_simd_best ())
+    return FALSE;
+#ifdef STORE_WIDE
+  s->wide = simd >= SOMAIF_SIMD_AVX512;
+#endif
+  return TRUE;
 }
 
 void
@@ -610,7 +672,7 @@ sparse_rank_block (const SomaifSomStore *s, const float *x, int k0, int count, i
   double usq = 0.0;
   for (int p = 0; p < s->d;)
     {
-      int ink = gather_ink (x, s->d, &p, BLOCK_INK, idx, u, &usq);
+      int ink = store_gather (s, x, &p, BLOCK_INK, idx, u, &usq);
       store_dots (s, s->zt + k0, idx, u, ink, acc, lanes);
     }
   for (int j = 0; j < count; j++)
@@ -746,7 +808,7 @@ somaif_som_store_learn (SomaifSomStore *s, const float *x, int *winner, double *
    * z.u, summed in the order best_two() sums them. */
   int p = 0;
   double usq = 0.0;
-  int n_ink = gather_ink (x, s->d, &p, s->d, s->ink, s->ink_u, &usq);
+  int n_ink = store_gather (s, x, &p, s->d, s->ink, s->ink_u, &usq);
   memset (s->dot, 0, (gsize) s->np * sizeof (double));
   store_dots (s, s->zt, s->ink, s->ink_u, n_ink, s->dot, s->np);
   int best[2] = { -1, -1 };

@@ -65,6 +65,11 @@ SomaifSomStore *somaif_som_store_new (int n_units, int input_size, SomaifSomKern
                                       const SomaifSomGeometry *geometry, void *map);
 void somaif_som_store_free (SomaifSomStore *store);
 
+/* The sparse kernels' vector unit: AVX-512 where simd says so, otherwise
+ * the AVX2 or plain ones (the same bits); FALSE, and nothing changed, for a
+ * unit this CPU lacks.  A new store takes somaif_simd()'s (for tests). */
+gboolean somaif_som_store_set_simd (SomaifSomStore *store, SomaifSimd simd);
+
 /* The map and geometry given to somaif_som_store_new(). */
 void *somaif_som_store_map (const SomaifSomStore *store);
 const SomaifSomGeometry *somaif_som_store_geometry (const SomaifSomStore *store);
