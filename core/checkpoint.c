@@ -386,18 +386,6 @@ somaif_checkpoint_prepare (SomaifCheckpoint *ck, const SomaifConfig *cfg,
   return b;
 }
 
-gboolean
-somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConfig *cfg,
-                        const SomaifCheckpointPart *parts, GError **error)
-{
-  GByteArray *b = somaif_checkpoint_prepare (ck, cfg, parts, error);
-  if (!b)
-    return FALSE;
-  gboolean ok = somaif_checkpoint_write_bytes (path, b, error);
-  g_byte_array_unref (b);
-  return ok;
-}
-
 /* Says how part k differs from what the checkpoint at path recorded, naming
  * the file loaded now and where the run recorded the one it used. */
 static void

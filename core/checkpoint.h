@@ -59,13 +59,10 @@ GBytes *somaif_part_save_state (const SomaifPart *part, void *inst, GError **err
 /* The config's identity: a hash of its resolved text. */
 guint64 somaif_config_hash (const SomaifConfig *cfg);
 
-/* Writes path from ck's counts and random stream and the parts' names,
- * values and states (filled in here). */
-gboolean somaif_checkpoint_save (const char *path, SomaifCheckpoint *ck, const SomaifConfig *cfg,
-                                 const SomaifCheckpointPart *parts, GError **error);
-/* The bytes somaif_checkpoint_save writes, for somaif_checkpoint_write_bytes
- * (the parts' states are saved here, on the calling thread); NULL with an
- * error when a part cannot save its state. */
+/* A checkpoint's bytes, for somaif_checkpoint_write_bytes: ck's counts and
+ * random stream and the parts' names, values and states (filled in here,
+ * the states saved on the calling thread); NULL with an error when a part
+ * cannot save its state. */
 GByteArray *somaif_checkpoint_prepare (SomaifCheckpoint *ck, const SomaifConfig *cfg,
                                        const SomaifCheckpointPart *parts, GError **error);
 /* Checks a checkpoint read from path against cfg: its config hash, epochs,

@@ -890,21 +890,92 @@ all_prototypes (const SomaifExperiment *x)
   return protos;
 }
 
-/* A snapshot of the prototypes: what its files need, and how they went. */
+/* An output written on a thread of its own while the epochs go on (a
+ * snapshot's files, a checkpoint): its job, the job's write and free
+ * functions, how the write went, and a flag the thread sets at its end. */
+typedef struct
+{
+  gpointer job;
+  gboolean (*write) (gpointer job, GError **error);
+  void (*free) (gpointer job);
+  GThread *thread;
+  atomic_int done;
+  GError *error;
+} Writer;
+
+static gpointer
+writer_thread (gpointer data)
+{
+  Writer *w = data;
+  w->write (w->job, &w->error);
+  atomic_store_explicit (&w->done, 1, memory_order_release);
+  return NULL;
+}
+
+/* Writes job (and frees it): on a thread of its own, then in *pending,
+ * when background and a thread can be had; otherwise now. */
+static gboolean
+writer_start (Writer **pending, gboolean background, const char *name, gpointer job,
+              gboolean (*write) (gpointer job, GError **error), void (*free_job) (gpointer job),
+              GError **error)
+{
+  if (background)
+    {
+      Writer *w = g_new0 (Writer, 1);
+      *w = (Writer) { job, write, free_job, NULL, 0, NULL };
+      w->thread = g_thread_try_new (name, writer_thread, w, NULL);
+      if (w->thread)
+        {
+          *pending = w;
+          return TRUE;
+        }
+      g_free (w);
+    }
+  gboolean ok = write (job, error);
+  free_job (job);
+  return ok;
+}
+
+/* Whether the write in *pending, if any, has ended (its thread joins at once). */
+static gboolean
+writer_ended (const Writer *pending)
+{
+  return pending && atomic_load_explicit (&pending->done, memory_order_acquire);
+}
+
+/* Waits for the write in *pending, if any (*pending, then NULL): its
+ * failure is reported now, into error when that is not NULL. */
+static gboolean
+writer_join (Writer **pending, GError **error)
+{
+  Writer *w = *pending;
+  if (!w)
+    return TRUE;
+  *pending = NULL;
+  g_thread_join (w->thread);
+  gboolean ok = w->error == NULL;
+  if (!ok && error)
+    g_propagate_error (error, g_steal_pointer (&w->error));
+  g_clear_error (&w->error);
+  w->free (w->job);
+  g_free (w);
+  return ok;
+}
+
+/* A snapshot of the prototypes: what its files need. */
 typedef struct
 {
   char *snapdir;
   gint64 epochs_done;
   float *protos;      /* units x height x width */
   int units, height, width, rows, cols;
-  GError *error;
-  GThread *thread;    /* writing it, in a run of more than one thread */
 } Snapshot;
 
 /* The snapshot's files: snapshots/prototypes-NNNNNN.npy and .png. */
 static gboolean
-snapshot_write (Snapshot *s, GError **error)
+snapshot_write (gpointer job, GError **error)
 {
+  Snapshot *s = job;
   g_autofree char *name = g_strdup_printf ("prototypes-%06" G_GINT64_FORMAT, s->epochs_done);
   g_autofree char *npy = g_strdup_printf ("%s/%s.npy", s->snapdir, name);
   g_autofree char *png = g_strdup_printf ("%s/%s.png", s->snapdir, name);
@@ -919,39 +990,13 @@ snapshot_write (Snapshot *s, GError **error)
          || wrap_output_error (error, err);
 }
 
-static gpointer
-snapshot_thread (gpointer data)
-{
-  Snapshot *s = data;
-  snapshot_write (s, &s->error);
-  return NULL;
-}
-
 static void
-snapshot_free (Snapshot *s)
+snapshot_free (gpointer job)
 {
+  Snapshot *s = job;
   g_free (s->snapdir);
   g_free (s->protos);
-  g_clear_error (&s->error);
   g_free (s);
-}
-
-/* Waits for the snapshot being written, if any (*pending, then NULL): its
- * failure is reported now, into error when that is not NULL. */
-static gboolean
-snapshot_join (Snapshot **pending, GError **error)
-{
-  Snapshot *s = *pending;
-  if (!s)
-    return TRUE;
-  *pending = NULL;
-  if (s->thread)
-    g_thread_join (s->thread);
-  gboolean ok = s->error == NULL;
-  if (!ok && error)
-    g_propagate_error (error, g_steal_pointer (&s->error));
-  snapshot_free (s);
-  return ok;
 }
 
 /* The map's prototypes after epochs_done epochs, copied now and written to
@@ -960,9 +1005,9 @@ snapshot_join (Snapshot **pending, GError **error)
  * the next snapshot, a checkpoint or the end; at once otherwise. */
 static gboolean
 take_snapshot (const SomaifExperiment *x, const char *snapdir, gint64 epochs_done,
-               Snapshot **pending, GError **error)
+               Writer **pending, GError **error)
 {
-  if (!snapshot_join (pending, error))
+  if (!writer_join (pending, error))
     return FALSE;
   Snapshot *s = g_new0 (Snapshot, 1);
   s->snapdir = g_strdup (snapdir);
@@ -972,18 +1017,8 @@ take_snapshot (const SomaifExperiment *x, const char *snapdir, gint64 epochs_don
   s->height = x->height;
   s->width = x->width;
   tile_layout (x, &s->rows, &s->cols);
-  if (somaif_pool_threads (x->pool) > 1)
-    {
-      s->thread = g_thread_try_new ("somaif-snapshot", snapshot_thread, s, NULL);
-      if (s->thread)
-        {
-          *pending = s;
-          return TRUE;
-        }
-    }
-  gboolean ok = snapshot_write (s, error);
-  snapshot_free (s);
-  return ok;
+  return writer_start (pending, somaif_pool_threads (x->pool) > 1, "somaif-snapshot", s,
+                       snapshot_write, snapshot_free, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1115,8 +1150,8 @@ typedef struct
   int next_n;          /* its candidates (ahead, proposed) */
   gboolean next_changed; /* a scheduled value of its changed (ahead, proposed) */
   gboolean proposed;   /* its candidates are proposed, its rollouts not started */
-  Snapshot *snapshot;  /* being written on its own thread; NULL: none */
-  struct CheckpointJob *checkpoint; /* the same for checkpoint.bin */
+  Writer *snapshot;    /* being written on its own thread; NULL: none */
+  Writer *checkpoint;  /* the same for checkpoint.bin */
 } Training;
 
 typedef struct
@@ -1454,13 +1489,20 @@ parts_array (SomaifExperiment *x, SomaifCheckpointPart *out)
   memcpy (out, x->parts, sizeof x->parts);
 }
 
+/* This segment's wall time, up to now. */
+static void
+stamp_segment (SomaifExperiment *x)
+{
+  SomaifRunSegment *s = &g_array_index (x->segments, SomaifRunSegment, x->segments->len - 1);
+  s->wall_seconds = (double) (g_get_monotonic_time () - x->segment_start) / 1e6;
+}
+
 /* segments.json with this segment's wall time so far: a resumed run adds
  * its segment to these. */
 static gboolean
 record_segment (SomaifExperiment *x, const char *outdir, GError **error)
 {
-  SomaifRunSegment *s = &g_array_index (x->segments, SomaifRunSegment, x->segments->len - 1);
-  s->wall_seconds = (double) (g_get_monotonic_time () - x->segment_start) / 1e6;
+  stamp_segment (x);
   return somaif_rundir_write_segments (outdir, (const SomaifRunSegment *) (void *)
                                        x->segments->data, (int) x->segments->len, error);
 }
@@ -1489,60 +1531,32 @@ start_segment (SomaifExperiment *x, const char *outdir, gboolean resume, GError 
  * two epochs (the parts' states), checksummed, written and made durable on a
  * thread of its own, then segments.json with the wall time at the
  * checkpoint; the calling thread meanwhile goes on with the next epochs. */
-typedef struct CheckpointJob
+typedef struct
 {
   GByteArray *bytes;
   char *path;          /* outdir/checkpoint.bin */
   char *outdir;
   GArray *segments;    /* SomaifRunSegment: a copy of the run's, strings shared */
-  GThread *thread;
-  atomic_int done;     /* set by the thread at its end */
-  GError *error;
 } CheckpointJob;
 
 static gboolean
-checkpoint_job_write (CheckpointJob *j, GError **error)
+checkpoint_job_write (gpointer job, GError **error)
 {
+  CheckpointJob *j = job;
   return somaif_checkpoint_write_bytes (j->path, j->bytes, error)
          && somaif_rundir_write_segments (j->outdir, (const SomaifRunSegment *) (void *)
                                           j->segments->data, (int) j->segments->len, error);
 }
 
-static gpointer
-checkpoint_thread (gpointer data)
-{
-  CheckpointJob *j = data;
-  checkpoint_job_write (j, &j->error);
-  atomic_store_explicit (&j->done, 1, memory_order_release);
-  return NULL;
-}
-
 static void
-checkpoint_job_free (CheckpointJob *j)
+checkpoint_job_free (gpointer job)
 {
+  CheckpointJob *j = job;
   g_byte_array_unref (j->bytes);
   g_free (j->path);
   g_free (j->outdir);
   g_array_free (j->segments, TRUE);
-  g_clear_error (&j->error);
   g_free (j);
-}
-
-/* Waits for the checkpoint being written, if any (*pending, then NULL): its
- * failure, if it failed. */
-static gboolean
-checkpoint_join (CheckpointJob **pending, GError **error)
-{
-  CheckpointJob *j = *pending;
-  if (!j)
-    return TRUE;
-  *pending = NULL;
-  g_thread_join (j->thread);
-  gboolean ok = j->error == NULL;
-  if (!ok && error != NULL)
-    g_propagate_error (error, g_steal_pointer (&j->error));
-  checkpoint_job_free (j);
-  return ok;
 }
 
 /* Writes outdir/checkpoint.bin: everything needed to go on at next_epoch;
@@ -1552,7 +1566,7 @@ static gboolean
 save_checkpoint (SomaifExperiment *x, Training *tr, const char *outdir, gint64 next_epoch,
                  gboolean wait, GError **error)
 {
-  if (!checkpoint_join (&tr->checkpoint, error))
+  if (!writer_join (&tr->checkpoint, error))
     return FALSE;
   if (fflush (tr->metrics.f) != 0 || fflush (tr->sched.file.f) != 0)
     {
@@ -1575,22 +1589,11 @@ save_checkpoint (SomaifExperiment *x, Training *tr, const char *outdir, gint64 n
   j->bytes = bytes;
   j->path = g_build_filename (outdir, "checkpoint.bin", NULL);
   j->outdir = g_strdup (outdir);
-  SomaifRunSegment *s = &g_array_index (x->segments, SomaifRunSegment, x->segments->len - 1);
-  s->wall_seconds = (double) (g_get_monotonic_time () - x->segment_start) / 1e6;
+  stamp_segment (x);
   j->segments = g_array_sized_new (FALSE, FALSE, sizeof (SomaifRunSegment), x->segments->len);
   g_array_append_vals (j->segments, x->segments->data, x->segments->len);
-  if (!wait && somaif_pool_threads (x->pool) > 1)
-    {
-      j->thread = g_thread_try_new ("somaif-checkpoint", checkpoint_thread, j, NULL);
-      if (j->thread)
-        {
-          tr->checkpoint = j;
-          return TRUE;
-        }
-    }
-  gboolean ok = checkpoint_job_write (j, error);
-  checkpoint_job_free (j);
-  return ok;
+  return writer_start (&tr->checkpoint, !wait && somaif_pool_threads (x->pool) > 1,
+                       "somaif-checkpoint", j, checkpoint_job_write, checkpoint_job_free, error);
 }
 
 /* Opens the outputs, new or (resume) cut back to the checkpoint, whose
@@ -1639,8 +1642,7 @@ epoch_end (SomaifExperiment *x, Training *tr, const char *outdir, gint64 e, gint
 {
   gint64 epochs = x->cfg->epochs, t = now_ns ();
   /* A checkpoint that failed on its thread is reported as soon as it ends. */
-  if (tr->checkpoint && atomic_load_explicit (&tr->checkpoint->done, memory_order_acquire)
-      && !checkpoint_join (&tr->checkpoint, error))
+  if (writer_ended (tr->checkpoint) && !writer_join (&tr->checkpoint, error))
     return FALSE;
   if (tr->every && e % tr->every == tr->every - 1
       && !take_snapshot (x, tr->snapdir, e + 1, &tr->snapshot, error))
@@ -1657,7 +1659,7 @@ epoch_end (SomaifExperiment *x, Training *tr, const char *outdir, gint64 e, gint
       t = now_ns ();
       /* A checkpoint stands for every file before it, the snapshots too.  A
          stop waits for it: the message says it is there. */
-      if (!snapshot_join (&tr->snapshot, error)
+      if (!writer_join (&tr->snapshot, error)
           || !save_checkpoint (x, tr, outdir, e + 1, stopping, error))
         return FALSE;
       lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
@@ -1689,8 +1691,8 @@ train (SomaifExperiment *x, const char *outdir, GArray *rows, gboolean resume, G
   /* Rollouts started ahead of a failure: wait for them before freeing. */
   if (tr.ahead)
     somaif_pool_join (x->pool);
-  ok = snapshot_join (&tr.snapshot, ok ? error : NULL) && ok;
-  ok = checkpoint_join (&tr.checkpoint, ok ? error : NULL) && ok;
+  ok = writer_join (&tr.snapshot, ok ? error : NULL) && ok;
+  ok = writer_join (&tr.checkpoint, ok ? error : NULL) && ok;
   g_clear_pointer (&x->fail_message, g_free);
   use_batch (x, 0);
   ok = out_close (&tr.metrics, ok ? error : NULL) && ok;
