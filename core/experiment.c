@@ -1454,9 +1454,12 @@ finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
   tr->ahead = FALSE;
   if (!rollouts_join (x, error))
     return rollouts_failed (ep, error);
-  if (changed)
+  /* e + 1's rollouts first, so that the workers wait for nothing: the row
+     holds values collected above. */
+  gboolean ok = !tr->proposed || start_ahead (x, tr, ep, error);
+  if (ok && changed)
     write_schedules (&tr->sched, ep->e);
-  return !tr->proposed || start_ahead (x, tr, ep, error);
+  return ok;
 }
 
 /* One epoch.  In the plain order: schedules, goal, proposal, rollouts, then
