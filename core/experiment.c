@@ -1454,8 +1454,8 @@ finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
   tr->ahead = FALSE;
   if (!rollouts_join (x, error))
     return rollouts_failed (ep, error);
-  /* e + 1's rollouts first, so that the workers wait for nothing: the row
-     holds values collected above. */
+  /* e + 1's rollouts first, so that the workers need not wait for e's row
+     of schedules.csv: it holds the values collected above. */
   gboolean ok = !tr->proposed || start_ahead (x, tr, ep, error);
   if (ok && changed)
     write_schedules (&tr->sched, ep->e);
