@@ -86,6 +86,11 @@ too_many_epochs (const char *text, size_t len, char *const *sets)
 {
   long long epochs = 0;
   g_autofree char *copy = g_strndup (text, len);
+  /* libconfig would follow an @include itself, and it exits the process on
+     one that names a folder: made a comment here (the loader under test
+     expands @include on its own and refuses a folder). */
+  for (char *at = strchr (copy, '@'); at; at = strchr (at + 1, '@'))
+    *at = '#';
   config_t cfg;
   config_init (&cfg);
   if (config_read_string (&cfg, copy) == CONFIG_TRUE)
