@@ -268,22 +268,28 @@ test_golden_sparse (void)
 /* ------------------------------------------------------------------ */
 /* The sparse kernel against the dense one                              */
 
-/* A schedule like the seed's, compressed: epoch 0 (spread 100, rate 1), a
- * decaying spread at rate 0.01, a stretch at rate 0.5 that drives the sparse
- * scales down to their rescaling, a narrow spread, then no learning. */
+/* Sets step's spread and rate on both maps, a schedule like the seed's,
+ * compressed: epoch 0 (spread 100, rate 1), a decaying spread at rate 0.01,
+ * a stretch at rate 0.5 that drives the sparse scales down to their
+ * rescaling, a narrow spread, then no learning. */
 static void
-schedule_at (int step, double *spread, double *rate)
+schedule_both (int step, SomaifRingsom *a, SomaifRingsom *b)
 {
+  double spread, rate;
   if (step < 10)
-    *spread = 100, *rate = 1.0;
+    spread = 100, rate = 1.0;
   else if (step < 150)
-    *spread = 10 * exp (-3.0 * step / 150.0), *rate = 0.01;
+    spread = 10 * exp (-3.0 * step / 150.0), rate = 0.01;
   else if (step < 200)
-    *spread = 3.0, *rate = 0.5;
+    spread = 3.0, rate = 0.5;
   else if (step < 300)
-    *spread = 0.3, *rate = 0.01;
+    spread = 0.3, rate = 0.01;
   else
-    *spread = 0.3, *rate = 0.0;
+    spread = 0.3, rate = 0.0;
+  somaif_ringsom_set_spread (a, spread);
+  somaif_ringsom_set_spread (b, spread);
+  somaif_ringsom_set_rate (a, rate);
+  somaif_ringsom_set_rate (b, rate);
 }
 
 static void
@@ -309,12 +315,7 @@ test_kernels_agree (void)
   gboolean won[50] = { FALSE };
   for (int step = 0; step < steps; step++)
     {
-      double spread, rate;
-      schedule_at (step, &spread, &rate);
-      somaif_ringsom_set_spread (dense, spread);
-      somaif_ringsom_set_spread (sparse, spread);
-      somaif_ringsom_set_rate (dense, rate);
-      somaif_ringsom_set_rate (sparse, rate);
+      schedule_both (step, dense, sparse);
       stroke_image (&images, width, height, x);
       int ink = count_ink (x, d);
       ink_min = MIN (ink_min, ink);
@@ -404,12 +405,7 @@ test_store_clones (void)
   int most_ink = 0;
   for (int step = 0; step < steps; step++)
     {
-      double spread, rate;
-      schedule_at (step, &spread, &rate);
-      somaif_ringsom_set_spread (wide, spread);
-      somaif_ringsom_set_spread (narrow, spread);
-      somaif_ringsom_set_rate (wide, rate);
-      somaif_ringsom_set_rate (narrow, rate);
+      schedule_both (step, wide, narrow);
       stroke_image (&images, width, height, x);
       if (step % 5 == 4)
         /* a smudge: grey over a band of rows, with a blank pixel here and there */
