@@ -603,8 +603,13 @@ somaif_som_store_prototype (const SomaifSomStore *s, int unit, float *out)
     }
   double scale = s->scale[unit];
   const double *z = s->zt + unit;
+  /* A unit's column: one cache line a pixel (np doubles apart), loaded 16
+   * pixels ahead (a prefetch past the end is harmless). */
   for (gsize p = 0; p < d; p++)
-    out[p] = (float) (1.0 - scale * z[p * np]);
+    {
+      __builtin_prefetch (z + (p + 16) * np);
+      out[p] = (float) (1.0 - scale * z[p * np]);
+    }
 }
 
 void
