@@ -604,12 +604,15 @@ somaif_som_store_prototype (const SomaifSomStore *s, int unit, float *out)
   double scale = s->scale[unit];
   const double *z = s->zt + unit;
   /* A unit's column: one cache line a pixel (np doubles apart), loaded 16
-   * pixels ahead (a prefetch past the end is harmless). */
-  for (gsize p = 0; p < d; p++)
+   * pixels ahead. */
+  gsize p = 0;
+  for (; p + 16 < d; p++)
     {
       __builtin_prefetch (z + (p + 16) * np);
       out[p] = (float) (1.0 - scale * z[p * np]);
     }
+  for (; p < d; p++)
+    out[p] = (float) (1.0 - scale * z[p * np]);
 }
 
 void
