@@ -394,59 +394,75 @@ test_gaps_and_far_points (void)
  * points): every pixel stays within [0, 1], nothing is read or written out of
  * bounds (run under AddressSanitizer), and a stroke inside the image keeps
  * to its bounding box grown by the width. */
+/* A random canvas and path: sizes of 8 to 100 pixels, widths of 1e-3 to
+ * 50 pixels, snapping on or off; paths of up to MAX_POINTS points inside
+ * the paper, axis-aligned, wild (huge, tiny, non-finite) or with repeats.
+ * TRUE when the path stays inside the paper. */
+enum { MAX_POINTS = 40, MAX_SIDE = 100 };
+
+static gboolean
+random_case (SomaifRng *rng, SomaifCanvas *c, double *points, int *n_points)
+{
+  int w = 8 + (int) somaif_rng_below (rng, MAX_SIDE - 7);
+  int h = 8 + (int) somaif_rng_below (rng, MAX_SIDE - 7);
+  double lw = exp (log (1e-3) + somaif_rng_uniform (rng) * log (5e4)); /* to 50 px */
+  *c = canvas_of (w, h, lw, somaif_rng_below (rng, 4) != 0);
+  int n = (int) somaif_rng_below (rng, MAX_POINTS + 1);
+  int kind = (int) somaif_rng_below (rng, 4);
+  for (int i = 0; i < n; i++)
+    {
+      double x = 50 * somaif_rng_normal (rng), y = 50 * somaif_rng_normal (rng);
+      if (kind == 0)
+        {
+          x = CLAMP (x, -50, 50);
+          y = CLAMP (y, -50, 50);
+        }
+      else if (kind == 1 && i > 0)
+        {
+          /* Axis-aligned steps, repeats included. */
+          x = points[2 * i - 2];
+          y = points[2 * i - 1];
+          if (somaif_rng_below (rng, 2))
+            x += 20 * somaif_rng_normal (rng) * somaif_rng_below (rng, 2);
+          else
+            y += 20 * somaif_rng_normal (rng) * somaif_rng_below (rng, 2);
+        }
+      else if (kind == 2)
+        {
+          static const double wild[] = { 1e3, -1e7, 1e15, -1e150, 1e-300, 0.0, NAN,
+                                         INFINITY, -INFINITY, 60.0, -60.0 };
+          if (somaif_rng_below (rng, 3) == 0)
+            x = wild[somaif_rng_below (rng, G_N_ELEMENTS (wild))];
+          if (somaif_rng_below (rng, 3) == 0)
+            y = wild[somaif_rng_below (rng, G_N_ELEMENTS (wild))];
+        }
+      else if (i > 0 && somaif_rng_below (rng, 3) == 0)
+        {
+          /* Tiny steps and exact repeats. */
+          x = points[2 * i - 2] + 1e-9 * somaif_rng_below (rng, 3);
+          y = points[2 * i - 1];
+        }
+      points[2 * i] = x;
+      points[2 * i + 1] = y;
+    }
+  *n_points = n;
+  return kind == 0;
+}
+
 static void
 test_random (void)
 {
   SomaifRng rng;
   somaif_rng_init (&rng, 20240611);
-  enum { MAX_POINTS = 40, MAX_SIDE = 100 };
   static float image[MAX_SIDE * MAX_SIDE];
   double points[2 * MAX_POINTS];
   for (int t = 0; t < 1500; t++)
     {
-      int w = 8 + (int) somaif_rng_below (&rng, MAX_SIDE - 7);
-      int h = 8 + (int) somaif_rng_below (&rng, MAX_SIDE - 7);
-      double lw = exp (log (1e-3) + somaif_rng_uniform (&rng) * log (5e4)); /* to 50 px */
-      SomaifCanvas c = canvas_of (w, h, lw, somaif_rng_below (&rng, 4) != 0);
-      int n = (int) somaif_rng_below (&rng, MAX_POINTS + 1);
-      int kind = (int) somaif_rng_below (&rng, 4);
-      gboolean inside = kind == 0;
-      for (int i = 0; i < n; i++)
-        {
-          double x = 50 * somaif_rng_normal (&rng), y = 50 * somaif_rng_normal (&rng);
-          if (kind == 0)
-            {
-              x = CLAMP (x, -50, 50);
-              y = CLAMP (y, -50, 50);
-            }
-          else if (kind == 1 && i > 0)
-            {
-              /* Axis-aligned steps, repeats included. */
-              x = points[2 * i - 2];
-              y = points[2 * i - 1];
-              if (somaif_rng_below (&rng, 2))
-                x += 20 * somaif_rng_normal (&rng) * somaif_rng_below (&rng, 2);
-              else
-                y += 20 * somaif_rng_normal (&rng) * somaif_rng_below (&rng, 2);
-            }
-          else if (kind == 2)
-            {
-              static const double wild[] = { 1e3, -1e7, 1e15, -1e150, 1e-300, 0.0, NAN,
-                                             INFINITY, -INFINITY, 60.0, -60.0 };
-              if (somaif_rng_below (&rng, 3) == 0)
-                x = wild[somaif_rng_below (&rng, G_N_ELEMENTS (wild))];
-              if (somaif_rng_below (&rng, 3) == 0)
-                y = wild[somaif_rng_below (&rng, G_N_ELEMENTS (wild))];
-            }
-          else if (i > 0 && somaif_rng_below (&rng, 3) == 0)
-            {
-              /* Tiny steps and exact repeats. */
-              x = points[2 * i - 2] + 1e-9 * somaif_rng_below (&rng, 3);
-              y = points[2 * i - 1];
-            }
-          points[2 * i] = x;
-          points[2 * i + 1] = y;
-        }
+      SomaifCanvas c;
+      int n;
+      gboolean inside = random_case (&rng, &c, points, &n);
+      int w = c.width, h = c.height;
+      double lw = c.linewidth;
       draw_ok (&c, n, points, image);
       if (!inside || n < 2)
         continue;
@@ -468,6 +484,98 @@ test_random (void)
                   || r > y1 + reach))
             g_error ("case %d: ink at (%d, %d), away from the stroke's box [%g, %g] x [%g, %g]",
                      t, r, col, x0, x1, y0, y1);
+    }
+}
+
+/* Draws the path both ways, the stroke's numbers worked out ahead and all
+ * on the way (plain): the very same floats. */
+static void
+same_as_plain (SomaifCanvas *c, int n, const double *points, const char *what, int t)
+{
+  static float fast[MAX_SIDE * MAX_SIDE], plain[MAX_SIDE * MAX_SIDE];
+  c->plain = FALSE;
+  draw_ok (c, n, points, fast);
+  c->plain = TRUE;
+  draw_ok (c, n, points, plain);
+  c->plain = FALSE;
+  for (int i = 0; i < c->width * c->height; i++)
+    if (memcmp (&fast[i], &plain[i], sizeof (float)) != 0)
+      g_error ("%s %d (%d x %d, width %g, %d points): pixel (%d, %d) %.9g, plainly %.9g", what,
+               t, c->width, c->height, c->linewidth, n, i / c->width, i % c->width, fast[i],
+               plain[i]);
+}
+
+/* Long paths of small smooth steps, as the arm draws: more segments than
+ * the stroker's table holds at once, with excursions off the paper (clipped
+ * segments), gaps (a NaN), tiny steps and repeats (dropped vertices), and
+ * sharp turns (round joins). */
+static int
+arm_like_path (SomaifRng *rng, double *points, int max_points)
+{
+  int n = 2 + (int) somaif_rng_below (rng, (guint32) max_points - 1);
+  double x = 40 * somaif_rng_normal (rng), y = 40 * somaif_rng_normal (rng);
+  double vx = 0.0, vy = 0.0, step = 0.05 + 3 * somaif_rng_uniform (rng);
+  for (int i = 0; i < n; i++)
+    {
+      vx = 0.9 * vx + step * somaif_rng_normal (rng);
+      vy = 0.9 * vy + step * somaif_rng_normal (rng);
+      switch (somaif_rng_below (rng, 40))
+        {
+        case 0: /* a sharp turn */
+          vx = -2 * vx;
+          break;
+        case 1: /* a repeat */
+          vx = vy = 0.0;
+          break;
+        case 2: /* a step below the stroker's notice */
+          vx = 1e-15;
+          vy = 0.0;
+          break;
+        default:
+          break;
+        }
+      x += vx;
+      y += vy;
+      points[2 * i] = x;
+      points[2 * i + 1] = somaif_rng_below (rng, 150) == 0 ? NAN : y;
+    }
+  return n;
+}
+
+/* The stroke's numbers worked out ahead (see canvas-core.c) change no
+ * pixel: random paths and canvases of every kind, long arm-like paths, the
+ * seed's golden polylines, each drawn both ways. */
+static void
+test_plain_same (void)
+{
+  SomaifRng rng;
+  somaif_rng_init (&rng, 20261201);
+  double points[2 * MAX_POINTS];
+  for (int t = 0; t < 3000; t++)
+    {
+      SomaifCanvas c;
+      int n;
+      random_case (&rng, &c, points, &n);
+      same_as_plain (&c, n, points, "random case", t);
+    }
+  enum { LONG = 400 };
+  double *path = g_new (double, 2 * LONG);
+  for (int t = 0; t < 1500; t++)
+    {
+      int n = arm_like_path (&rng, path, LONG);
+      int size = 8 + (int) somaif_rng_below (&rng, MAX_SIDE - 7);
+      double lw = t % 3 ? 1.5 * 64 / 72 : 0.2 + 4 * somaif_rng_uniform (&rng);
+      SomaifCanvas c = canvas_of (size, size, lw, TRUE);
+      same_as_plain (&c, n, path, "arm-like path", t);
+    }
+  g_free (path);
+  SomaifCanvas c;
+  seed_canvas (&c);
+  int cases = (int) golden_scalar ("cases");
+  for (int k = 0; k < cases; k++)
+    {
+      const SomaifArray *traj = golden_case ("traj", k);
+      same_as_plain (&c, traj->shape[0], traj->data, "golden case", k);
     }
 }
 
@@ -647,6 +755,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/blank", test_blank);
   g_test_add_func ("/render/gaps-and-far-points", test_gaps_and_far_points);
   g_test_add_func ("/render/random", test_random);
+  g_test_add_func ("/render/plain-same", test_plain_same);
   g_test_add_func ("/render/threads", test_threads);
   g_test_add_func ("/render/init-refusals", test_init_refusals);
   g_test_add_func ("/render/plugin", test_plugin);

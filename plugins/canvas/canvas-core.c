@@ -412,12 +412,13 @@ stroke_join_side (Chain *ch, const SomaifCanvas *c, gboolean inner, double x, do
 /* ------------------------------------------------------------------ */
 /* The path: pixels, gaps, clipping, snapping                           */
 
-/* Receives the clipped path: a move_to starts a subpath. */
+/* Receives the clipped path: a move_to starts a subpath; a line_to ends
+ * the segment from the path's point seg to seg + 1 (clipped or not). */
 typedef struct Sink Sink;
 struct Sink
 {
   void (*move_to) (Sink *sink, double x, double y);
-  void (*line_to) (Sink *sink, double x, double y);
+  void (*line_to) (Sink *sink, double x, double y, int seg);
   gboolean done; /* set by the sink to stop the walk */
 };
 
@@ -528,7 +529,7 @@ walk_path (const SomaifCanvas *c, int n, const double *points, Sink *sink)
         continue;
       if ((moved & 1) || pending)
         sink->move_to (sink, x0, y0);
-      sink->line_to (sink, x1, y1);
+      sink->line_to (sink, x1, y1, i - 1);
       pending = FALSE;
     }
 }
@@ -550,7 +551,7 @@ snap_scan_move_to (Sink *sink, double x, double y)
 }
 
 static void
-snap_scan_line_to (Sink *sink, double x, double y)
+snap_scan_line_to (Sink *sink, double x, double y, int seg)
 {
   SnapScan *s = (SnapScan *) sink;
   if (fabs (x - s->x) >= SNAP_TOLERANCE && fabs (y - s->y) >= SNAP_TOLERANCE)
@@ -560,6 +561,69 @@ snap_scan_line_to (Sink *sink, double x, double y)
     }
   s->x = x;
   s->y = y;
+}
+
+/* The path's own segments, worked out ahead, AHEAD_SEGMENTS at a time.
+ *
+ * Each vertex of the stroke needs a square root and two divisions, each
+ * waiting for the one before (the segment's length, its offset, then the
+ * join's miter point), and drawing the outline between them keeps the CPU
+ * from overlapping one vertex's chain with the next's.  Computed first, in a
+ * loop of their own, they overlap.  A segment the stroker receives is the
+ * path's own when its (dx, dy) equals the table's (not when it was clipped
+ * or follows a dropped vertex): the numbers then come from the very same
+ * operations on the very same operands, so the outline is the same to the
+ * bit; any other segment is worked out on the way, as before. */
+#define AHEAD_SEGMENTS 64
+
+typedef struct
+{
+  const SomaifCanvas *c;
+  const double *points; /* the path, n points */
+  int n;
+  int first, count;   /* the segments in the table: first .. first + count - 1 */
+  double ux[AHEAD_SEGMENTS], uy[AHEAD_SEGMENTS]; /* segment: pixels */
+  double d[AHEAD_SEGMENTS];                      /* its length */
+  double q[AHEAD_SEGMENTS];                      /* half the width / d */
+  /* the join of segment first + j - 1 and first + j, for j >= 1, as
+   * stroker_join() computes it: the offsets' dot product, the miter point's
+   * offset from the vertex */
+  double dot[AHEAD_SEGMENTS], mx[AHEAD_SEGMENTS], my[AHEAD_SEGMENTS];
+} Ahead;
+
+/* The table from segment first on (first < n - 1). */
+static void
+ahead_fill (Ahead *a, int first)
+{
+  const SomaifCanvas *c = a->c;
+  int count = MIN (AHEAD_SEGMENTS, a->n - 1 - first);
+  const double *p = a->points + 2 * first;
+  double x0 = c->ax * p[0] + c->cx, y0 = c->ay * p[1] + c->cy;
+  for (int j = 0; j < count; j++)
+    {
+      double x1 = c->ax * p[2 * j + 2] + c->cx, y1 = c->ay * p[2 * j + 3] + c->cy;
+      a->ux[j] = x1 - x0;
+      a->uy[j] = y1 - y0;
+      x0 = x1;
+      y0 = y1;
+    }
+  for (int j = 0; j < count; j++)
+    {
+      a->d[j] = sqrt (a->ux[j] * a->ux[j] + a->uy[j] * a->uy[j]);
+      a->q[j] = c->half / a->d[j];
+    }
+  double w2 = c->half * c->half;
+  for (int j = 1; j < count; j++)
+    {
+      double ox0 = a->q[j - 1] * a->uy[j - 1], oy0 = -a->q[j - 1] * a->ux[j - 1];
+      double ox1 = a->q[j] * a->uy[j], oy1 = -a->q[j] * a->ux[j];
+      a->dot[j] = ox0 * ox1 + oy0 * oy1;
+      double k = w2 / (w2 + a->dot[j]);
+      a->mx[j] = k * (ox0 + ox1);
+      a->my[j] = k * (oy0 + oy1);
+    }
+  a->first = first;
+  a->count = count;
 }
 
 /* vcgen_stroke, streamed: walking a subpath forward, each join is drawn on
@@ -579,6 +643,9 @@ typedef struct
   double ox, oy;      /* the offset o of segment a -> b */
   double fx, fy;      /* where the forward side of the outline has reached */
   double tx, ty;      /* where the backward side, drawn so far, begins */
+  int last;           /* which of the path's own segments a -> b is (see
+                         Ahead), or -1: clipped, or worked out on the way */
+  Ahead *ahead;       /* NULL: everything on the way */
 } Stroker;
 
 static void
@@ -617,22 +684,35 @@ stroker_move_to (Sink *sink, double x, double y)
   s->bx = x;
   s->by = y;
   s->count = 1;
+  s->last = -1;
 }
 
 /* The join at b, between a -> b and b -> (b + u) of length d and offset o,
- * on both sides of the outline. */
+ * on both sides of the outline; ahead > 0: both segments are the path's own,
+ * the join at that place of the table. */
 static void
-stroker_join (Stroker *s, double ux, double uy, double d, double ox, double oy)
+stroker_join (Stroker *s, double ux, double uy, double d, double ox, double oy, int ahead)
 {
   const SomaifCanvas *c = s->c;
-  double dot = s->ox * ox + s->oy * oy, w2 = c->half * c->half;
+  const Ahead *a = s->ahead;
+  double dot = ahead > 0 ? a->dot[ahead] : s->ox * ox + s->oy * oy, w2 = c->half * c->half;
   if (dot > c->straight_dot * w2)
     {
       /* Nearly straight on, the usual case: one miter point a side.  Agg
        * mitres an outer join whose bevel would lie within w / 1024 of the
        * full width; the inner one is then well within its limit. */
-      double k = w2 / (w2 + dot);
-      double mx = k * (s->ox + ox), my = k * (s->oy + oy);
+      double mx, my;
+      if (ahead > 0)
+        {
+          mx = a->mx[ahead];
+          my = a->my[ahead];
+        }
+      else
+        {
+          double k = w2 / (w2 + dot);
+          mx = k * (s->ox + ox);
+          my = k * (s->oy + oy);
+        }
       raster_line (s->r, s->fx, s->fy, s->bx + mx, s->by + my);
       raster_line (s->r, s->bx - mx, s->by - my, s->tx, s->ty);
       s->fx = s->bx + mx;
@@ -659,15 +739,37 @@ stroker_join (Stroker *s, double ux, double uy, double d, double ox, double oy)
 }
 
 static void
-stroker_line_to (Sink *sink, double x, double y)
+stroker_line_to (Sink *sink, double x, double y, int seg)
 {
   Stroker *s = (Stroker *) sink;
   stroker_snap (s, &x, &y);
   double ux = x - s->bx, uy = y - s->by;
-  double d = sqrt (ux * ux + uy * uy);
+  Ahead *a = s->ahead;
+  int j = -1; /* the segment's place in the table, if it is the path's own */
+  if (a)
+    {
+      if (seg - a->first >= a->count || seg < a->first)
+        ahead_fill (a, seg);
+      j = seg - a->first;
+      if (!(ux == a->ux[j] && uy == a->uy[j]))
+        j = -1;
+    }
+  double d, q;
+  if (j >= 0)
+    {
+      d = a->d[j];
+      q = a->q[j];
+    }
+  else
+    {
+      d = sqrt (ux * ux + uy * uy);
+      q = s->c->half / d;
+    }
   if (!(d > VERTEX_DIST_EPSILON))
     return; /* Agg drops a vertex that repeats the last one */
-  double q = s->c->half / d;
+  /* the join's numbers, when the segment before was the path's own too */
+  int join = j >= 1 && s->last == seg - 1 ? j : 0;
+  s->last = j >= 0 ? seg : -1;
   double ox = q * uy, oy = -q * ux;
   if (s->count == 1)
     {
@@ -682,7 +784,7 @@ stroker_line_to (Sink *sink, double x, double y)
       s->fy = y1;
     }
   else
-    stroker_join (s, ux, uy, d, ox, oy);
+    stroker_join (s, ux, uy, d, ox, oy, join);
   s->ax = s->bx;
   s->ay = s->by;
   s->bx = x;
@@ -715,8 +817,17 @@ somaif_canvas_draw (const SomaifCanvas *canvas, int n, const double *points, flo
           walk_path (canvas, n, points, &scan.sink);
           snap = scan.aligned;
         }
+      /* Snapped vertices are not the path's own: nothing to work out ahead
+         (nor for a test's plain reference). */
+      Ahead ahead; /* filled as the stroker needs it (not cleared: 3.5 KiB) */
+      ahead.c = canvas;
+      ahead.points = points;
+      ahead.n = n;
+      ahead.first = 0;
+      ahead.count = 0;
       Stroker s = { { stroker_move_to, stroker_line_to, FALSE }, canvas, &r, snap, 0,
-                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1,
+                    snap || canvas->plain ? NULL : &ahead };
       walk_path (canvas, n, points, &s.sink);
       stroker_finish (&s);
     }

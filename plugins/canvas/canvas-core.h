@@ -29,6 +29,7 @@ typedef struct
   double xlim[2], ylim[2];/* paper units at the left / right and bottom / top edges */
   double linewidth;       /* pixels */
   gboolean snap;          /* snap axis-aligned paths to the pixel grid, as Agg */
+  gboolean plain;         /* tests: every number on the way, the same pixels */
 
   /* Derived by somaif_canvas_init(); read-only afterwards. */
   double ax, cx, ay, cy;  /* px = ax x + cx, py = ay y + cy */
@@ -54,7 +55,7 @@ void somaif_canvas_to_pixels (const SomaifCanvas *canvas, double x, double y, do
  * (height x width floats, all of it written): a stroke linewidth pixels wide
  * with square caps and round joins, as matplotlib's Agg backend draws it.  A
  * non-finite point (or one beyond 1e100 pixels) breaks the line; a single
- * point draws nothing.  Allocates nothing (16 KiB of stack), changes nothing
+ * point draws nothing.  Allocates nothing (20 KiB of stack), changes nothing
  * but image: safe from several threads at once.  Returns 0, or -1 when n < 0
  * or an array is NULL (points may be NULL when n = 0). */
 int somaif_canvas_draw (const SomaifCanvas *canvas, int n, const double *points, float *image);
