@@ -390,10 +390,6 @@ test_gaps_and_far_points (void)
   g_assert_cmpfloat (image[53 * SIZE + 10], ==, 1.0f);
 }
 
-/* Random canvases and wild polylines (far, repeated, non-finite, axis-aligned
- * points): every pixel stays within [0, 1], nothing is read or written out of
- * bounds (run under AddressSanitizer), and a stroke inside the image keeps
- * to its bounding box grown by the width. */
 /* A random canvas and path: sizes of 8 to 100 pixels, widths of 1e-3 to
  * 50 pixels, snapping on or off; paths of up to MAX_POINTS points inside
  * the paper, axis-aligned, wild (huge, tiny, non-finite) or with repeats.
@@ -449,6 +445,10 @@ random_case (SomaifRng *rng, SomaifCanvas *c, double *points, int *n_points)
   return kind == 0;
 }
 
+/* Random canvases and wild polylines (far, repeated, non-finite, axis-aligned
+ * points): every pixel stays within [0, 1], nothing is read or written out of
+ * bounds (run under AddressSanitizer), and a stroke inside the image keeps
+ * to its bounding box grown by the width. */
 static void
 test_random (void)
 {

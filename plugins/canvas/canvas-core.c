@@ -598,10 +598,12 @@ ahead_fill (Ahead *a, int first)
   const SomaifCanvas *c = a->c;
   int count = MIN (AHEAD_SEGMENTS, a->n - 1 - first);
   const double *p = a->points + 2 * first;
-  double x0 = c->ax * p[0] + c->cx, y0 = c->ay * p[1] + c->cy;
+  double x0, y0;
+  somaif_canvas_to_pixels (c, p[0], p[1], &x0, &y0); /* as walk_path() does */
   for (int j = 0; j < count; j++)
     {
-      double x1 = c->ax * p[2 * j + 2] + c->cx, y1 = c->ay * p[2 * j + 3] + c->cy;
+      double x1, y1;
+      somaif_canvas_to_pixels (c, p[2 * j + 2], p[2 * j + 3], &x1, &y1);
       a->ux[j] = x1 - x0;
       a->uy[j] = y1 - y0;
       x0 = x1;
