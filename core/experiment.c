@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -46,11 +47,27 @@ typedef struct
  * before), or from the start. */
 enum { GOAL_NONE, GOAL_LATER, GOAL_READY };
 
+/* A task's stage timings, alone in a cache line: tasks that run at once on
+ * different threads do not write to one line. */
+typedef union
+{
+  struct
+  {
+    gint64 ns[SOMAIF_STAGE_ACCURACY + 1]; /* summed over the run */
+    gint64 last_generator;                /* a block's: its last call's */
+  };
+  char line[64];
+} TaskTimes;
+G_STATIC_ASSERT (sizeof (TaskTimes) == 64);
+
 /* Rollouts running on the pool: tasks 0 .. blocks - 1 run the generator on
- * a block of candidates each, tasks blocks .. blocks + n - 1 the plant,
- * renderer (and accuracy) of one candidate each, once its block is done.
- * A task whose goal image is not there yet leaves the accuracy to the
- * caller (score_rest): no task ever waits for the caller's learning. */
+ * a block of candidates each, then the plant, renderer (and accuracy) of
+ * the block's candidates one at a time; tasks blocks .. 2 blocks - 1 help:
+ * each takes the candidates of finished blocks that are not taken yet, and
+ * ends when there are none (so a thread never waits for another's block: it
+ * goes on with the next epoch's rollouts if they are started).  A task
+ * whose goal image is not there yet leaves the accuracy to the caller
+ * (score_rest): no task ever waits for the caller's learning. */
 typedef struct
 {
   struct SomaifExperiment *x;
@@ -58,13 +75,14 @@ typedef struct
   atomic_int goal;  /* GOAL_*: set to GOAL_READY after the image (release) */
   int blocks;
   int *first;       /* block i: candidates first[i] .. first[i + 1] - 1 */
-  int *block_of;    /* candidate c's block */
   atomic_int *done; /* block i: 0 running (or not begun), 1 done, -1 failed */
-  /* For the sizes of the blocks (see split_blocks): when this call began,
-     and averages over the calls so far. */
-  gint64 started;
-  double late_ns;   /* from the start to the caller's join */
-  double row_ns;    /* the generator's time a candidate */
+  atomic_int *taken; /* candidate c: its plant and renderer taken by a task */
+  TaskTimes *times; /* task i's timings */
+  gint64 started;   /* when this call began (see split_blocks) */
+  /* The failure of a task, kept for the message (under fail_lock). */
+  char *fail_message;
+  gboolean fail_numeric; /* the failure is a NaN or an infinity */
+  int fail_candidate;   /* the candidate it names */
 } Rollouts;
 
 /* A goal's terms of the free energy, kept with the image they come from. */
@@ -80,18 +98,6 @@ typedef struct
  * much memory in all. */
 #define GOAL_CACHE_BYTES (8u << 20)
 
-/* A task's stage timings, alone in a cache line: tasks that run at once on
- * different threads do not write to one line. */
-typedef union
-{
-  struct
-  {
-    gint64 ns[SOMAIF_STAGE_ACCURACY + 1]; /* summed over the run */
-    gint64 last_generator;                /* a block's: its last call's */
-  };
-  char line[64];
-} TaskTimes;
-G_STATIC_ASSERT (sizeof (TaskTimes) == 64);
 
 struct SomaifExperiment
 {
@@ -137,17 +143,25 @@ struct SomaifExperiment
   float *goal_d_own;
   GoalTerms *goal_terms; /* units, or NULL (see goal_cache_bytes) */
   float *goal_terms_block; /* their images and d's */
-  Rollouts *roll;     /* the rollouts started and not yet joined */
-  /* Stage timings: one row a task (a task runs on one thread at a time). */
+  int cur_set;        /* cur is batch + cur_set */
+  /* Rollouts in each set of buffers; those started and not yet joined,
+     oldest first (the next epoch's may start before this one's join). */
+  Rollouts rolls[2];
+  Rollouts *pending[2];
+  int n_pending;
+  /* For the sizes of the blocks (see split_blocks), averages over the calls
+     so far: from a call's start to the caller's join, and the generator's
+     time a candidate. */
+  double late_ns, row_ns;
+  gboolean rollouts_unscheduled; /* no scheduled value in the rollouts' parts */
+  /* Stage timings: one row a task of each set's rollouts (a task runs on
+     one thread at a time). */
   TaskTimes *task_times;
+  int n_task_times;
   void *task_times_block; /* the allocation they are aligned in */
   gint64 stage_ns[SOMAIF_N_STAGES];
 
-  /* The failure of a parallel task, kept for the message. */
   pthread_mutex_t fail_lock; /* not a GMutex: thread checkers see this one */
-  char *fail_message;
-  gboolean fail_numeric; /* the failure is a NaN or an infinity */
-  int fail_candidate;   /* the candidate it names */
   guint64 memory_need; /* bytes the host allocates after the plugins' create() */
   char *command;      /* the command line, for run.json */
   volatile sig_atomic_t *stop; /* set by a signal handler: stop after this epoch */
@@ -245,19 +259,18 @@ somaif_experiment_free (SomaifExperiment *x)
       g_free (x->batch[i].accuracy);
       g_free (x->batch[i].scored);
     }
-  if (x->roll)
+  for (int i = 0; i < 2; i++)
     {
-      g_free (x->roll->first);
-      g_free (x->roll->block_of);
-      g_free (x->roll->done);
+      g_free (x->rolls[i].first);
+      g_free (x->rolls[i].done);
+      g_free (x->rolls[i].taken);
+      g_free (x->rolls[i].fail_message);
     }
-  g_free (x->roll);
   g_free (x->task_times_block);
   g_free (x->goal_image);
   g_free (x->goal_d_own);
   g_free (x->goal_terms);
   g_free (x->goal_terms_block);
-  g_free (x->fail_message);
   g_free (x->command);
   if (x->segments)
     g_array_unref (x->segments);
@@ -461,6 +474,7 @@ static void
 use_batch (SomaifExperiment *x, int i)
 {
   x->cur = &x->batch[i];
+  x->cur_set = i;
 }
 
 static void
@@ -478,10 +492,12 @@ allocate_buffers (SomaifExperiment *x, int threads)
       b->scored = g_new0 (unsigned char, K);
     }
   use_batch (x, 0);
-  x->roll = g_new0 (Rollouts, 1);
-  x->roll->first = g_new0 (int, K + 1);
-  x->roll->block_of = g_new0 (int, K);
-  x->roll->done = g_new0 (atomic_int, K);
+  for (int i = 0; i < 2; i++)
+    {
+      x->rolls[i].first = g_new0 (int, K + 1);
+      x->rolls[i].done = g_new0 (atomic_int, K);
+      x->rolls[i].taken = g_new0 (atomic_int, K);
+    }
   x->goal_image = g_new0 (float, x->n_pixels);
   x->goal_d_own = g_new0 (float, x->n_pixels);
   x->goal_d = x->goal_d_own;
@@ -500,9 +516,28 @@ allocate_buffers (SomaifExperiment *x, int threads)
   /* An optimiser built before ABI 1.2 has no flags field. */
   x->ahead_ok = somaif_pool_threads (x->pool) > 1 && x->opt->head.abi_minor >= 2
                 && (x->opt->flags & SOMAIF_OPTIMISER_PROPOSES_AHEAD);
-  /* a row a task: at most a block and a candidate's task a candidate */
-  x->task_times_block = g_malloc0 (sizeof (TaskTimes) * 2 * (gsize) MAX (K, 1) + 63);
+  /* a row a task of each set's rollouts (at most two a candidate: a block
+     and a helper), and one for the help of the thread that joins */
+  x->n_task_times = 2 * (2 * (int) MAX (K, 1) + 1);
+  x->task_times_block = g_malloc0 (sizeof (TaskTimes) * (gsize) x->n_task_times + 63);
   x->task_times = (TaskTimes *) (((guintptr) x->task_times_block + 63) & ~(guintptr) 63);
+  for (int i = 0; i < 2; i++)
+    x->rolls[i].times = x->task_times + (gsize) i * x->n_task_times / 2;
+  /* The next epoch's rollouts may start while this one's run only if no
+     scheduled value of theirs changes in between (a value given as a
+     number is a constant schedule). */
+  x->rollouts_unscheduled = TRUE;
+  for (int k = 0; k < SOMAIF_N_PARTS; k++)
+    {
+      SomaifKind kind = x->parts[k].part->kind;
+      if (kind != SOMAIF_KIND_GENERATOR && kind != SOMAIF_KIND_PLANT
+          && kind != SOMAIF_KIND_RENDERER)
+        continue;
+      for (int i = 0; i < x->parts[k].part->params->n; i++)
+        if (x->parts[k].part->schedules[i]
+            && !somaif_schedule_is_constant (x->parts[k].part->schedules[i]))
+          x->rollouts_unscheduled = FALSE;
+    }
 }
 
 SomaifExperiment *
@@ -601,25 +636,26 @@ as_written (double v)
  * message must not depend on it): a method's (stage is its name), or a
  * non-finite output (nonfinite says what it was). */
 static void
-task_fail (SomaifExperiment *x, const char *stage, SomaifKind kind, int candidate,
+task_fail (Rollouts *r, const char *stage, SomaifKind kind, int candidate,
            const char *nonfinite)
 {
+  SomaifExperiment *x = r->x;
   const Part *p = &x->parts[kind - 1];
   /* Read on this thread, before another call into the plugin. */
   const char *why = nonfinite ? NULL : somaif_part_message (p->part, p->inst);
   pthread_mutex_lock (&x->fail_lock);
-  if (!x->fail_message || candidate < x->fail_candidate)
+  if (!r->fail_message || candidate < r->fail_candidate)
     {
-      g_free (x->fail_message);
+      g_free (r->fail_message);
       if (nonfinite)
-        x->fail_message = g_strdup_printf ("%s plugin '%s' %s (candidate %d)", p->part->group,
+        r->fail_message = g_strdup_printf ("%s plugin '%s' %s (candidate %d)", p->part->group,
                                            p->part->plugin->head->name, nonfinite, candidate);
       else
-        x->fail_message = g_strdup_printf ("%s plugin '%s' failed in %s (candidate %d): %s",
+        r->fail_message = g_strdup_printf ("%s plugin '%s' failed in %s (candidate %d): %s",
                                            p->part->group, p->part->plugin->head->name, stage,
                                            candidate, why);
-      x->fail_candidate = candidate;
-      x->fail_numeric = nonfinite != NULL;
+      r->fail_candidate = candidate;
+      r->fail_numeric = nonfinite != NULL;
     }
   pthread_mutex_unlock (&x->fail_lock);
 }
@@ -638,30 +674,32 @@ nonfinite_motor (const SomaifExperiment *x, const Batch *b, int first, int n)
 
 /* Plant, renderer and accuracy of candidate c. */
 static gboolean
-rollout_one (SomaifExperiment *x, const Batch *b, int c, gboolean score, gint64 *ns, gint64 *t)
+rollout_one (Rollouts *r, int c, gboolean score, gint64 *ns, gint64 *t)
 {
+  SomaifExperiment *x = r->x;
+  const Batch *b = &r->b;
   double *pts = b->points + (gsize) c * x->n_points * x->point_size;
   float *img = b->images + (gsize) c * x->n_pixels;
   if (x->pla->run (x->plant.inst, x->steps, b->motor + (gsize) c * x->steps * x->motor_size,
                    pts) != 0)
     {
-      task_fail (x, "run", SOMAIF_KIND_PLANT, c, NULL);
+      task_fail (r, "run", SOMAIF_KIND_PLANT, c, NULL);
       return FALSE;
     }
   if (!somaif_all_finite_f64 (pts, (gsize) x->n_points * x->point_size))
     {
-      task_fail (x, "run", SOMAIF_KIND_PLANT, c, "gave a non-finite point");
+      task_fail (r, "run", SOMAIF_KIND_PLANT, c, "gave a non-finite point");
       return FALSE;
     }
   lap (&ns[SOMAIF_STAGE_PLANT], t);
   if (x->ren->draw (x->renderer.inst, x->n_points, pts, img) != 0)
     {
-      task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, NULL);
+      task_fail (r, "draw", SOMAIF_KIND_RENDERER, c, NULL);
       return FALSE;
     }
   if (!somaif_all_finite_f32_wide (img, (gsize) x->n_pixels))
     {
-      task_fail (x, "draw", SOMAIF_KIND_RENDERER, c, "drew a non-finite pixel");
+      task_fail (r, "draw", SOMAIF_KIND_RENDERER, c, "drew a non-finite pixel");
       return FALSE;
     }
   lap (&ns[SOMAIF_STAGE_RENDERER], t);
@@ -671,26 +709,64 @@ rollout_one (SomaifExperiment *x, const Batch *b, int c, gboolean score, gint64 
   return TRUE;
 }
 
-/* The generator on a block of candidates, or one candidate's plant,
- * renderer and accuracy after its block (see Rollouts). */
+/* Candidate c's plant, renderer and accuracy, its goal image there or not. */
+static void
+candidate_task (Rollouts *r, int c, gint64 *ns)
+{
+  gint64 t = now_ns ();
+  gboolean score = atomic_load_explicit (&r->goal, memory_order_acquire) == GOAL_READY;
+  r->b.scored[c] = (unsigned char) score;
+  rollout_one (r, c, score, ns, &t);
+}
+
+/* A candidate of block i not taken yet, now taken; -1 if none. */
+static int
+take_candidate (Rollouts *r, int i)
+{
+  for (int c = r->first[i]; c < r->first[i + 1]; c++)
+    if (!atomic_load_explicit (&r->taken[c], memory_order_relaxed)
+        && !atomic_exchange_explicit (&r->taken[c], 1, memory_order_relaxed))
+      return c;
+  return -1;
+}
+
+/* The candidates of finished blocks not taken yet, timed in ns; nonzero
+ * if there was one. */
+static int
+help_with_candidates (Rollouts *r, gint64 *ns)
+{
+  int any = 0;
+  for (int i = 0; i < r->blocks; i++)
+    if (atomic_load_explicit (&r->done[i], memory_order_acquire) > 0)
+      for (int c = take_candidate (r, i); c >= 0; c = take_candidate (r, i))
+        {
+          candidate_task (r, c, ns);
+          any = 1;
+        }
+  return any;
+}
+
+/* The same on the thread that joins, while the others end their tasks;
+ * timed in the row after the tasks'. */
+static int
+rollouts_help (void *data)
+{
+  Rollouts *r = data;
+  return help_with_candidates (r, r->times[2 * r->blocks].ns);
+}
+
+/* The generator on a block of candidates, then their plant, renderer and
+ * accuracy; or help with the candidates of finished blocks (see Rollouts). */
 static void
 rollout_task (void *data, int task)
 {
   Rollouts *r = data;
   SomaifExperiment *x = r->x;
   const Batch *b = &r->b;
-  gint64 *ns = x->task_times[task].ns;
+  gint64 *ns = r->times[task].ns;
   if (task >= r->blocks)
     {
-      int c = task - r->blocks;
-      if (somaif_pool_await (x->pool, &r->done[r->block_of[c]]) > 0)
-        {
-          gint64 t = now_ns (); /* from here: the wait is nobody's stage */
-          gboolean score
-            = atomic_load_explicit (&r->goal, memory_order_acquire) == GOAL_READY;
-          b->scored[c] = (unsigned char) score;
-          rollout_one (x, b, c, score, ns, &t);
-        }
+      help_with_candidates (r, ns);
       return;
     }
   int first = r->first[task];
@@ -700,7 +776,7 @@ rollout_task (void *data, int task)
   if (x->gen->run (x->generator.inst, n, b->states + (gsize) first * x->state_size, x->steps,
                    b->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
-      task_fail (x, "run", SOMAIF_KIND_GENERATOR, first, NULL);
+      task_fail (r, "run", SOMAIF_KIND_GENERATOR, first, NULL);
       ok = -1;
     }
   else
@@ -708,26 +784,31 @@ rollout_task (void *data, int task)
       int bad = nonfinite_motor (x, b, first, n);
       if (bad >= 0)
         {
-          task_fail (x, "run", SOMAIF_KIND_GENERATOR, bad, "gave a non-finite motor command");
+          task_fail (r, "run", SOMAIF_KIND_GENERATOR, bad, "gave a non-finite motor command");
           ok = -1;
         }
     }
   lap (&ns[SOMAIF_STAGE_GENERATOR], &t);
-  x->task_times[task].last_generator = t - t0;
+  r->times[task].last_generator = t - t0;
   atomic_store_explicit (&r->done[task], ok, memory_order_release);
+  if (ok > 0)
+    for (int c = take_candidate (r, task); c >= 0; c = take_candidate (r, task))
+      candidate_task (r, c, ns);
 }
 
 /* Sets the workers on the rollouts of n candidates in the current buffers;
  * the calling thread joins in at rollouts_join, having done other work
  * meanwhile or not.  The generator runs in blocks of at least
  * MIN_BLOCK_ROWS candidates (its kernel is slower on fewer), one block a
- * thread at most; the plant and renderer a candidate a task, so that a
- * thread that comes late or ends early takes what is left.  A candidate's
- * result does not depend on its block or its thread.  n >= 1 (an epoch has
- * a candidate at least, the evaluation a goal), so no block is empty. */
+ * thread at most; the plant and renderer a candidate at a time, taken by
+ * whichever thread is free once its block is done, so that a thread that
+ * comes late or ends early takes what is left.  A candidate's result does
+ * not depend on its block or its thread.  n >= 1 (an epoch has a candidate
+ * at least, the evaluation a goal), so no block is empty. */
 #define MIN_BLOCK_ROWS 4
 
-/* The candidates of each block.  The workers begin at once, the caller
+/* The candidates of each block.  The workers begin at once (or, started
+ * behind the epoch before's rollouts, when those are joined), the caller
  * when it joins, often after work of its own (the learning of the epoch
  * before, when the rollouts were started ahead): the last block, which the
  * caller takes when it comes late, is made shorter by what its lateness
@@ -736,12 +817,12 @@ rollout_task (void *data, int task)
  * an even share), from the averages of the calls so far.  Timing decides
  * only who computes which candidate, never what a candidate gets. */
 static void
-split_blocks (Rollouts *r, int n)
+split_blocks (const SomaifExperiment *x, Rollouts *r, int n)
 {
   int B = r->blocks, last = n - (int) ((gint64) n * (B - 1) / B);
-  if (B > 1 && r->row_ns > 0.0)
+  if (B > 1 && x->row_ns > 0.0)
     {
-      double want = (double) n / B - r->late_ns * (B - 1) / (B * r->row_ns);
+      double want = (double) n / B - x->late_ns * (B - 1) / (B * x->row_ns);
       if (want < last)
         last = MAX (MIN_BLOCK_ROWS, (int) lround (want));
       last = MIN (last, n - (int) ((gint64) n * (B - 1) / B));
@@ -754,59 +835,79 @@ split_blocks (Rollouts *r, int n)
     g_assert (r->first[i] < r->first[i + 1]);
 }
 
+/* Starts the rollouts of n candidates in the current buffers, after those
+ * started and not joined yet (at most one: the epoch before's). */
 static void
 rollouts_start (SomaifExperiment *x, int n, int goal)
 {
   g_assert (n >= 1);
-  Rollouts *r = x->roll;
+  g_assert (x->n_pending < 2 && (x->n_pending == 0 || x->pending[0] != &x->rolls[x->cur_set]));
+  Rollouts *r = &x->rolls[x->cur_set];
   r->x = x;
   r->b = *x->cur;
   atomic_store_explicit (&r->goal, goal, memory_order_relaxed);
   r->blocks = CLAMP (n / MIN_BLOCK_ROWS, 1, somaif_pool_threads (x->pool));
   r->started = now_ns ();
-  split_blocks (r, n);
+  x->pending[x->n_pending++] = r;
+  split_blocks (x, r, n);
   for (int i = 0; i < r->blocks; i++)
     {
       atomic_store_explicit (&r->done[i], 0, memory_order_relaxed);
       for (int c = r->first[i]; c < r->first[i + 1]; c++)
-        r->block_of[c] = i;
+        atomic_store_explicit (&r->taken[c], 0, memory_order_relaxed);
     }
-  somaif_pool_start (x->pool, r->blocks + n, rollout_task, r);
+  somaif_pool_start (x->pool, 2 * r->blocks, rollout_task, r);
 }
 
+/* Joins the oldest rollouts started; FALSE with the failure of a task. */
 static gboolean
 rollouts_join (SomaifExperiment *x, GError **error)
 {
-  Rollouts *r = x->roll;
+  g_assert (x->n_pending > 0);
+  Rollouts *r = x->pending[0];
   gint64 t = now_ns ();
   double late = (double) (t - r->started);
-  somaif_pool_join (x->pool);
+  somaif_pool_join_idle (x->pool, rollouts_help, r);
   lap (&x->stage_ns[SOMAIF_STAGE_ROLLOUTS], &t);
+  x->pending[0] = x->pending[1];
+  if (--x->n_pending > 0)
+    {
+      /* the workers begin the next ones now, not when they were started */
+      x->pending[0]->started = t;
+    }
   /* averages over about the last 16 calls */
   gint64 gen = 0;
   for (int i = 0; i < r->blocks; i++)
-    gen += x->task_times[i].last_generator;
+    gen += r->times[i].last_generator;
   double row = (double) gen / r->first[r->blocks];
-  gboolean first_call = r->row_ns == 0.0;
-  r->late_ns = first_call ? late : r->late_ns + (late - r->late_ns) / 16;
-  r->row_ns = first_call ? row : r->row_ns + (row - r->row_ns) / 16;
-  if (x->fail_message)
+  gboolean first_call = x->row_ns == 0.0;
+  x->late_ns = first_call ? late : x->late_ns + (late - x->late_ns) / 16;
+  x->row_ns = first_call ? row : x->row_ns + (row - x->row_ns) / 16;
+  if (r->fail_message)
     {
       g_set_error (error, SOMAIF_RUN_ERROR,
-                   x->fail_numeric ? SOMAIF_RUN_ERROR_NUMERIC : SOMAIF_RUN_ERROR_PLUGIN, "%s",
-                   x->fail_message);
-      g_clear_pointer (&x->fail_message, g_free);
+                   r->fail_numeric ? SOMAIF_RUN_ERROR_NUMERIC : SOMAIF_RUN_ERROR_PLUGIN, "%s",
+                   r->fail_message);
+      g_clear_pointer (&r->fail_message, g_free);
       return FALSE;
     }
   return TRUE;
 }
 
-/* The goal image of the rollouts started ahead is there: their tasks
- * score from now on. */
+/* Joins every rollout started (after a failure), their failures dropped. */
+static void
+rollouts_join_all (SomaifExperiment *x)
+{
+  while (x->n_pending > 0)
+    rollouts_join (x, NULL);
+}
+
+/* The goal image of the current buffers' rollouts, started ahead, is
+ * there: their tasks score from now on. */
 static void
 rollouts_goal_ready (SomaifExperiment *x)
 {
-  atomic_store_explicit (&x->roll->goal, GOAL_READY, memory_order_release);
+  atomic_store_explicit (&x->rolls[x->cur_set].goal, GOAL_READY, memory_order_release);
 }
 
 static gboolean
@@ -1433,9 +1534,12 @@ go_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
  * schedules, e's goal image (the map has learned from e - 1), from which
  * e's tasks score their drawings, then epoch e + 1 proposed while e's
  * rollouts end (the map, the optimiser and the core's stream are not
- * theirs), then e's rollouts joined and e + 1's started at once (run_epoch
- * scores the drawings whose tasks came before the image once they are under
- * way).  schedules.csv's row of e holds e's values, taken before e + 1's. */
+ * theirs), and its rollouts started behind e's when no scheduled value of
+ * theirs can change (the workers go on with them as soon as e's tasks are
+ * all taken, instead of waiting for e's last to end), then e's rollouts
+ * joined and e + 1's started now if they were not (run_epoch scores the
+ * drawings whose tasks came before the image once they are under way).
+ * schedules.csv's row of e holds e's values, taken before e + 1's. */
 static gboolean
 finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
 {
@@ -1452,6 +1556,8 @@ finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
   if (may_go_ahead (x, ep->e) && !propose_ahead (x, tr, ep, error))
     return FALSE;
   tr->ahead = FALSE;
+  if (tr->proposed && x->rollouts_unscheduled && !start_ahead (x, tr, ep, error))
+    return FALSE;
   if (!rollouts_join (x, error))
     return rollouts_failed (ep, error);
   /* e + 1's rollouts first, so that the workers need not wait for e's row
@@ -1692,11 +1798,9 @@ train (SomaifExperiment *x, const char *outdir, GArray *rows, gboolean resume, G
   for (gint64 e = first; ok && e < cfg->epochs; e++)
     ok = run_epoch (x, &tr, e, error) && epoch_end (x, &tr, outdir, e, first, error);
   /* Rollouts started ahead of a failure: wait for them before freeing. */
-  if (tr.ahead)
-    somaif_pool_join (x->pool);
+  rollouts_join_all (x);
   ok = writer_join (&tr.snapshot, ok ? error : NULL) && ok;
   ok = writer_join (&tr.checkpoint, ok ? error : NULL) && ok;
-  g_clear_pointer (&x->fail_message, g_free);
   use_batch (x, 0);
   ok = out_close (&tr.metrics, ok ? error : NULL) && ok;
   ok = out_close (&tr.sched.file, ok ? error : NULL) && ok;
@@ -1994,7 +2098,7 @@ write_run_json (SomaifExperiment *x, const char *outdir, GError **error)
 static void
 sum_timings (SomaifExperiment *x, SomaifSummary *summary)
 {
-  for (int t = 0; t < 2 * MAX (x->max_candidates, 1); t++)
+  for (int t = 0; t < x->n_task_times; t++)
     for (int k = 0; k <= SOMAIF_STAGE_ACCURACY; k++)
       x->stage_ns[k] += x->task_times[t].ns[k];
   for (int k = 0; k < SOMAIF_N_STAGES; k++)

@@ -1,11 +1,12 @@
-/* pool.c: workers take tasks from a shared counter; between calls they wait
- * awake for a while (an epoch's sequential part is short), then asleep on a
- * condition variable.  The caller works too, so one thread means no worker
- * at all. */
+/* pool.c: workers take tasks from the oldest call that has any left; a
+ * second call may be started before the first is joined, so that a worker
+ * done with the first goes on with the second instead of waiting.  Between
+ * calls the workers wait awake for a while (an epoch's sequential part is
+ * short), then asleep on a condition variable.  The caller works too, so one
+ * thread means no worker at all. */
 #include "config.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <glib.h>
 
@@ -16,30 +17,33 @@
  * for the next epoch's rollouts awake, and a call costs no system call. */
 #define SPIN_ROUNDS 20000
 
-/* Rounds of waiting for another task's end before yielding the core: a
- * task waits at most for one of the generator's blocks, unless the thread
- * running it lost its core. */
-#define AWAIT_SPINS 50000
+/* Calls started and not yet joined, at most. */
+#define MAX_CALLS SOMAIF_POOL_MAX_CALLS
+
+typedef struct
+{
+  SomaifPoolTask fn;
+  void *ctx;
+  int n;                /* tasks */
+  int next;             /* the next task to hand out (under lock) */
+  atomic_int remaining; /* tasks not yet ended */
+} Call;
 
 struct SomaifPool
 {
   int threads;
   /* Waiting awake, in rounds: none with more threads than cores, where a
      spinning thread takes the core of the one it waits for. */
-  int spin_rounds, await_spins;
+  int spin_rounds;
   pthread_t *workers;
-  pthread_mutex_t lock;        /* guards the sleepers and the sleeping */
+  pthread_mutex_t lock;        /* guards the calls, the sleepers and the sleeping */
   pthread_cond_t start, done;
-  atomic_uint_fast64_t generation; /* bumped for each somaif_pool_start */
+  Call calls[MAX_CALLS];       /* the calls not joined, oldest first at head */
+  int head, count;
+  atomic_int untaken;          /* tasks of those calls not handed out yet */
   atomic_int stop;
-  SomaifPoolTask fn;           /* written before generation is bumped */
-  void *ctx;
-  int n_tasks;
-  atomic_int next_task;
-  atomic_int busy;             /* workers still in the current generation */
-  int sleepers;                /* workers asleep on start (under lock) */
-  int caller_sleeping;         /* the caller asleep on done (under lock) */
-  int started;                 /* a start not yet joined (the caller's own) */
+  int sleepers;                /* workers asleep on start */
+  int caller_sleeping;         /* the caller asleep on done */
 };
 
 static inline void
@@ -52,15 +56,36 @@ relax (void)
 #endif
 }
 
-static void
-drain (SomaifPool *p)
+/* The oldest call with a task left, its task index in *index; NULL if none.
+ * Under lock. */
+static Call *
+take_task (SomaifPool *p, int *index)
 {
-  for (;;)
+  for (int i = 0; i < p->count; i++)
     {
-      int i = atomic_fetch_add (&p->next_task, 1);
-      if (i >= p->n_tasks)
-        return;
-      p->fn (p->ctx, i);
+      Call *c = &p->calls[(p->head + i) % MAX_CALLS];
+      if (c->next < c->n)
+        {
+          *index = c->next++;
+          atomic_fetch_sub_explicit (&p->untaken, 1, memory_order_relaxed);
+          return c;
+        }
+    }
+  return NULL;
+}
+
+/* Runs task index of c, then tells the caller if it was c's last. */
+static void
+run_task (SomaifPool *p, Call *c, int index)
+{
+  c->fn (c->ctx, index);
+  /* c may be joined and its slot used again from here on */
+  if (atomic_fetch_sub_explicit (&c->remaining, 1, memory_order_acq_rel) == 1)
+    {
+      pthread_mutex_lock (&p->lock);
+      if (p->caller_sleeping)
+        pthread_cond_signal (&p->done);
+      pthread_mutex_unlock (&p->lock);
     }
 }
 
@@ -68,35 +93,36 @@ static void *
 worker (void *data)
 {
   SomaifPool *p = data;
-  guint64 seen = 0;
+  pthread_mutex_lock (&p->lock);
   for (;;)
     {
-      /* awake for a while, then asleep until the next call */
-      int spins = 0;
-      while (atomic_load (&p->generation) == seen && !atomic_load (&p->stop)
-             && spins++ < p->spin_rounds)
-        relax ();
-      if (atomic_load (&p->generation) == seen && !atomic_load (&p->stop))
+      int index;
+      Call *c = take_task (p, &index);
+      if (c)
         {
-          pthread_mutex_lock (&p->lock);
-          p->sleepers++;
-          while (atomic_load (&p->generation) == seen && !atomic_load (&p->stop))
-            pthread_cond_wait (&p->start, &p->lock);
-          p->sleepers--;
           pthread_mutex_unlock (&p->lock);
+          run_task (p, c, index);
+          pthread_mutex_lock (&p->lock);
+          continue;
         }
       if (atomic_load (&p->stop))
         break;
-      seen = atomic_load (&p->generation);
-      drain (p);
-      if (atomic_fetch_sub (&p->busy, 1) == 1)
+      /* awake for a while, then asleep until a task is there */
+      pthread_mutex_unlock (&p->lock);
+      int spins = 0;
+      while (atomic_load_explicit (&p->untaken, memory_order_relaxed) == 0
+             && !atomic_load (&p->stop) && spins++ < p->spin_rounds)
+        relax ();
+      pthread_mutex_lock (&p->lock);
+      if (atomic_load (&p->untaken) == 0 && !atomic_load (&p->stop))
         {
-          pthread_mutex_lock (&p->lock);
-          if (p->caller_sleeping)
-            pthread_cond_signal (&p->done);
-          pthread_mutex_unlock (&p->lock);
+          p->sleepers++;
+          while (atomic_load (&p->untaken) == 0 && !atomic_load (&p->stop))
+            pthread_cond_wait (&p->start, &p->lock);
+          p->sleepers--;
         }
     }
+  pthread_mutex_unlock (&p->lock);
   return NULL;
 }
 
@@ -107,14 +133,13 @@ somaif_pool_new (int threads)
   p->threads = threads < 1 ? 1 : threads;
   gboolean crowded = p->threads > (int) g_get_num_processors ();
   p->spin_rounds = crowded ? 0 : SPIN_ROUNDS;
-  p->await_spins = crowded ? 0 : AWAIT_SPINS;
   pthread_mutex_init (&p->lock, NULL);
   pthread_cond_init (&p->start, NULL);
   pthread_cond_init (&p->done, NULL);
-  atomic_init (&p->generation, 0);
+  atomic_init (&p->untaken, 0);
   atomic_init (&p->stop, 0);
-  atomic_init (&p->next_task, 0);
-  atomic_init (&p->busy, 0);
+  for (int i = 0; i < MAX_CALLS; i++)
+    atomic_init (&p->calls[i].remaining, 0);
   p->workers = g_new0 (pthread_t, p->threads);
   for (int i = 1; i < p->threads; i++)
     if (pthread_create (&p->workers[i], NULL, worker, p) != 0)
@@ -135,64 +160,85 @@ somaif_pool_threads (const SomaifPool *p)
 void
 somaif_pool_start (SomaifPool *p, int n, SomaifPoolTask fn, void *ctx)
 {
-  p->fn = fn;
-  p->ctx = ctx;
-  p->n_tasks = n;
-  p->started = 1;
-  if (p->threads == 1 || n < 1)
-    return; /* the caller runs them all in join */
-  atomic_store (&p->next_task, 0);
-  atomic_store (&p->busy, p->threads - 1);
-  /* seq_cst: the workers see the task before the new generation */
-  atomic_fetch_add (&p->generation, 1);
   pthread_mutex_lock (&p->lock);
-  if (p->sleepers > 0)
-    pthread_cond_broadcast (&p->start);
+  g_assert (p->count < MAX_CALLS);
+  Call *c = &p->calls[(p->head + p->count) % MAX_CALLS];
+  c->fn = fn;
+  c->ctx = ctx;
+  c->n = n < 0 ? 0 : n;
+  c->next = 0;
+  atomic_store_explicit (&c->remaining, c->n, memory_order_relaxed);
+  p->count++;
+  /* with one thread, the caller runs them all in join */
+  if (p->threads > 1 && c->n > 0)
+    {
+      atomic_fetch_add (&p->untaken, c->n);
+      if (p->sleepers > 0)
+        pthread_cond_broadcast (&p->start);
+    }
+  else
+    c->next = c->n; /* not handed out: join runs them */
   pthread_mutex_unlock (&p->lock);
 }
 
 void
 somaif_pool_join (SomaifPool *p)
 {
-  if (!p->started)
-    return;
-  p->started = 0;
-  if (p->threads == 1 || p->n_tasks < 1)
-    {
-      for (int i = 0; i < p->n_tasks; i++)
-        p->fn (p->ctx, i);
-      return;
-    }
-  drain (p);
-  int spins = 0;
-  while (atomic_load (&p->busy) > 0 && spins++ < p->spin_rounds)
-    relax ();
-  if (atomic_load (&p->busy) > 0)
-    {
-      pthread_mutex_lock (&p->lock);
-      p->caller_sleeping = 1;
-      while (atomic_load (&p->busy) > 0)
-        pthread_cond_wait (&p->done, &p->lock);
-      p->caller_sleeping = 0;
-      pthread_mutex_unlock (&p->lock);
-    }
+  somaif_pool_join_idle (p, NULL, NULL);
 }
 
-int
-somaif_pool_await (const SomaifPool *p, const atomic_int *flag)
+void
+somaif_pool_join_idle (SomaifPool *p, SomaifPoolIdle idle, void *ctx)
 {
-  int v, spins = 0;
-  while ((v = atomic_load_explicit (flag, memory_order_acquire)) == 0)
+  pthread_mutex_lock (&p->lock);
+  if (p->count == 0)
     {
-      if (spins < p->await_spins)
-        {
-          spins++;
-          relax ();
-        }
-      else
-        sched_yield ();
+      pthread_mutex_unlock (&p->lock);
+      return;
     }
-  return v;
+  Call *c = &p->calls[p->head];
+  if (p->threads == 1 || c->n < 1)
+    {
+      pthread_mutex_unlock (&p->lock);
+      for (int i = 0; i < c->n; i++)
+        c->fn (c->ctx, i);
+    }
+  else
+    {
+      /* the tasks of this call left, then wait for the others' */
+      while (c->next < c->n)
+        {
+          int index = c->next++;
+          atomic_fetch_sub_explicit (&p->untaken, 1, memory_order_relaxed);
+          pthread_mutex_unlock (&p->lock);
+          run_task (p, c, index);
+          pthread_mutex_lock (&p->lock);
+        }
+      pthread_mutex_unlock (&p->lock);
+      int spins = 0;
+      while (atomic_load_explicit (&c->remaining, memory_order_acquire) > 0)
+        {
+          if (idle && idle (ctx))
+            spins = 0;
+          else if (spins++ < p->spin_rounds)
+            relax ();
+          else
+            break;
+        }
+      if (atomic_load_explicit (&c->remaining, memory_order_acquire) > 0)
+        {
+          pthread_mutex_lock (&p->lock);
+          p->caller_sleeping = 1;
+          while (atomic_load (&c->remaining) > 0)
+            pthread_cond_wait (&p->done, &p->lock);
+          p->caller_sleeping = 0;
+          pthread_mutex_unlock (&p->lock);
+        }
+    }
+  pthread_mutex_lock (&p->lock);
+  p->head = (p->head + 1) % MAX_CALLS;
+  p->count--;
+  pthread_mutex_unlock (&p->lock);
 }
 
 void
@@ -200,6 +246,10 @@ somaif_pool_free (SomaifPool *p)
 {
   if (!p)
     return;
+  /* calls not joined (after a failure) end first: their tasks use the
+     caller's buffers */
+  while (p->count > 0)
+    somaif_pool_join (p);
   atomic_store (&p->stop, 1);
   pthread_mutex_lock (&p->lock);
   pthread_cond_broadcast (&p->start);
