@@ -604,6 +604,26 @@ bad 1 "a NaN motor command" "epoch 0, goal " \
 mk f-plant '3s/.*/plant = { plugin = "faulty-plant"; fault = 1; };/'
 bad 1 "an infinite pen point" "epoch 0, goal " \
   "plant plugin 'faulty-plant' gave a non-finite point (candidate 0)" -- -q -o f-plant f-plant.cfg
+# A failure in an epoch whose rollouts began while the epoch before's ran
+# (the optimiser proposes ahead; epoch 20's candidate 1 is marked, the
+# generator turns it into a NaN; slow drawings keep the epoch before's
+# rollouts running meanwhile): named with its own epoch and candidate, on
+# any number of threads, every epoch before it learned and written.
+mk mark '2s/.*/generator = { plugin = "faulty-gen"; fault = 3; };/
+4s/.*/renderer = { plugin = "nan-renderer"; width = 10; height = 8; delay = 0.002; };/
+6s/.*/optimiser = { plugin = "faulty-optimiser"; fault = 3; at = 20; units = 3; };/
+1s/epochs = 30/epochs = 40/'
+for j in 1 2 8; do
+  bad 1 "a NaN motor command in epoch 20, on $j threads" "epoch 20, goal " \
+    "generator plugin 'faulty-gen' gave a non-finite motor command (candidate 1)" \
+    -- -q -j $j -o mark$j mark.cfg
+  rows=$(($(wc -l <"$tmp/mark$j/metrics.csv") - 1))
+  if [ "$rows" -eq 60 ]; then
+    ok "the 20 epochs before the failure on $j threads: 60 rows in metrics.csv"
+  else
+    not_ok "the 20 epochs before the failure on $j threads: $rows rows in metrics.csv, not 60"
+  fi
+done
 mk f-learn '5s/.*/perceiver = { plugin = "faulty-perceiver"; units = 5; fault = 4; };/'
 bad 1 "a NaN winner distance when learning" "epoch 0, goal " \
   "perceiver plugin 'faulty-perceiver' gave a non-finite distance to its winner in learn" \

@@ -10,7 +10,8 @@
 
 #if FAULTY_KIND == 1
 #define FAULTY_NAME "faulty-gen"
-#define FAULTY_DOC "1: a NaN motor command, 2: create() fails without saying why"
+#define FAULTY_DOC "1: a NaN motor command, 2: create() fails without saying why, " \
+  "3: a NaN motor command for a state the optimiser marked (its fault 3)"
 #elif FAULTY_KIND == 2
 #define FAULTY_NAME "faulty-plant"
 #define FAULTY_DOC "1: an infinite point"
@@ -20,7 +21,8 @@
   "to itself, 4: a NaN winner distance when learning, 5: the same when recognising"
 #elif FAULTY_KIND == 5
 #define FAULTY_NAME "faulty-optimiser"
-#define FAULTY_DOC "1: a NaN candidate, 2: an infinite solution"
+#define FAULTY_DOC "1: a NaN candidate, 2: an infinite solution, 3: candidate 1 marked for " \
+  "the generator's fault 3 in the proposal numbered `at` (from 0: the epoch's) and after"
 #else
 #error "FAULTY_KIND must be 1, 2, 4 or 5"
 #endif
@@ -28,12 +30,18 @@
 static const SomaifParamSpec params[] = {
   { "fault", SOMAIF_PARAM_INT, "0", 0, 5, 0, 0, FAULTY_DOC },
   { "units", SOMAIF_PARAM_INT, "4", 1, 64, 0, 0, "units (perceiver) or candidates (optimiser)" },
+  { "at", SOMAIF_PARAM_INT, "0", 0, 1000000, 0, 0, "the first proposal fault 3 marks (optimiser)" },
   SOMAIF_PARAM_END
 };
 
+/* The first state value of a candidate the optimiser marks (finite: the
+ * host takes it), which the generator turns into a NaN. */
+#define FAULTY_MARK 1e30f
+
 typedef struct
 {
-  int fault, units, size;
+  int fault, units, size, at;
+  int proposals; /* optimiser: proposals so far, one an epoch, in order */
   float *protos; /* perceiver: units x size */
 } Faulty;
 
@@ -45,6 +53,7 @@ faulty_create (const SomaifSetup *setup, const SomaifParams *p, GError **error)
   Faulty *f = g_new0 (Faulty, 1);
   f->fault = (int) somaif_params_get_int (p, "fault");
   f->units = (int) somaif_params_get_int (p, "units");
+  f->at = (int) somaif_params_get_int (p, "at");
   f->size = setup->input_size;
   if (FAULTY_KIND == 4)
     {
@@ -82,6 +91,10 @@ gen_run (const void *self, int batch, const float *states, int steps, float *out
         out[((gsize) b * steps + t) * 2 + k] = tanhf (states[b * 3 + k] + 0.1f * t);
   if (f->fault == 1)
     out[(gsize) batch * steps * 2 - 1] = NAN;
+  if (f->fault == 3)
+    for (int b = 0; b < batch; b++)
+      if (states[b * 3] == FAULTY_MARK)
+        out[(gsize) b * steps * 2] = NAN;
   return 0;
 }
 
@@ -175,12 +188,15 @@ static int opt_max_candidates (const void *self) { return ((const Faulty *) self
 static int
 opt_propose (void *self, int goal, float *candidates, int *n)
 {
-  const Faulty *f = self;
+  Faulty *f = self;
   *n = f->units;
   for (gsize i = 0; i < (gsize) f->units * f->size; i++)
     candidates[i] = (float) ((i * 37 + (gsize) goal) % 11) / 11.0f - 0.5f;
   if (f->fault == 1)
     candidates[f->size - 1] = NAN;
+  if (f->fault == 3 && f->proposals >= f->at && f->units > 1)
+    candidates[f->size] = FAULTY_MARK;
+  f->proposals++;
   return 0;
 }
 
@@ -201,10 +217,12 @@ opt_solution (const void *self, int goal, float *state)
   return 0;
 }
 
+/* Proposing never depends on the updates (there are none), so the host may
+ * propose an epoch ahead: its proposals still come one an epoch, in order. */
 static const SomaifOptimiser vtable = {
   .head = { HEAD (SOMAIF_KIND_OPTIMISER) },
   .max_candidates = opt_max_candidates, .propose = opt_propose, .update = opt_update,
-  .solution = opt_solution,
+  .solution = opt_solution, .flags = SOMAIF_OPTIMISER_PROPOSES_AHEAD,
 };
 #endif
 
