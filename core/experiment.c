@@ -98,7 +98,6 @@ typedef struct
  * much memory in all. */
 #define GOAL_CACHE_BYTES (8u << 20)
 
-
 struct SomaifExperiment
 {
   SomaifConfig *cfg;
@@ -161,7 +160,9 @@ struct SomaifExperiment
   void *task_times_block; /* the allocation they are aligned in */
   gint64 stage_ns[SOMAIF_N_STAGES];
 
-  pthread_mutex_t fail_lock; /* not a GMutex: thread checkers see this one */
+  /* Guards the Rollouts' failure records; not a GMutex: thread checkers
+     see this one. */
+  pthread_mutex_t fail_lock;
   guint64 memory_need; /* bytes the host allocates after the plugins' create() */
   char *command;      /* the command line, for run.json */
   volatile sig_atomic_t *stop; /* set by a signal handler: stop after this epoch */
