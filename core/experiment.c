@@ -47,6 +47,13 @@ typedef struct
  * before), or from the start. */
 enum { GOAL_NONE, GOAL_LATER, GOAL_READY };
 
+/* The parts set_schedules sets, as bits of their kinds. */
+#define KIND_BIT(kind) (1u << (kind))
+#define ALL_PARTS (~0u)
+#define ROLLOUT_PARTS                                                         \
+  (KIND_BIT (SOMAIF_KIND_GENERATOR) | KIND_BIT (SOMAIF_KIND_PLANT)            \
+   | KIND_BIT (SOMAIF_KIND_RENDERER))
+
 /* A task's stage timings, alone in a cache line: tasks that run at once on
  * different threads do not write to one line. */
 typedef union
@@ -142,7 +149,6 @@ struct SomaifExperiment
   float *goal_d_own;
   GoalTerms *goal_terms; /* units, or NULL (see goal_cache_bytes) */
   float *goal_terms_block; /* their images and d's */
-  int cur_set;        /* cur is batch + cur_set */
   /* Rollouts in each set of buffers; those started and not yet joined,
      oldest first (the next epoch's may start before this one's join). */
   Rollouts rolls[2];
@@ -475,7 +481,13 @@ static void
 use_batch (SomaifExperiment *x, int i)
 {
   x->cur = &x->batch[i];
-  x->cur_set = i;
+}
+
+/* The rollouts of the current buffers. */
+static Rollouts *
+cur_rollouts (SomaifExperiment *x)
+{
+  return &x->rolls[x->cur - x->batch];
 }
 
 static void
@@ -530,9 +542,7 @@ allocate_buffers (SomaifExperiment *x, int threads)
   x->rollouts_unscheduled = TRUE;
   for (int k = 0; k < SOMAIF_N_PARTS; k++)
     {
-      SomaifKind kind = x->parts[k].part->kind;
-      if (kind != SOMAIF_KIND_GENERATOR && kind != SOMAIF_KIND_PLANT
-          && kind != SOMAIF_KIND_RENDERER)
+      if (!(ROLLOUT_PARTS & KIND_BIT (x->parts[k].part->kind)))
         continue;
       for (int i = 0; i < x->parts[k].part->params->n; i++)
         if (x->parts[k].part->schedules[i]
@@ -731,19 +741,28 @@ take_candidate (Rollouts *r, int i)
   return -1;
 }
 
-/* The candidates of finished blocks not taken yet, timed in ns; nonzero
+/* The candidates of finished block i not taken yet, timed in ns; nonzero
  * if there was one. */
+static int
+draw_block (Rollouts *r, int i, gint64 *ns)
+{
+  int any = 0;
+  for (int c = take_candidate (r, i); c >= 0; c = take_candidate (r, i))
+    {
+      candidate_task (r, c, ns);
+      any = 1;
+    }
+  return any;
+}
+
+/* The same for every finished block. */
 static int
 help_with_candidates (Rollouts *r, gint64 *ns)
 {
   int any = 0;
   for (int i = 0; i < r->blocks; i++)
     if (atomic_load_explicit (&r->done[i], memory_order_acquire) > 0)
-      for (int c = take_candidate (r, i); c >= 0; c = take_candidate (r, i))
-        {
-          candidate_task (r, c, ns);
-          any = 1;
-        }
+      any |= draw_block (r, i, ns);
   return any;
 }
 
@@ -793,8 +812,7 @@ rollout_task (void *data, int task)
   r->times[task].last_generator = t - t0;
   atomic_store_explicit (&r->done[task], ok, memory_order_release);
   if (ok > 0)
-    for (int c = take_candidate (r, task); c >= 0; c = take_candidate (r, task))
-      candidate_task (r, c, ns);
+    draw_block (r, task, ns);
 }
 
 /* Sets the workers on the rollouts of n candidates in the current buffers;
@@ -842,8 +860,8 @@ static void
 rollouts_start (SomaifExperiment *x, int n, int goal)
 {
   g_assert (n >= 1);
-  g_assert (x->n_pending < 2 && (x->n_pending == 0 || x->pending[0] != &x->rolls[x->cur_set]));
-  Rollouts *r = &x->rolls[x->cur_set];
+  Rollouts *r = cur_rollouts (x);
+  g_assert (x->n_pending < 2 && (x->n_pending == 0 || x->pending[0] != r));
   r->x = x;
   r->b = *x->cur;
   atomic_store_explicit (&r->goal, goal, memory_order_relaxed);
@@ -908,7 +926,7 @@ rollouts_join_all (SomaifExperiment *x)
 static void
 rollouts_goal_ready (SomaifExperiment *x)
 {
-  atomic_store_explicit (&x->rolls[x->cur_set].goal, GOAL_READY, memory_order_release);
+  atomic_store_explicit (&cur_rollouts (x)->goal, GOAL_READY, memory_order_release);
 }
 
 static gboolean
@@ -1155,13 +1173,6 @@ schedules_open (SomaifExperiment *x, ScheduleLog *log, const char *outdir, gint6
   g_ptr_array_free (names, TRUE);
   return TRUE;
 }
-
-/* The parts set_schedules sets, as bits of their kinds. */
-#define KIND_BIT(kind) (1u << (kind))
-#define ALL_PARTS (~0u)
-#define ROLLOUT_PARTS                                                         \
-  (KIND_BIT (SOMAIF_KIND_GENERATOR) | KIND_BIT (SOMAIF_KIND_PLANT)            \
-   | KIND_BIT (SOMAIF_KIND_RENDERER))
 
 /* Sets epoch's scheduled values of the parts whose kinds' bits are in
  * kinds; *changed when one changed (or always, without a log). */

@@ -56,6 +56,14 @@ relax (void)
 #endif
 }
 
+/* c's next task, handed out (c has one left).  Under lock. */
+static int
+hand_out (SomaifPool *p, Call *c)
+{
+  atomic_fetch_sub_explicit (&p->untaken, 1, memory_order_relaxed);
+  return c->next++;
+}
+
 /* The oldest call with a task left, its task index in *index; NULL if none.
  * Under lock. */
 static Call *
@@ -66,8 +74,7 @@ take_task (SomaifPool *p, int *index)
       Call *c = &p->calls[(p->head + i) % MAX_CALLS];
       if (c->next < c->n)
         {
-          *index = c->next++;
-          atomic_fetch_sub_explicit (&p->untaken, 1, memory_order_relaxed);
+          *index = hand_out (p, c);
           return c;
         }
     }
@@ -208,8 +215,7 @@ somaif_pool_join_idle (SomaifPool *p, SomaifPoolIdle idle, void *ctx)
       /* the tasks of this call left, then wait for the others' */
       while (c->next < c->n)
         {
-          int index = c->next++;
-          atomic_fetch_sub_explicit (&p->untaken, 1, memory_order_relaxed);
+          int index = hand_out (p, c);
           pthread_mutex_unlock (&p->lock);
           run_task (p, c, index);
           pthread_mutex_lock (&p->lock);
