@@ -12,6 +12,13 @@
  * the double that text reads back as (strtod's). */
 int somaif_fmt_g10 (char *buf, double v, double *read_back);
 
+/* Room for any %.17g of a double, with its NUL. */
+#define SOMAIF_FMT_G17_SIZE 32
+
+/* Writes v as printf ("%.17g", v) does in the C locale (the same bytes),
+ * NUL-terminated, and returns its length. */
+int somaif_fmt_g17 (char *buf, double v);
+
 /* The decimal digits of v (a whole number), returned length, no NUL. */
 int somaif_fmt_int (char *buf, gint64 v);
 

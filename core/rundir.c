@@ -833,10 +833,14 @@ somaif_rundir_schedules_header (FILE *f, const char *const *names, int n)
 void
 somaif_rundir_schedules_row (FILE *f, gint64 epoch, const double *values, int n)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  fprintf (f, "%" G_GINT64_FORMAT, epoch);
+  /* printf's "%" G_GINT64_FORMAT and ",%.17g" a value, by hand */
+  char buf[24 + SOMAIF_FMT_G17_SIZE];
+  fwrite (buf, 1, (size_t) somaif_fmt_int (buf, epoch), f);
   for (int i = 0; i < n; i++)
-    fprintf (f, ",%s", g_ascii_formatd (buf, sizeof buf, "%.17g", values[i]));
+    {
+      buf[0] = ',';
+      fwrite (buf, 1, (size_t) somaif_fmt_g17 (buf + 1, values[i]) + 1, f);
+    }
   fputc ('\n', f);
 }
 

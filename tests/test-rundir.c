@@ -487,8 +487,9 @@ test_config_find (void)
 }
 
 /* somaif_fmt_g10 writes what printf's %.10g writes, and reads back as
- * strtod reads that: special values, ties, powers of ten, every decade the
- * runs meet and far beyond, and a million random doubles. */
+ * strtod reads that (and somaif_fmt_g17 what %.17g writes): special values,
+ * ties, powers of ten, every decade the runs meet and far beyond, and a
+ * million random doubles. */
 static void
 check_g10 (double v)
 {
@@ -504,6 +505,25 @@ check_g10 (double v)
     g_error ("%.17g (%s): strtod reads %.17g, somaif_fmt_g10 %.17g", v, want, wback, back);
 }
 
+/* somaif_fmt_g17 writes what printf's %.17g writes. */
+static void
+check_g17 (double v)
+{
+  char want[64], got[SOMAIF_FMT_G17_SIZE];
+  snprintf (want, sizeof want, "%.17g", v);
+  int len = somaif_fmt_g17 (got, v);
+  if (strcmp (want, got) != 0)
+    g_error ("%.17g: printf writes %s, somaif_fmt_g17 %s", v, want, got);
+  g_assert_cmpint (len, ==, (int) strlen (want));
+}
+
+static void
+check_both (double v)
+{
+  check_g10 (v);
+  check_g17 (v);
+}
+
 static void
 test_fmt_g10 (void)
 {
@@ -512,16 +532,18 @@ test_fmt_g10 (void)
                              999.99999999999, 999.9999999949, 1e10, 1e9, 123456789012.0,
                              1e22, 1e23, 1e-300, 5e-324, 1.7976931348623157e308, INFINITY,
                              -INFINITY, NAN, 72.171234567, 0.000655, 3.3e-7, 100.0, 2.5,
-                             0.1, 0.3, 1.0 / 3.0 };
+                             0.1, 0.3, 1.0 / 3.0, 0.99999999999990641, 1.0000000000000001e-05,
+                             1e16, 1e17, 9.9999999999999984e16, 99999999999999999.0,
+                             123456789012345678.0, 0.1 + 0.2, 1e-11, 1e-12, 2.2250738585072014e-308 };
   for (guint i = 0; i < G_N_ELEMENTS (special); i++)
-    check_g10 (special[i]);
+    check_both (special[i]);
   for (int e = -30; e <= 30; e++)
     for (int d = -3; d <= 3; d++)
       {
         double v = pow (10.0, e);
         for (int s = 0; s < (d < 0 ? -d : d); s++)
           v = nextafter (v, d > 0 ? INFINITY : 0.0);
-        check_g10 (v);
+        check_both (v);
       }
   GRand *r = g_rand_new_with_seed (5);
   for (int i = 0; i < 1000000; i++)
@@ -529,10 +551,15 @@ test_fmt_g10 (void)
       double m = g_rand_double (r) * 10.0;
       int e = g_rand_int_range (r, -12, 14);
       double v = m * pow (10.0, e) * (g_rand_boolean (r) ? 1 : -1);
-      check_g10 (v);
+      check_both (v);
       /* ten digits and a half: the ties and near-ties */
       double t = (floor (m * 1e9) + 0.5) / 1e9 * pow (10.0, e);
-      check_g10 (t);
+      check_both (t);
+      /* seventeen and a half, and a double's neighbours */
+      double t17 = (floor (m * 1e16) + 0.5) / 1e16 * pow (10.0, e);
+      check_g17 (t17);
+      check_g17 (nextafter (t17, INFINITY));
+      check_g17 (nextafter (t17, 0.0));
     }
   g_rand_free (r);
   char buf[24];
