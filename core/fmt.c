@@ -3,8 +3,8 @@
  *
  * The P significant digits are the nearest integer to |v| 10^(P-1-e), with e
  * the decimal exponent of |v|, computed in long double with the power of ten
- * exact; where the rounding error could decide a tie (the fractional part
- * within a bound of one half), or where the arithmetic is not exact enough
+ * exact; where the rounding could decide a tie (the product or quotient
+ * landed on one half), or where the arithmetic is not exact enough
  * (a long double no wider than a double, an exponent far from 0), printf
  * itself is asked.  The text of %.10g read back is then M x 10^(e-9) with
  * both factors exact doubles: one correctly rounded product or quotient,
@@ -102,13 +102,18 @@ fmt_g (char *buf, double v, const int precision, double *read_back)
       y = k >= 0 ? (long double) a * pow10_ld[k] : (long double) a / pow10_ld[-k];
       if (y < high - 0.5L)
         break;
+      if (y == high - 0.5L)
+        return slow (buf, v, P, read_back);
     }
-  /* y < 10^P, rounded once (the power is exact): its error is under
-     10^P 2^-64, 2^-30.8 for P = 10 and 2^-7.5 for P = 17; truncation is its
-     floor (y > 0) */
+  /* y is the exact |v| 10^k rounded once (the power is exact), and y < 2^63:
+     every half-integer n + 1/2 near it is a long double, so rounding, which
+     is monotonic, leaves y on the side of n + 1/2 where the exact value lies
+     unless it makes y = n + 1/2.  Then only printf can tell; otherwise y
+     rounds to the exact value's nearest integer.  (The same holds of the
+     guesses' bound above.)  Truncation is y's floor (y > 0). */
   guint64 fl = (guint64) y;
   long double frac = y - (long double) fl;
-  if (fabsl (frac - 0.5L) < (P == 10 ? 0x1p-26L : 0x1p-5L))
+  if (frac == 0.5L)
     return slow (buf, v, P, read_back);
   guint64 m = fl + (frac > 0.5L);
   int k = P - 1 - e;
