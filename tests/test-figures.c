@@ -62,6 +62,20 @@ png_read (Png *png, const char *path)
   png->data = cairo_image_surface_get_data (png->s);
 }
 
+/* The colour type in a PNG file's header: 0 greyscale, 2 RGB. */
+static int
+png_colour_type (const char *path)
+{
+  gchar *bytes = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+  g_assert_cmpuint (len, >, 26);
+  g_assert_cmpmem (bytes + 12, 4, "IHDR", 4);
+  int type = (guint8) bytes[25];
+  g_free (bytes);
+  return type;
+}
+
 static void
 png_pixel (const Png *png, int x, int y, int *r, int *g, int *b)
 {
@@ -364,7 +378,9 @@ test_figure_tiles (void)
   png_pixel (&gr, cx, cy, &r, &g, &b);
   g_assert_true (r == 255 && g == 255 && b == 255);
   g_assert_cmpint (png_count (&gr, hx, hy, hx + s, hy + s, 128, 128, 128, 0), ==, s * s);
-  /* No colour anywhere. */
+  /* No colour anywhere: written as a greyscale PNG (the other in RGB). */
+  g_assert_cmpint (png_colour_type (pg), ==, 0);
+  g_assert_cmpint (png_colour_type (pc), ==, 2);
   int coloured = 0;
   for (int y = 0; y < gr.h; y++)
     for (int x = 0; x < gr.w; x++)
