@@ -1994,23 +1994,80 @@ write_model (SomaifExperiment *x, const Final *f, const char *outdir, GError **e
   return TRUE;
 }
 
-static gboolean
-draw_repertoire (SomaifExperiment *x, const Final *f, const char *outdir, GError **error)
+/* The final pictures: what their files need. */
+typedef struct
 {
-  int rows, cols, U = x->units;
-  tile_layout (x, &rows, &cols);
+  char *repertoire, *prototypes; /* the files */
+  float *protos, *drawings;      /* units x height x width each */
+  int units, height, width, rows, cols;
+} Pictures;
+
+/* repertoire.png, then prototypes.png: one picture at a time. */
+static gboolean
+pictures_write (gpointer job, GError **error)
+{
+  Pictures *p = job;
   GError *err = NULL;
-  g_autofree char *rep = g_build_filename (outdir, "repertoire.png", NULL);
-  g_autofree char *pro = g_build_filename (outdir, "prototypes.png", NULL);
-  return (somaif_figure_tiles (rep, "Learned repertoire: prototypes (magenta), drawings (cyan)",
-                               U, rows, cols, x->width, x->height, f->protos, f->drawings, &err)
-          && somaif_figure_tiles (pro, "Prototypes of the map", U, rows, cols, x->width,
-                                  x->height, f->protos, NULL, &err))
+  return (somaif_figure_tiles (p->repertoire,
+                               "Learned repertoire: prototypes (magenta), drawings (cyan)", p->units,
+                               p->rows, p->cols, p->width, p->height, p->protos, p->drawings, &err)
+          && somaif_figure_tiles (p->prototypes, "Prototypes of the map", p->units, p->rows,
+                                  p->cols, p->width, p->height, p->protos, NULL, &err))
          || wrap_output_error (error, err);
 }
 
+static void
+pictures_free (gpointer job)
+{
+  Pictures *p = job;
+  g_free (p->repertoire);
+  g_free (p->prototypes);
+  g_free (p->protos);
+  g_free (p->drawings);
+  g_free (p);
+}
+
+/* Draws the final pictures from f's prototypes and drawings (taken from f):
+ * with more than one thread on a thread of its own, in *pending, while the
+ * run writes the rest (end_pictures() joins it); otherwise now. */
 static gboolean
-evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GError **error)
+start_pictures (SomaifExperiment *x, Final *f, const char *outdir, Writer **pending,
+                GError **error)
+{
+  Pictures *p = g_new0 (Pictures, 1);
+  p->repertoire = g_build_filename (outdir, "repertoire.png", NULL);
+  p->prototypes = g_build_filename (outdir, "prototypes.png", NULL);
+  p->protos = g_steal_pointer (&f->protos);
+  p->drawings = g_steal_pointer (&f->drawings);
+  p->units = x->units;
+  p->height = x->height;
+  p->width = x->width;
+  tile_layout (x, &p->rows, &p->cols);
+  return writer_start (pending, somaif_pool_threads (x->pool) > 1, "somaif-figures", p,
+                       pictures_write, pictures_free, error);
+}
+
+/* Waits for the final pictures, if on their thread; ok: whether what the
+ * run wrote meanwhile went well (else error is set).  The pictures come
+ * first among the files, so their failure is the one reported (as it would
+ * be on one thread). */
+static gboolean
+end_pictures (Writer **pending, gboolean ok, GError **error)
+{
+  GError *err = NULL;
+  if (writer_join (pending, &err))
+    return ok;
+  if (!ok && error)
+    g_clear_error (error);
+  g_propagate_error (error, err);
+  return FALSE;
+}
+
+/* The final rollouts and their files; the pictures maybe still drawing in
+ * *pictures (see start_pictures()). */
+static gboolean
+evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, Writer **pictures,
+          GError **error)
 {
   int U = x->units;
   Final f = { g_new (float, (gsize) U * x->state_size), g_new (float, (gsize) U * x->n_pixels),
@@ -2018,7 +2075,8 @@ evaluate (SomaifExperiment *x, const char *outdir, SomaifSummary *summary, GErro
   gboolean ok = final_rollouts (x, &f, error) && write_final (x, &f, outdir, summary, error)
                 && write_quality (x, f.drawings, outdir, summary, error)
                 && write_model (x, &f, outdir, error)
-                && (!keeps (x, SOMAIF_RUNDIR_KEEP_FIGURES) || draw_repertoire (x, &f, outdir, error));
+                && (!keeps (x, SOMAIF_RUNDIR_KEEP_FIGURES)
+                    || start_pictures (x, &f, outdir, pictures, error));
   final_clear (&f);
   return ok;
 }
@@ -2137,8 +2195,12 @@ somaif_experiment_run (SomaifExperiment *x, const char *outdir, gboolean resume,
   summary->epochs = x->cfg->epochs;
   t = now_ns ();
   tail_means (rows, summary);
-  if (!evaluate (x, outdir, summary, error) || !save_states (x, outdir, error)
-      || !draw_curves (rows, outdir, keeps (x, SOMAIF_RUNDIR_KEEP_FIGURES), error))
+  Writer *pictures = NULL;
+  if (!end_pictures (&pictures,
+                     evaluate (x, outdir, summary, &pictures, error)
+                       && save_states (x, outdir, error)
+                       && draw_curves (rows, outdir, keeps (x, SOMAIF_RUNDIR_KEEP_FIGURES), error),
+                     error))
     goto out;
   lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
   sum_timings (x, summary);
@@ -2253,11 +2315,13 @@ somaif_experiment_replay (SomaifExperiment *x, const char *dir, SomaifSummary *s
   if (!check_replay (x, dir, error))
     return FALSE;
   /* The run evaluated with its last epoch's scheduled values: set them again. */
+  Writer *pictures = NULL;
   if (!load_states (x, dir, error) || !apply_schedules (x, x->cfg->epochs - 1, NULL, error)
-      || !evaluate (x, dir, summary, error))
-    return FALSE;
+      || !evaluate (x, dir, summary, &pictures, error))
+    return end_pictures (&pictures, FALSE, error);
   GArray *rows = somaif_rundir_read_metrics (dir, error);
   gboolean ok = rows && draw_curves (rows, dir, keeps (x, SOMAIF_RUNDIR_KEEP_FIGURES), error);
+  ok = end_pictures (&pictures, ok, error);
   if (ok)
     tail_means (rows, summary);
   if (rows)

@@ -534,6 +534,32 @@ for j in 1 2; do
     "w-snap$j/snapshots/prototypes-000010.png: cannot write: Is a directory" \
     -- -q -j $j --force -o w-snap$j tiny.cfg
 done
+# A final picture that cannot be written: on one thread at once, on two from
+# the thread that draws the pictures while the plugins' states and the curves
+# are written; reported either way, and the run not marked done (no
+# run.json).  With the states failing too, the picture's failure is the one
+# reported, as on one thread (the pictures come first).
+for j in 1 2; do
+  mkdir -p "$tmp/w-fig$j/prototypes.png" && : >"$tmp/w-fig$j/somaif.lock"
+  bad 1 "the final prototypes' picture a folder, $j thread(s)" \
+    "w-fig$j/prototypes.png: cannot write: Is a directory" \
+    -- -q -j $j --force -o w-fig$j tiny.cfg
+  if [ ! -e "$tmp/w-fig$j/run.json" ] && [ -s "$tmp/w-fig$j/repertoire.png" ]; then
+    ok "the final prototypes' picture a folder, $j thread(s): repertoire.png there, no run.json"
+  else
+    not_ok "the final prototypes' picture a folder, $j thread(s): repertoire.png there, no run.json"
+  fi
+  mkdir -p "$tmp/w-fig2-$j/repertoire.png" "$tmp/w-fig2-$j/model/perceiver.state.tmp/x"
+  : >"$tmp/w-fig2-$j/somaif.lock"
+  bad 1 "the final repertoire a folder and a state unwritable, $j thread(s)" \
+    "w-fig2-$j/repertoire.png: cannot write: Is a directory" \
+    -- -q -j $j --force -o w-fig2-$j tiny.cfg
+  if holds "$tmp/err" perceiver.state; then
+    not_ok "the final repertoire a folder and a state unwritable, $j thread(s): the state's failure not reported"
+  else
+    ok "the final repertoire a folder and a state unwritable, $j thread(s): the state's failure not reported"
+  fi
+done
 # A checkpoint that cannot be written (its temporary name taken by a
 # folder): with workers it is written on a thread of its own and reported as
 # soon as that thread ends, or at the end of training for the last one; exit
