@@ -52,7 +52,32 @@ struct SomaifSomStore
   double *dot;                  /* np: z.u per unit */
   double *coef;                 /* np: what the update adds, times u */
   gboolean wide;                /* the AVX-512 kernels run */
+
+  /* sparse: the prototypes prototype() gave, while their units stay as they
+     were (a unit's column is d cache lines of zt; a frozen map's goal asks
+     for the same ones again and again) */
+  float *given;                 /* n x d, or NULL: not yet, or too large */
+  guint8 *given_ok;             /* n: given[k] is prototype k */
+  gboolean given_tried;         /* given allocated, or found too large */
 };
+
+/* The prototypes prototype() keeps, at most this many bytes of them. */
+#define GIVEN_BYTES (8u << 20)
+
+/* Unit k's prototype changed: prototype() works it out anew. */
+static inline void
+forget_given (SomaifSomStore *s, int k)
+{
+  if (s->given_ok)
+    s->given_ok[k] = 0;
+}
+
+static void
+forget_all_given (SomaifSomStore *s)
+{
+  if (s->given_ok)
+    memset (s->given_ok, 0, (gsize) s->n);
+}
 
 int
 somaif_som_kernel_from_name (const char *name)
@@ -488,6 +513,8 @@ somaif_som_store_free (SomaifSomStore *s)
   g_free (s->ink_u);
   g_free (s->dot);
   g_free (s->coef);
+  g_free (s->given);
+  g_free (s->given_ok);
   g_free (s);
 }
 
@@ -569,6 +596,7 @@ somaif_som_store_set_prototypes (SomaifSomStore *s, const float *w)
       return;
     }
   /* 1 - w is exact in double: prototype() gives w back bit for bit. */
+  forget_all_given (s);
   for (gsize k = 0; k < n; k++)
     {
       s->scale[k] = 1.0;
@@ -592,15 +620,11 @@ somaif_som_store_init_noise (SomaifSomStore *s, SomaifRng *rng, double noise)
   g_free (w);
 }
 
-void
-somaif_som_store_prototype (const SomaifSomStore *s, int unit, float *out)
+/* Unit's prototype from its column of zt. */
+static void
+prototype_column (const SomaifSomStore *s, int unit, float *out)
 {
   gsize d = (gsize) s->d, np = (gsize) s->np;
-  if (s->kernel == SOMAIF_SOM_DENSE)
-    {
-      memcpy (out, s->w + (gsize) unit * d, d * sizeof (float));
-      return;
-    }
   double scale = s->scale[unit];
   const double *z = s->zt + unit;
   /* A unit's column: one cache line a pixel (np doubles apart), loaded 16
@@ -613,6 +637,40 @@ somaif_som_store_prototype (const SomaifSomStore *s, int unit, float *out)
     }
   for (; p < d; p++)
     out[p] = (float) (1.0 - scale * z[p * np]);
+}
+
+void
+somaif_som_store_prototype (const SomaifSomStore *store, int unit, float *out)
+{
+  /* The copies kept are not the store's value: a const store gives them too
+     (never one defined const: every store is allocated). */
+  SomaifSomStore *s = (SomaifSomStore *) store;
+  gsize d = (gsize) s->d;
+  if (s->kernel == SOMAIF_SOM_DENSE)
+    {
+      memcpy (out, s->w + (gsize) unit * d, d * sizeof (float));
+      return;
+    }
+  if (!s->given_tried)
+    {
+      /* at the first call, within a budget; without it, every call gathers */
+      s->given_tried = TRUE;
+      if ((gsize) s->n * d <= GIVEN_BYTES / sizeof (float))
+        s->given = g_try_new (float, (gsize) s->n * d);
+      s->given_ok = s->given ? g_new0 (guint8, s->n) : NULL;
+    }
+  float *given = s->given_ok ? s->given + (gsize) unit * d : NULL;
+  if (given && s->given_ok[unit])
+    {
+      memcpy (out, given, d * sizeof (float));
+      return;
+    }
+  prototype_column (s, unit, out);
+  if (given)
+    {
+      memcpy (given, out, d * sizeof (float));
+      s->given_ok[unit] = 1;
+    }
 }
 
 void
@@ -786,6 +844,7 @@ sparse_update (SomaifSomStore *s, const float *h, int n_ink, double usq)
       s->coef[k] = 0.0;
       if (a == 0.0)
         continue;
+      forget_given (s, k);
       lo = MIN (lo, k);
       hi = k + 1;
       recount |= !sparse_shrink (s, k, a, usq);
@@ -958,6 +1017,7 @@ somaif_som_store_load (SomaifSomStore *s, const guint8 *data, gsize length, char
 {
   if (check_state (s, data, length, message, message_size) != 0)
     return -1;
+  forget_all_given (s); /* every unit as the state has it */
   gsize n = (gsize) s->n, d = (gsize) s->d, np = (gsize) s->np;
   gsize head = header_size (s);
   int kernel = data[1];

@@ -91,7 +91,9 @@ void somaif_som_store_set_prototypes (SomaifSomStore *store, const float *w);
  * rng unit after unit, pixel after pixel; allocates (set-up only). */
 void somaif_som_store_init_noise (SomaifSomStore *store, SomaifRng *rng, double noise);
 
-/* Copies unit's prototype w (input_size floats). */
+/* Copies unit's prototype w (input_size floats); the sparse kernel keeps a
+ * copy for the next call while the unit stays as it is, so this too is a
+ * call for one thread at a time. */
 void somaif_som_store_prototype (const SomaifSomStore *store, int unit, float *out);
 /* Copies every prototype (n_units x input_size). */
 void somaif_som_store_prototypes (const SomaifSomStore *store, float *out);
