@@ -4,9 +4,9 @@
  * The P significant digits are the nearest integer to |v| 10^(P-1-e), with e
  * the decimal exponent of |v|, computed in long double with the power of ten
  * exact; where the rounding could decide a tie (the product or quotient
- * landed on one half), or where the arithmetic is not exact enough
- * (a long double no wider than a double, an exponent far from 0), printf
- * itself is asked.  The text of %.10g read back is then M x 10^(e-9) with
+ * landed on one half), or where the arithmetic is not exact enough (a long
+ * double that is not x87's extended or IEEE quad, an exponent far from 0),
+ * printf itself is asked.  The text of %.10g read back is then M x 10^(e-9) with
  * both factors exact doubles: one correctly rounded product or quotient,
  * which is what strtod gives (Clinger's fast path). */
 #include "config.h"
@@ -81,7 +81,10 @@ slow (char *buf, double v, int precision, double *read_back)
 static int
 fmt_g (char *buf, double v, const int precision, double *read_back)
 {
-  if (LDBL_MANT_DIG < 64 || !isfinite (v) || v == 0.0)
+  /* The argument below needs a binary long double whose operations round
+     correctly to at least 64 bits: x87's extended or IEEE quad (not a double,
+     nor IBM's pair of doubles). */
+  if (!(LDBL_MANT_DIG == 64 || LDBL_MANT_DIG == 113) || !isfinite (v) || v == 0.0)
     return slow (buf, v, precision, read_back);
   const int P = precision;
   const guint64 low = P == 10 ? G_GUINT64_CONSTANT (1000000000)
