@@ -2057,7 +2057,7 @@ end_pictures (Writer **pending, gboolean ok, GError **error)
   GError *err = NULL;
   if (writer_join (pending, &err))
     return ok;
-  if (!ok && error)
+  if (!ok)
     g_clear_error (error);
   g_propagate_error (error, err);
   return FALSE;
