@@ -69,11 +69,14 @@ def test_ctrl_c_checkpoints_and_resume_finishes_the_same_run(tmp_path, quick_cfg
     """SIGINT to a Python running somaif.run reaches somaif-run once: it
     stops with a checkpoint, Interrupted is raised, and resume() finishes a
     run equal to one never interrupted."""
+    # Long enough that the signal, sent at the first tenth, lands well before
+    # the end even on a loaded machine (600 epochs, 0.26 s, once did not).
+    epochs = 4000
     script = textwrap.dedent(f"""
         import sys, somaif
         try:
             somaif.run({quick_cfg!r}, output={str(tmp_path / 'cut')!r}, threads=1,
-                       experiment__epochs=600)
+                       experiment__epochs={epochs})
         except somaif.Interrupted as e:
             print("interrupted", e.status, e.output)
             sys.exit(0)
@@ -92,7 +95,7 @@ def test_ctrl_c_checkpoints_and_resume_finishes_the_same_run(tmp_path, quick_cfg
     assert os.path.exists(tmp_path / "cut" / "checkpoint.bin")
     resumed = somaif.resume(tmp_path / "cut", threads=2, quiet=True)
     whole = somaif.run(quick_cfg, output=tmp_path / "whole", threads=2, quiet=True,
-                       experiment__epochs=600)
+                       experiment__epochs=epochs)
     assert np.array_equal(resumed.metrics, whole.metrics)
     assert np.array_equal(resumed.prototypes, whole.prototypes)
 
