@@ -1082,13 +1082,51 @@ writer_join (Writer **pending, GError **error)
   return ok;
 }
 
+/* A sheet of the map's tiles: its units, each height x width, laid out in
+ * rows x cols. */
+typedef struct
+{
+  int units, height, width, rows, cols;
+} Sheet;
+
+static Sheet
+sheet_of (const SomaifExperiment *x)
+{
+  Sheet sh = { x->units, x->height, x->width, 0, 0 };
+  tile_layout (x, &sh.rows, &sh.cols);
+  return sh;
+}
+
+/* The sheet of protos (and drawings, or NULL) in path; FALSE with error set
+ * as a failed output. */
+static gboolean
+draw_sheet (const char *path, const char *title, const Sheet *sh, const float *protos,
+            const float *drawings, GError **error)
+{
+  GError *err = NULL;
+  return somaif_figure_tiles (path, title, sh->units, sh->rows, sh->cols, sh->width, sh->height,
+                              protos, drawings, &err)
+         || wrap_output_error (error, err);
+}
+
+/* Writes job now, or with more than one thread on a thread of its own, in
+ * *pending (see writer_start()). */
+static gboolean
+write_behind (const SomaifExperiment *x, Writer **pending, const char *name, gpointer job,
+              gboolean (*write) (gpointer job, GError **error), void (*free_job) (gpointer job),
+              GError **error)
+{
+  return writer_start (pending, somaif_pool_threads (x->pool) > 1, name, job, write, free_job,
+                       error);
+}
+
 /* A snapshot of the prototypes: what its files need. */
 typedef struct
 {
   char *snapdir;
   gint64 epochs_done;
   float *protos;      /* units x height x width */
-  int units, height, width, rows, cols;
+  Sheet sheet;
 } Snapshot;
 
 /* The snapshot's files: snapshots/prototypes-NNNNNN.npy and .png. */
@@ -1101,13 +1139,9 @@ snapshot_write (gpointer job, GError **error)
   g_autofree char *png = g_strdup_printf ("%s/%s.png", s->snapdir, name);
   g_autofree char *title = g_strdup_printf ("Prototypes after %" G_GINT64_FORMAT " epochs",
                                             s->epochs_done);
-  int shape[3] = { s->units, s->height, s->width };
-  if (!somaif_rundir_write_npy_f32 (npy, s->protos, 3, shape, error))
-    return FALSE;
-  GError *err = NULL;
-  return somaif_figure_tiles (png, title, s->units, s->rows, s->cols, s->width, s->height,
-                              s->protos, NULL, &err)
-         || wrap_output_error (error, err);
+  int shape[3] = { s->sheet.units, s->sheet.height, s->sheet.width };
+  return somaif_rundir_write_npy_f32 (npy, s->protos, 3, shape, error)
+         && draw_sheet (png, title, &s->sheet, s->protos, NULL, error);
 }
 
 static void
@@ -1133,12 +1167,8 @@ take_snapshot (const SomaifExperiment *x, const char *snapdir, gint64 epochs_don
   s->snapdir = g_strdup (snapdir);
   s->epochs_done = epochs_done;
   s->protos = all_prototypes (x);
-  s->units = x->units;
-  s->height = x->height;
-  s->width = x->width;
-  tile_layout (x, &s->rows, &s->cols);
-  return writer_start (pending, somaif_pool_threads (x->pool) > 1, "somaif-snapshot", s,
-                       snapshot_write, snapshot_free, error);
+  s->sheet = sheet_of (x);
+  return write_behind (x, pending, "somaif-snapshot", s, snapshot_write, snapshot_free, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1999,7 +2029,7 @@ typedef struct
 {
   char *repertoire, *prototypes; /* the files */
   float *protos, *drawings;      /* units x height x width each */
-  int units, height, width, rows, cols;
+  Sheet sheet;
 } Pictures;
 
 /* repertoire.png, then prototypes.png: one picture at a time. */
@@ -2007,13 +2037,9 @@ static gboolean
 pictures_write (gpointer job, GError **error)
 {
   Pictures *p = job;
-  GError *err = NULL;
-  return (somaif_figure_tiles (p->repertoire,
-                               "Learned repertoire: prototypes (magenta), drawings (cyan)", p->units,
-                               p->rows, p->cols, p->width, p->height, p->protos, p->drawings, &err)
-          && somaif_figure_tiles (p->prototypes, "Prototypes of the map", p->units, p->rows,
-                                  p->cols, p->width, p->height, p->protos, NULL, &err))
-         || wrap_output_error (error, err);
+  return draw_sheet (p->repertoire, "Learned repertoire: prototypes (magenta), drawings (cyan)",
+                     &p->sheet, p->protos, p->drawings, error)
+         && draw_sheet (p->prototypes, "Prototypes of the map", &p->sheet, p->protos, NULL, error);
 }
 
 static void
@@ -2039,12 +2065,8 @@ start_pictures (SomaifExperiment *x, Final *f, const char *outdir, Writer **pend
   p->prototypes = g_build_filename (outdir, "prototypes.png", NULL);
   p->protos = g_steal_pointer (&f->protos);
   p->drawings = g_steal_pointer (&f->drawings);
-  p->units = x->units;
-  p->height = x->height;
-  p->width = x->width;
-  tile_layout (x, &p->rows, &p->cols);
-  return writer_start (pending, somaif_pool_threads (x->pool) > 1, "somaif-figures", p,
-                       pictures_write, pictures_free, error);
+  p->sheet = sheet_of (x);
+  return write_behind (x, pending, "somaif-figures", p, pictures_write, pictures_free, error);
 }
 
 /* Waits for the final pictures, if on their thread; ok: whether what the
