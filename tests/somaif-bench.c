@@ -74,10 +74,33 @@ static void remove_tree (const char *path);
  * both alike; *ratio_means: the speed-up of the means. */
 #define RUNS 3
 
+/* The FMA peaks, measured several times during the bench: other work on
+ * the machine lowers a measured peak (never raises it), and a lower peak
+ * flatters the ratio, so the highest of each is the machine's; the lowest
+ * shows how much the machine moved. */
+typedef struct
+{
+  SomaifSimd simd;
+  int threads, times;
+  double hi1, lo1, hin, lon;
+} Peaks;
+
+static void
+peaks_measure (Peaks *p)
+{
+  double p1 = somaif_bench_fma_peak (p->simd, 1);
+  double pn = somaif_bench_fma_peak (p->simd, p->threads);
+  p->hi1 = p->times ? MAX (p->hi1, p1) : p1;
+  p->lo1 = p->times ? MIN (p->lo1, p1) : p1;
+  p->hin = p->times ? MAX (p->hin, pn) : pn;
+  p->lon = p->times ? MIN (p->lon, pn) : pn;
+  p->times++;
+}
+
 static gboolean
 best_of_pairs (const char *cfgpath, int threads, const char *out_n, const char *out_1,
                SomaifSummary *best_n, SomaifSummary *best_1, double *ratio_means, int *units,
-               int *steps, int *units_out)
+               int *steps, int *units_out, Peaks *peaks)
 {
   double sum_n = 0.0, sum_1 = 0.0;
   for (int i = 0; i < RUNS; i++)
@@ -91,6 +114,7 @@ best_of_pairs (const char *cfgpath, int threads, const char *out_n, const char *
         return FALSE;
       printf ("    pair %d of %d: %d threads %.2f s, 1 thread %.2f s\n", i + 1, RUNS, threads,
               sn.wall_seconds, s1.wall_seconds);
+      peaks_measure (peaks);
       if (i == 0 || sn.wall_seconds < best_n->wall_seconds)
         *best_n = sn;
       if (i == 0 || s1.wall_seconds < best_1->wall_seconds)
@@ -217,8 +241,9 @@ main (int argc, char **argv)
   SomaifSimd widest = somaif_simd_best (), used = somaif_simd ();
   printf ("somaif-bench on %s, %d cores; widest vector unit %s, the kernels run %s\n", cpu,
           threads, somaif_simd_name (widest), somaif_simd_name (used));
-  double peak1 = somaif_bench_fma_peak (widest, 1);
-  double peakn = somaif_bench_fma_peak (widest, threads);
+  Peaks peaks = { widest, threads, 0, 0.0, 0.0, 0.0, 0.0 };
+  peaks_measure (&peaks);
+  double peak1 = peaks.hi1, peakn = peaks.hin;
   printf ("  fp32 FMA peak (%s, measured): %.1f GFLOP/s on 1 core, %.1f on %d\n",
           somaif_simd_name (widest), peak1, peakn, threads);
   double kernel[SOMAIF_SIMD_AVX512 + 1] = { 0 };
@@ -239,19 +264,17 @@ main (int argc, char **argv)
   SomaifSummary s1;
   double ratio_means;
   if (!best_of_pairs (cfgpath, threads, out_n, out_1, &s, &s1, &ratio_means, &units, &steps,
-                      &outputs))
+                      &outputs, &peaks))
     return 1;
-  /* Other work on the machine lowers a measured peak (never raises it), and
-     a lower peak flatters the ratio: the peaks and the kernel are measured
-     again after the runs, and the higher of the two is the machine's. */
-  double again1 = somaif_bench_fma_peak (widest, 1);
-  double againn = somaif_bench_fma_peak (widest, threads);
+  /* The kernel, like the peaks (see Peaks), measured again after the runs;
+     the higher is used. */
   double kernel_again = kernel_gflops (used);
-  printf ("\n  measured again after the runs: fp32 FMA peak %.1f GFLOP/s on 1 core, %.1f on %d; "
-          "the %s kernel %.1f GFLOP/s (the higher of each is used below)\n", again1, againn,
+  printf ("\n  measured %d times (before the runs and after each pair): fp32 FMA peak %.1f-%.1f "
+          "GFLOP/s on 1 core, %.1f-%.1f on %d; the %s kernel again %.1f GFLOP/s (the highest of "
+          "each is used below)\n", peaks.times, peaks.lo1, peaks.hi1, peaks.lon, peaks.hin,
           threads, somaif_simd_name (used), kernel_again);
-  peak1 = MAX (peak1, again1);
-  peakn = MAX (peakn, againn);
+  peak1 = peaks.hi1;
+  peakn = peaks.hin;
   kernel[used] = MAX (kernel[used], kernel_again);
   if (threads > 1 && peakn < 1.2 * peak1)
     printf ("  warning: %d cores measured no faster than one (%.1f against %.1f GFLOP/s): other "
