@@ -152,6 +152,23 @@ print_split (const SomaifSummary *s, int units, int steps, int outputs)
           generator_gflop (s, units, steps, outputs), s->stage_seconds[SOMAIF_STAGE_GENERATOR]);
 }
 
+/* The ratio to the floor in two parts: the reservoir's thread-seconds
+ * spread evenly over the threads, and the rest of the wall (every other
+ * stage, the loop, the waiting).  The floor is the reservoir at the FMA
+ * peak, so 1 + the rest's part is what the run would take with a kernel
+ * at the peak and everything else as it is. */
+static void
+print_ratio_parts (const SomaifSummary *s, int threads, double floor_s)
+{
+  double reservoir = s->stage_seconds[SOMAIF_STAGE_GENERATOR] / threads;
+  double rest = s->wall_seconds - reservoir;
+  printf ("  of the %.2fx: the reservoir %.2fx (%.2f thread-seconds over %d threads), the rest "
+          "%.2fx (every other stage, the loop, the waiting); with the reservoir at the FMA "
+          "peak and the rest as it is, the run would take %.2fx\n", s->wall_seconds / floor_s,
+          reservoir / floor_s, s->stage_seconds[SOMAIF_STAGE_GENERATOR], threads,
+          rest / floor_s, 1.0 + rest / floor_s);
+}
+
 static gboolean
 same_file (const char *a, const char *b)
 {
@@ -291,6 +308,7 @@ main (int argc, char **argv)
           1000.0 * s.train_seconds / (double) epochs, s.rollouts);
   printf ("  peak resident memory %.1f MiB\n", peak_rss_mib ());
   print_split (&s, units, steps, outputs);
+  print_ratio_parts (&s, threads, floor_s);
 
   printf ("\n1 thread (the best of %d runs):\n", RUNS);
   printf ("  wall %.2f s (training %.2f s) = %.2fx the floor; %d threads are %.2fx faster "
