@@ -27,22 +27,54 @@ somaif_state_put_f64 (GByteArray *out, double v)
   somaif_state_put_u64 (out, bits);
 }
 
+/* Room for n values of size bytes at the end of out: where they go.  The
+ * array grows once, not once a value (a map's state is 200,000 values). */
+static guint8 *
+grow (GByteArray *out, gsize n, gsize size)
+{
+  guint at = out->len;
+  if (n > (G_MAXUINT - at) / size)
+    g_error ("a plugin's state of more than %u bytes", G_MAXUINT);
+  g_byte_array_set_size (out, at + (guint) (n * size));
+  return out->data + at;
+}
+
 void
 somaif_state_put_f32s (GByteArray *out, const float *v, gsize n)
 {
+  if (n == 0)
+    return;
+  guint8 *p = grow (out, n, 4);
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  memcpy (p, v, n * 4);
+#else
   for (gsize i = 0; i < n; i++)
     {
       guint32 bits;
       memcpy (&bits, &v[i], 4);
-      somaif_state_put_u32 (out, bits);
+      bits = GUINT32_TO_LE (bits);
+      memcpy (p + 4 * i, &bits, 4);
     }
+#endif
 }
 
 void
 somaif_state_put_f64s (GByteArray *out, const double *v, gsize n)
 {
+  if (n == 0)
+    return;
+  guint8 *p = grow (out, n, 8);
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  memcpy (p, v, n * 8);
+#else
   for (gsize i = 0; i < n; i++)
-    somaif_state_put_f64 (out, v[i]);
+    {
+      guint64 bits;
+      memcpy (&bits, &v[i], 8);
+      bits = GUINT64_TO_LE (bits);
+      memcpy (p + 8 * i, &bits, 8);
+    }
+#endif
 }
 
 guint32

@@ -935,13 +935,17 @@ somaif_som_store_save (const SomaifSomStore *s, GByteArray *out)
       somaif_state_put_f32s (out, s->w, n * d);
       return;
     }
+  somaif_state_put_f64s (out, s->scale, n);
+  somaif_state_put_f64s (out, s->zz, n);
+  /* unit by unit, each unit's column gathered from the pixel-major store */
+  double *column = g_new (double, d);
   for (gsize k = 0; k < n; k++)
-    somaif_state_put_f64 (out, s->scale[k]);
-  for (gsize k = 0; k < n; k++)
-    somaif_state_put_f64 (out, s->zz[k]);
-  for (gsize k = 0; k < n; k++)
-    for (gsize p = 0; p < d; p++)
-      somaif_state_put_f64 (out, s->zt[p * np + k]);
+    {
+      for (gsize p = 0; p < d; p++)
+        column[p] = s->zt[p * np + k];
+      somaif_state_put_f64s (out, column, d);
+    }
+  g_free (column);
 }
 
 /* 0 when data is a state this store can take, else -1 and why in message. */
