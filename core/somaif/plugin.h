@@ -431,7 +431,8 @@ gboolean somaif_npy_write_f32 (const char *path, const float *data, int ndim,
 /* ------------------------------------------------------------------ */
 /* Little-endian fields for save_state() and load_state()               */
 
-/* Writers append to out. */
+/* Writers append to out.  The array writers grow out once and copy: for a
+ * large state, one call for an array is much faster than a call a value. */
 void somaif_state_put_u32 (GByteArray *out, guint32 v);
 void somaif_state_put_u64 (GByteArray *out, guint64 v);
 void somaif_state_put_f64 (GByteArray *out, double v);
