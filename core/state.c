@@ -27,54 +27,41 @@ somaif_state_put_f64 (GByteArray *out, double v)
   somaif_state_put_u64 (out, bits);
 }
 
-/* Room for n values of size bytes at the end of out: where they go.  The
- * array grows once, not once a value (a map's state is 200,000 values). */
-static guint8 *
-grow (GByteArray *out, gsize n, gsize size)
+/* Appends n values of size bytes each from v, little-endian: the array grows
+ * once and takes them in one copy, not a call a value (a map's state is
+ * 200,000 values); a big-endian host then turns each value's bytes round. */
+static void
+put_array (GByteArray *out, const void *v, gsize n, gsize size)
 {
+  if (n == 0)
+    return;
   guint at = out->len;
   if (n > (G_MAXUINT - at) / size)
     g_error ("a plugin's state of more than %u bytes", G_MAXUINT);
   g_byte_array_set_size (out, at + (guint) (n * size));
-  return out->data + at;
+  guint8 *p = out->data + at;
+  memcpy (p, v, n * size);
+#if G_BYTE_ORDER == G_BIG_ENDIAN
+  for (guint8 *e = p; e < p + n * size; e += size)
+    for (gsize a = 0, b = size - 1; a < b; a++, b--)
+      {
+        guint8 t = e[a];
+        e[a] = e[b];
+        e[b] = t;
+      }
+#endif
 }
 
 void
 somaif_state_put_f32s (GByteArray *out, const float *v, gsize n)
 {
-  if (n == 0)
-    return;
-  guint8 *p = grow (out, n, 4);
-#if G_BYTE_ORDER == G_LITTLE_ENDIAN
-  memcpy (p, v, n * 4);
-#else
-  for (gsize i = 0; i < n; i++)
-    {
-      guint32 bits;
-      memcpy (&bits, &v[i], 4);
-      bits = GUINT32_TO_LE (bits);
-      memcpy (p + 4 * i, &bits, 4);
-    }
-#endif
+  put_array (out, v, n, 4);
 }
 
 void
 somaif_state_put_f64s (GByteArray *out, const double *v, gsize n)
 {
-  if (n == 0)
-    return;
-  guint8 *p = grow (out, n, 8);
-#if G_BYTE_ORDER == G_LITTLE_ENDIAN
-  memcpy (p, v, n * 8);
-#else
-  for (gsize i = 0; i < n; i++)
-    {
-      guint64 bits;
-      memcpy (&bits, &v[i], 8);
-      bits = GUINT64_TO_LE (bits);
-      memcpy (p + 8 * i, &bits, 8);
-    }
-#endif
+  put_array (out, v, n, 8);
 }
 
 guint32
