@@ -63,7 +63,7 @@ setup_worker () {
 
 # The suite's tests as tests/Makefile lists them.
 all_tests=$(printf 'print-tests:\n\t@echo $(TESTS)\n' |
-            make -s -C "$build/tests" -f Makefile -f - print-tests)
+            make -s --no-print-directory -C "$build/tests" -f Makefile -f - print-tests)
 slow="test-invariants test-params-reach test-resume.sh test-quick.sh test-run-folder.sh test-cli.sh \
 test-bad-input.sh test-sweep.sh test-paper-figures.sh test-outside-plugin.sh"
 # order FILE: the tests to run for a mutant of FILE, most telling and fastest first.
