@@ -507,6 +507,12 @@ train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int th
       g_autofree char *need = somaif_memory_text (somaif_experiment_memory_need (x));
       fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, %s of memory "
                "besides the plugins', into %s\n", cfgpath, cfg->epochs, threads, need, outdir);
+      /* the same numbers, but threads beyond the cores take turns on them and
+         an epoch waits for the one set aside */
+      int cores = (int) g_get_num_processors ();
+      if (threads > cores)
+        fprintf (stderr, "somaif-run: %d threads on %d core%s: the same results, but slower "
+                 "than with -j %d\n", threads, cores, cores == 1 ? "" : "s", cores);
     }
   catch_stop_signals ();
   somaif_experiment_set_stop_flag (x, &stop_signal);

@@ -28,7 +28,7 @@ printf 'leak:libfontconfig.so\n' >"$tmp/lsan.supp"
 LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
-echo "1..52"
+echo "1..53"
 n=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); echo "not ok $n - $1"; }
@@ -324,6 +324,21 @@ else
   not_ok "an optimiser proposing ahead, a scheduled generator: 1 and 3 threads give identical outputs"
   show
 fi
+# More threads than cores: said when the run starts, and only then.
+cores=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null ||
+        getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+if [ "$cores" -eq 1 ]; then plural=; else plural=s; fi
+srun -j $((cores + 1)) -o "$tmp/crowd" "$tmp/tiny.cfg"
+crowd=$status
+grep "threads on $cores core" "$tmp/err" >"$tmp/crowd.err"
+srun -j "$cores" -o "$tmp/fit" "$tmp/tiny.cfg"
+if [ $crowd -eq 0 ] && [ "$status" -eq 0 ] &&
+   grep -q "^somaif-run: $((cores + 1)) threads on $cores core$plural: the same results, but slower than with -j $cores\$" "$tmp/crowd.err" &&
+   ! grep -q 'threads on' "$tmp/err" && cmp -s "$tmp/crowd/metrics.csv" "$tmp/fit/metrics.csv"; then
+  ok "more threads than cores: a line says so at the start, the same results"
+else
+  not_ok "more threads than cores: a line says so at the start, the same results"; show
+fi
 
 # ---- replay ----------------------------------------------------------------------
 # With constant parameters.
@@ -398,8 +413,8 @@ for c in seed quick; do
   fi
 done
 
-if [ $n -ne 52 ]; then
-  echo "not ok - the plan said 52 tests but $n ran"
+if [ $n -ne 53 ]; then
+  echo "not ok - the plan said 53 tests but $n ran"
   exit 1
 fi
 exit 0
