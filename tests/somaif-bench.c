@@ -317,10 +317,11 @@ main (int argc, char **argv)
   printf ("  wall %.2f s (training %.2f s) = %.2fx the floor, %.3f ms per epoch, %" G_GINT64_FORMAT
           " rollouts\n", s.wall_seconds, s.train_seconds, s.wall_seconds / floor_s,
           1000.0 * s.train_seconds / (double) epochs, s.rollouts);
+  /* the ratio were the cores unshared (see shared) */
+  double floor_unshared = gflop / (threads * peak1);
   if (shared)
     printf ("  against %d x %.1f GFLOP/s (the cores unshared): the floor %.2f s, the wall %.2fx "
-            "it\n", threads, peak1, gflop / (threads * peak1),
-            s.wall_seconds * threads * peak1 / gflop);
+            "it\n", threads, peak1, floor_unshared, s.wall_seconds / floor_unshared);
   printf ("  peak resident memory %.1f MiB\n", peak_rss_mib ());
   print_split (&s, units, steps, outputs);
   print_ratio_parts (&s, threads, floor_s);
@@ -345,8 +346,7 @@ main (int argc, char **argv)
           "wall, 1 thread | speed-up | kernel, 1 core |\n", threads, threads);
   printf ("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
   g_autofree char *unshared = shared ? g_strdup_printf (" (%.2fx against %d x the 1-core peak)",
-                                                         s.wall_seconds * threads * peak1 / gflop,
-                                                         threads)
+                                                         s.wall_seconds / floor_unshared, threads)
                                       : g_strdup ("");
   printf ("| %s | %s | %.1f / %.1f GFLOP/s | %.2f s | %.2f s | %.2fx%s | %.2f s | %.2fx | "
           "%.1f GFLOP/s (%.0f%%) |\n", cpu, somaif_simd_name (used), peak1, peakn, floor_s,
