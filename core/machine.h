@@ -1,5 +1,5 @@
-/* machine.h: facts of the machine a run goes on, for run.json and the
- * benchmark. */
+/* machine.h: facts of the machine a run goes on, for run.json, the
+ * number of threads and the benchmark. */
 #ifndef SOMAIF_MACHINE_H
 #define SOMAIF_MACHINE_H
 
@@ -7,6 +7,20 @@
 
 /* The CPU's model name ("unknown" where the system does not say). */
 char *somaif_cpu_model (void);
+
+/* The cores this process may use: the CPUs it may run on (GLib's count,
+ * which follows the process's CPU affinity), or fewer where a Linux control
+ * group caps its CPU time (a quota of q microseconds every p: q / p cores,
+ * rounded up), as in a container started with --cpus.  At least 1. */
+int somaif_machine_cores (void);
+
+/* The cap of the control groups named in self (the text of
+ * /proc/self/cgroup), read from the cgroup2 tree mounted at root_v2 and from
+ * the first of roots_v1 (NULL-terminated: where cgroup v1's cpu controller
+ * may be mounted) that holds one: the least quota over period of the group
+ * and each of its parents, in cores rounded up; 0 where none is set. */
+int somaif_machine_cgroup_cap (const char *self, const char *root_v2,
+                               const char *const *roots_v1);
 
 /* FALSE with *error set when the environment variable SOMAIF_SIMD names a
  * vector unit that is not one, or one this CPU lacks (somaif_simd() would

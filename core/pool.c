@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <glib.h>
 
+#include "machine.h"
 #include "pool.h"
 
 /* Rounds of waiting before a thread sleeps: an epoch's sequential part
@@ -138,7 +139,7 @@ somaif_pool_new (int threads)
 {
   SomaifPool *p = g_new0 (SomaifPool, 1);
   p->threads = threads < 1 ? 1 : threads;
-  gboolean crowded = p->threads > (int) g_get_num_processors ();
+  gboolean crowded = p->threads > somaif_machine_cores ();
   p->spin_rounds = crowded ? 0 : SPIN_ROUNDS;
   pthread_mutex_init (&p->lock, NULL);
   pthread_cond_init (&p->start, NULL);

@@ -10,6 +10,7 @@
 
 #include "host.h"
 #include "experiment.h"
+#include "machine.h"
 #include "memlimit.h"
 #include "rundir.h"
 
@@ -505,11 +506,12 @@ train (SomaifExperiment *x, const SomaifConfig *cfg, const char *cfgpath, int th
   if (!opt_quiet)
     {
       g_autofree char *need = somaif_memory_text (somaif_experiment_memory_need (x));
-      fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d threads, %s of memory "
-               "besides the plugins', into %s\n", cfgpath, cfg->epochs, threads, need, outdir);
-      /* the same numbers, but threads beyond the cores take turns on them and
-         an epoch waits for the one set aside */
-      int cores = (int) g_get_num_processors ();
+      fprintf (stderr, "somaif-run: %s: %" G_GINT64_FORMAT " epochs, %d thread%s, %s of memory "
+               "besides the plugins', into %s\n", cfgpath, cfg->epochs, threads,
+               threads == 1 ? "" : "s", need, outdir);
+      /* the same numbers, but threads beyond the cores take turns on them (or
+         spend a quota's CPU time waiting), and an epoch waits for the last */
+      int cores = somaif_machine_cores ();
       if (threads > cores)
         fprintf (stderr, "somaif-run: %d threads on %d core%s: the same results, but slower "
                  "than with -j %d\n", threads, cores, cores == 1 ? "" : "s", cores);
@@ -568,7 +570,7 @@ main (int argc, char **argv)
                opt_threads);
       return EXIT_USAGE;
     }
-  int threads = opt_threads > 0 ? opt_threads : (int) g_get_num_processors ();
+  int threads = opt_threads > 0 ? opt_threads : somaif_machine_cores ();
 
   GError *error = NULL;
   SomaifConfig *cfg = somaif_config_load (cfgpath, (const char *const *) opt_sets, opt_seed,

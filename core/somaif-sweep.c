@@ -25,6 +25,7 @@
 
 #include "host.h"
 #include "experiment.h"
+#include "machine.h"
 #include "rundir.h"
 #include "sweep.h"
 #include "sweep-ranks.h"
@@ -1146,7 +1147,7 @@ run_sweep (Sweep *sw, const char *sweep_file, const char *argv0, gboolean launch
 
   sw->jobs = opt_jobs > 0 ? opt_jobs
              : sw->size > 1 ? 1
-             : MAX (1, (int) g_get_num_processors () / sw->sweep->threads);
+             : MAX (1, somaif_machine_cores () / sw->sweep->threads);
   sw->start = g_get_monotonic_time ();
   sw->kernel_ties = kernel_ties ();
   if (!sw->kernel_ties)

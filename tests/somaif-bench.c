@@ -247,7 +247,7 @@ main (int argc, char **argv)
 {
   const char *cfgpath = argc > 1 ? argv[1] : "configs/seed.cfg";
   setvbuf (stdout, NULL, _IOLBF, 0); /* lines as they come, into a pipe too */
-  int threads = (int) g_get_num_processors ();
+  int threads = somaif_machine_cores ();
   g_autofree char *tmp = g_dir_make_tmp ("somaif-bench-XXXXXX", NULL);
   if (!tmp)
     {
