@@ -15,6 +15,7 @@
 #include "core/machine.h"
 #include "plugins/esn/esn-core.h"
 #include "bench-peak.h"
+#include "test-tree.h"
 
 static const char *const stage_names[SOMAIF_N_STAGES] = {
   "generator", "plant", "renderer", "accuracy", "perceiver", "optimiser",
@@ -66,8 +67,6 @@ run_once (const char *cfgpath, const char *const *sets, int threads, const char 
   return ok;
 }
 
-static void remove_tree (const char *path);
-
 /* RUNS pairs of runs, on all threads then on one, each into its folder
  * afresh: the fastest of each (a shared machine's neighbours only slow a
  * run down).  The runs of the two take turns, so that a slower hour slows
@@ -110,10 +109,10 @@ best_of_pairs (const char *cfgpath, int threads, const char *out_n, const char *
   for (int i = 0; i < RUNS; i++)
     {
       SomaifSummary sn, s1;
-      remove_tree (out_n);
+      test_remove_tree (out_n);
       if (!run_once (cfgpath, NULL, threads, out_n, &sn, units, steps, units_out))
         return FALSE;
-      remove_tree (out_1);
+      test_remove_tree (out_1);
       if (!run_once (cfgpath, NULL, 1, out_1, &s1, units, steps, units_out))
         return FALSE;
       printf ("    pair %d of %d: %d threads %.2f s, 1 thread %.2f s\n", i + 1, RUNS, threads,
@@ -181,23 +180,6 @@ same_file (const char *a, const char *b)
   if (!g_file_get_contents (a, &ta, &la, NULL) || !g_file_get_contents (b, &tb, &lb, NULL))
     return FALSE;
   return la == lb && memcmp (ta, tb, la) == 0;
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  if (d)
-    {
-      const char *f;
-      while ((f = g_dir_read_name (d)))
-        {
-          g_autofree char *p = g_build_filename (path, f, NULL);
-          remove_tree (p);
-        }
-      g_dir_close (d);
-    }
-  g_remove (path);
 }
 
 /* The reservoir kernel alone on the seed's shape (a batch of 10 rows, 100
@@ -382,6 +364,6 @@ main (int argc, char **argv)
               generator_gflop (&sc, units, steps, outputs)
               / sc.stage_seconds[SOMAIF_STAGE_GENERATOR]);
     }
-  remove_tree (tmp);
+  test_remove_tree (tmp);
   return same ? 0 : 1;
 }

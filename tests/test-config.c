@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "host.h"
+#include "test-tree.h"
 
 #ifndef TEST_PLUGINS_DIR
 #error "TEST_PLUGINS_DIR must name the folder of the test plugins"
@@ -32,29 +33,9 @@ tmp_setup (Tmp *t, gconstpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      GDir *d = g_dir_open (path, 0, NULL);
-      const char *name;
-      while (d && (name = g_dir_read_name (d)))
-        {
-          g_autofree char *p = g_build_filename (path, name, NULL);
-          remove_tree (p);
-        }
-      if (d)
-        g_dir_close (d);
-      g_assert_cmpint (g_rmdir (path), ==, 0);
-    }
-  else
-    g_assert_cmpint (g_remove (path), ==, 0);
-}
-
-static void
 tmp_teardown (Tmp *t, gconstpointer data)
 {
-  remove_tree (t->dir);
+  g_assert_true (test_remove_tree (t->dir));
   g_free (t->dir);
 }
 

@@ -11,6 +11,7 @@
 
 #include "figures.h"
 #include "rundir.h"
+#include "test-tree.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -30,17 +31,7 @@ tmp_dir_init (TmpDir *t)
 static void
 tmp_dir_clear (TmpDir *t)
 {
-  GDir *d = g_dir_open (t->dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name (d)))
-    {
-      char *p = g_build_filename (t->dir, name, NULL);
-      g_assert_cmpint (g_remove (p), ==, 0);
-      g_free (p);
-    }
-  if (d)
-    g_dir_close (d);
-  g_assert_cmpint (g_rmdir (t->dir), ==, 0);
+  g_assert_true (test_remove_tree (t->dir));
   g_free (t->dir);
 }
 

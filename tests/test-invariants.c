@@ -16,6 +16,7 @@
 #include <libconfig.h>
 
 #include "test-ci.h"
+#include "test-tree.h"
 
 /* ---- reading a run's files ---------------------------------------------- */
 
@@ -427,29 +428,10 @@ run_config (const char *config, ...)
 }
 
 static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      GDir *d = g_dir_open (path, 0, NULL);
-      for (const char *name; d && (name = g_dir_read_name (d));)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      if (d)
-        g_dir_close (d);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static void
 done (char *out)
 {
   g_autofree char *parent = g_path_get_dirname (out);
-  remove_tree (parent);
+  test_remove_tree (parent);
   g_free (out);
 }
 

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "loader.h"
+#include "test-tree.h"
 
 #ifndef TEST_PLUGINS_DIR
 #error "TEST_PLUGINS_DIR must name the folder of the test plugins"
@@ -71,21 +72,6 @@ copy_file (const char *from, const char *dir, const char *name)
   g_assert_true (g_file_set_contents (to, data, (gssize) len, &error));
   g_assert_no_error (error);
   return to;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_assert_cmpint (g_remove (p), ==, 0);
-    }
-  if (d)
-    g_dir_close (d);
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -179,7 +165,7 @@ test_not_a_plugin (void)
                   NULL);
   assert_refused (junk, NULL, 0, SOMAIF_PLUGIN_ERROR_NOT_A_PLUGIN, junk, "cannot be loaded",
                   NULL);
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 static void
@@ -221,7 +207,7 @@ test_name_mismatch (void)
   g_autofree char *renamed = copy_file (TEST_PLUGINS_DIR "/good-gen.so", dir, "renamed.so");
   assert_refused (renamed, NULL, SOMAIF_KIND_GENERATOR, SOMAIF_PLUGIN_ERROR_NAME,
                   "calls itself 'good-gen'", "'renamed.so'", NULL);
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 static void
@@ -285,7 +271,7 @@ test_path (void)
   set_plugin_path (dir);
   assert_refused ("hollow", NULL, 0, SOMAIF_PLUGIN_ERROR_NOT_FOUND, sub, "is a folder", NULL);
   g_assert_cmpint (g_rmdir (sub), ==, 0);
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 static void
@@ -530,7 +516,7 @@ test_list_first_wins (void)
   /* The loader agrees: the first folder's file is the one opened. */
   assert_refused ("good-gen", NULL, SOMAIF_KIND_GENERATOR, SOMAIF_PLUGIN_ERROR_ABI, shadow,
                   NULL);
-  remove_tree (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 int

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "machine.h"
+#include "test-tree.h"
 
 typedef struct
 {
@@ -33,26 +34,9 @@ tree_set_up (Tree *t, gconstpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  if (d)
-    {
-      const char *name;
-      while ((name = g_dir_read_name (d)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_dir_close (d);
-    }
-  g_remove (path);
-}
-
-static void
 tree_tear_down (Tree *t, gconstpointer data)
 {
-  remove_tree (t->root);
+  test_remove_tree (t->root);
   g_free (t->root);
   g_free (t->v2);
   g_free (t->v1);

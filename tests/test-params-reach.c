@@ -18,6 +18,7 @@
 #include "host.h"
 #include "loader.h"
 #include "test-ci.h"
+#include "test-tree.h"
 
 /* The small experiment every run starts from; one group is replaced by the
    plugin under test with its defaults. */
@@ -236,26 +237,9 @@ run_text (const char *text, const char *tag)
 }
 
 static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      GDir *d = g_dir_open (path, 0, NULL);
-      for (const char *name; d && (name = g_dir_read_name (d));)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      if (d)
-        g_dir_close (d);
-    }
-  g_remove (path);
-}
-
-static void
 run_clear (Run *r)
 {
-  remove_tree (r->dir);
+  test_remove_tree (r->dir);
   g_free (r->dir);
   g_free (r->err);
 }

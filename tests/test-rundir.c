@@ -13,6 +13,7 @@
 
 #include "fmt.h"
 #include "rundir.h"
+#include "test-tree.h"
 
 static char *
 tmp_dir (void)
@@ -26,16 +27,7 @@ tmp_dir (void)
 static void
 rm_dir (char *dir)
 {
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_remove (path);
-    }
-  if (d)
-    g_dir_close (d);
-  g_rmdir (dir);
+  test_remove_tree (dir);
   g_free (dir);
 }
 

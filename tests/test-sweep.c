@@ -13,6 +13,7 @@
 #include "host.h"
 #include "rundir.h"
 #include "sweep.h"
+#include "test-tree.h"
 
 static char *
 make_tmpdir (void)
@@ -32,25 +33,6 @@ write_file (const char *dir, const char *leaf, const char *text)
   GError *error = NULL;
   g_assert_true (g_file_set_contents (path, text, -1, &error));
   g_assert_no_error (error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  if (d)
-    {
-      const char *name;
-      while ((name = g_dir_read_name (d)))
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_dir_close (d);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
 }
 
 static SomaifSweep *
@@ -349,7 +331,7 @@ test_base_paths (void)
   g_assert_null (s);
   g_assert_error (error, g_quark_from_static_string ("somaif-config-error-quark"), 2);
   g_clear_error (&error);
-  remove_tree (dir);
+  test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -462,7 +444,7 @@ test_run_state (void)
   g_assert_cmpint (somaif_sweep_run_state (dir), ==, SOMAIF_SWEEP_RUN_NEW);
   g_autofree char *missing = g_build_filename (dir, "nothing", NULL);
   g_assert_cmpint (somaif_sweep_run_state (missing), ==, SOMAIF_SWEEP_RUN_NEW);
-  remove_tree (dir);
+  test_remove_tree (dir);
 }
 
 /* A finished run's files: two goals, two candidates an epoch, four epochs;
@@ -642,8 +624,8 @@ test_summary (void)
   g_clear_error (&error);
 
   somaif_sweep_free (s);
-  remove_tree (out);
-  remove_tree (base_dir);
+  test_remove_tree (out);
+  test_remove_tree (base_dir);
 }
 
 static void
@@ -671,7 +653,7 @@ test_read_run (void)
   g_assert_false (somaif_sweep_read_run (dir, st, &error));
   g_assert_nonnull (strstr (error->message, "wall_seconds"));
   g_clear_error (&error);
-  remove_tree (out);
+  test_remove_tree (out);
 }
 
 /* The figure of several curves survives awkward input. */
@@ -722,7 +704,7 @@ test_figure (void)
       g_free (mean[k]);
       g_free (band[k]);
     }
-  remove_tree (out);
+  test_remove_tree (out);
 }
 
 /* Fontconfig (cairo's, for sweep.png) keeps its configuration for the
