@@ -757,7 +757,6 @@ somaif_sweep_resolved (const SomaifSweep *s)
 SomaifSweepRunState
 somaif_sweep_run_state (const char *dir)
 {
-  g_autofree char *fin = g_build_filename (dir, "final.csv", NULL);
   g_autofree char *json = g_build_filename (dir, "run.json", NULL);
   g_autofree char *ck = g_build_filename (dir, "checkpoint.bin", NULL);
   gboolean has_json = g_file_test (json, G_FILE_TEST_IS_REGULAR);
