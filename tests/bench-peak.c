@@ -29,7 +29,7 @@ chains_avx512 (long iters)
   for (long i = 0; i < iters; i++)
     {
       /* unrolled, so that every chain lives in a register */
-#pragma GCC unroll 12
+      SOMAIF_UNROLL (12)
       for (int j = 0; j < CHAINS; j++)
         a[j] = _mm512_fmadd_ps (a[j], b, c);
     }
@@ -47,7 +47,7 @@ chains_avx2 (long iters)
     a[j] = _mm256_set1_ps ((float) j);
   for (long i = 0; i < iters; i++)
     {
-#pragma GCC unroll 12
+      SOMAIF_UNROLL (12)
       for (int j = 0; j < CHAINS; j++)
         a[j] = _mm256_fmadd_ps (a[j], b, c);
     }
@@ -70,7 +70,7 @@ chains_plain (long iters)
     a[j] = (float) j;
   for (long i = 0; i < iters; i++)
     {
-#pragma GCC unroll 12
+      SOMAIF_UNROLL (12)
       for (int j = 0; j < CHAINS; j++)
         a[j] = fmaf (a[j], b, c);
     }

@@ -270,13 +270,13 @@ readout_rows_avx2 (const SomaifEsnModel *m, const float *th, size_t stride, cons
       const int two = o0 + 1 < no;
       const float *w0 = m->wo + (size_t) o0 * padded, *w1 = two ? w0 + padded : w0;
       __m256 acc[ROWS][2];
-#pragma GCC unroll 8
+      SOMAIF_UNROLL (8)
       for (int r = 0; r < R; r++)
         acc[r][0] = acc[r][1] = _mm256_setzero_ps ();
       for (int u = 0; u < m->nr; u++)
         {
           const __m256 a = _mm256_loadu_ps (w0 + u * 8), b = _mm256_loadu_ps (w1 + u * 8);
-#pragma GCC unroll 8
+          SOMAIF_UNROLL (8)
           for (int r = 0; r < R; r++)
             {
               const __m256 x = _mm256_loadu_ps (th + r * stride + u * 8);
@@ -284,7 +284,7 @@ readout_rows_avx2 (const SomaifEsnModel *m, const float *th, size_t stride, cons
               acc[r][1] = _mm256_fmadd_ps (x, b, acc[r][1]);
             }
         }
-#pragma GCC unroll 8
+      SOMAIF_UNROLL (8)
       for (int r = 0; r < R; r++)
         {
           out[r][(size_t) t * no + o0] = hsum_avx2 (acc[r][0]) + m->bo[o0];
@@ -322,32 +322,32 @@ update_avx2 (const SomaifEsnModel *m, const float *w, int wstride, int col, cons
 {
   /* unrolled, so that the accumulators live in registers */
   __m256 acc[ROWS][2];
-#pragma GCC unroll 8
+  SOMAIF_UNROLL (8)
   for (int r = 0; r < R; r++)
-#pragma GCC unroll 4
+    SOMAIF_UNROLL (4)
     for (int q = 0; q < nv; q++)
       acc[r][q] = _mm256_setzero_ps ();
   for (int k = 0; k < m->units; k++, w += wstride)
     {
       __m256 wk[2];
-#pragma GCC unroll 4
+      SOMAIF_UNROLL (4)
       for (int q = 0; q < nv; q++)
         wk[q] = _mm256_loadu_ps (w + q * 8);
-#pragma GCC unroll 8
+      SOMAIF_UNROLL (8)
       for (int r = 0; r < R; r++)
         {
           const __m256 s = _mm256_broadcast_ss (th + r * stride + k);
-#pragma GCC unroll 4
+          SOMAIF_UNROLL (4)
           for (int q = 0; q < nv; q++)
             acc[r][q] = _mm256_fmadd_ps (wk[q], s, acc[r][q]);
         }
     }
   const __m256 leak = _mm256_set1_ps (m->leak), gain = _mm256_set1_ps (m->gain);
-#pragma GCC unroll 4
+  SOMAIF_UNROLL (4)
   for (int q = 0; q < nv; q++)
     {
       const __m256 b = _mm256_loadu_ps (m->br + col + q * 8);
-#pragma GCC unroll 8
+      SOMAIF_UNROLL (8)
       for (int r = 0; r < R; r++)
         {
           float *hp = h + r * stride + col + q * 8;
@@ -486,32 +486,32 @@ update_avx512 (const SomaifEsnModel *m, const float *w, int wstride, int col, co
 {
   /* unrolled, so that the accumulators live in registers */
   __m512 acc[ROWS][4];
-#pragma GCC unroll 8
+  SOMAIF_UNROLL (8)
   for (int r = 0; r < R; r++)
-#pragma GCC unroll 4
+    SOMAIF_UNROLL (4)
     for (int q = 0; q < nv; q++)
       acc[r][q] = _mm512_setzero_ps ();
   for (int k = 0; k < m->units; k++, w += wstride)
     {
       __m512 wk[4];
-#pragma GCC unroll 4
+      SOMAIF_UNROLL (4)
       for (int q = 0; q < nv; q++)
         wk[q] = _mm512_loadu_ps (w + q * 16);
-#pragma GCC unroll 8
+      SOMAIF_UNROLL (8)
       for (int r = 0; r < R; r++)
         {
           const __m512 s = _mm512_set1_ps (th[r * stride + k]);
-#pragma GCC unroll 4
+          SOMAIF_UNROLL (4)
           for (int q = 0; q < nv; q++)
             acc[r][q] = _mm512_fmadd_ps (wk[q], s, acc[r][q]);
         }
     }
   const __m512 leak = _mm512_set1_ps (m->leak), gain = _mm512_set1_ps (m->gain);
-#pragma GCC unroll 4
+  SOMAIF_UNROLL (4)
   for (int q = 0; q < nv; q++)
     {
       const __m512 b = _mm512_loadu_ps (m->br + col + q * 16);
-#pragma GCC unroll 8
+      SOMAIF_UNROLL (8)
       for (int r = 0; r < R; r++)
         {
           float *hp = h + r * stride + col + q * 16;
@@ -535,7 +535,7 @@ readout_rows_avx512 (const SomaifEsnModel *m, const float *th, size_t stride, co
       const int two = o0 + 1 < no;
       const float *w0 = m->wo + (size_t) o0 * padded, *w1 = two ? w0 + padded : w0;
       __m512 acc[ROWS];
-#pragma GCC unroll 8
+      SOMAIF_UNROLL (8)
       for (int r = 0; r < R; r++)
         acc[r] = _mm512_setzero_ps ();
       for (int u = 0; u < m->nr; u++)
@@ -543,7 +543,7 @@ readout_rows_avx512 (const SomaifEsnModel *m, const float *th, size_t stride, co
           const __m512 w = _mm512_castpd_ps (_mm512_insertf64x4 (
             _mm512_castps_pd (_mm512_castps256_ps512 (_mm256_loadu_ps (w0 + u * 8))),
             _mm256_castps_pd (_mm256_loadu_ps (w1 + u * 8)), 1));
-#pragma GCC unroll 8
+          SOMAIF_UNROLL (8)
           for (int r = 0; r < R; r++)
             {
               const __m512 x = _mm512_castpd_ps (_mm512_broadcast_f64x4 (
@@ -551,7 +551,7 @@ readout_rows_avx512 (const SomaifEsnModel *m, const float *th, size_t stride, co
               acc[r] = _mm512_fmadd_ps (x, w, acc[r]);
             }
         }
-#pragma GCC unroll 8
+      SOMAIF_UNROLL (8)
       for (int r = 0; r < R; r++)
         {
           /* s_l + s_(l+4), then + the pair two lanes on, then the two */
