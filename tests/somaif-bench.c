@@ -224,6 +224,16 @@ kernel_gflops (SomaifSimd simd)
   return best;
 }
 
+/* The compiler of this build (of the plugins too, unless they came from
+ * elsewhere): it sets how fast the same code runs. */
+#if defined(__clang__)
+#define BENCH_COMPILER __VERSION__ /* names clang */
+#elif defined(__GNUC__)
+#define BENCH_COMPILER "GCC " __VERSION__
+#else
+#define BENCH_COMPILER "a compiler of unknown name"
+#endif
+
 int
 main (int argc, char **argv)
 {
@@ -242,8 +252,8 @@ main (int argc, char **argv)
   /* This machine's arithmetic: its floor for the reservoir. */
   g_autofree char *cpu = somaif_cpu_model ();
   SomaifSimd widest = somaif_simd_best (), used = somaif_simd ();
-  printf ("somaif-bench on %s, %d cores; widest vector unit %s, the kernels run %s\n", cpu,
-          threads, somaif_simd_name (widest), somaif_simd_name (used));
+  printf ("somaif-bench on %s, %d cores; widest vector unit %s, the kernels run %s; built by %s\n",
+          cpu, threads, somaif_simd_name (widest), somaif_simd_name (used), BENCH_COMPILER);
   Peaks peaks = { widest, threads, 0, 0.0, 0.0, 0.0, 0.0 };
   peaks_measure (&peaks);
   double peak1 = peaks.hi1, peakn = peaks.hin;
