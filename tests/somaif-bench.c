@@ -256,6 +256,11 @@ main (int argc, char **argv)
           cpu, threads, somaif_simd_name (widest), somaif_simd_name (used), BENCH_COMPILER);
   Peaks peaks = { widest, threads, 0, 0.0, 0.0, 0.0, 0.0 };
   peaks_measure (&peaks);
+  /* Kernels forced to a narrower unit (SOMAIF_SIMD): that unit's peaks too,
+     for the run as on a CPU that has no wider one. */
+  Peaks narrow = { used, threads, 0, 0.0, 0.0, 0.0, 0.0 };
+  if (used != widest)
+    peaks_measure (&narrow);
   double peak1 = peaks.hi1, peakn = peaks.hin;
   printf ("  fp32 FMA peak (%s, measured): %.1f GFLOP/s on 1 core, %.1f on %d\n",
           somaif_simd_name (widest), peak1, peakn, threads);
@@ -282,6 +287,8 @@ main (int argc, char **argv)
   /* The kernel, like the peaks (see Peaks), measured again after the runs;
      the higher is used. */
   double kernel_again = kernel_gflops (used);
+  if (used != widest)
+    peaks_measure (&narrow);
   printf ("\n  measured %d times (before the runs and after each pair): fp32 FMA peak %.1f-%.1f "
           "GFLOP/s on 1 core, %.1f-%.1f on %d; the %s kernel again %.1f GFLOP/s (the highest of "
           "each is used below)\n", peaks.times, peaks.lo1, peaks.hi1, peaks.lon, peaks.hin,
@@ -314,6 +321,12 @@ main (int argc, char **argv)
   if (shared)
     printf ("  against %d x %.1f GFLOP/s (the cores unshared): the floor %.2f s, the wall %.2fx "
             "it\n", threads, peak1, floor_unshared, s.wall_seconds / floor_unshared);
+  if (used != widest)
+    printf ("  the kernels forced to %s: against that unit's peak, %.1f GFLOP/s on 1 core and "
+            "%.1f on %d (the highest of %d measurements), as if the CPU had no wider unit: the "
+            "floor %.2f s, the wall %.2fx it\n", somaif_simd_name (used), narrow.hi1,
+            narrow.hin, threads, narrow.times, gflop / narrow.hin,
+            s.wall_seconds / (gflop / narrow.hin));
   printf ("  peak resident memory %.1f MiB\n", peak_rss_mib ());
   print_split (&s, units, steps, outputs);
   print_ratio_parts (&s, threads, floor_s);
