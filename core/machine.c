@@ -154,8 +154,8 @@ somaif_machine_cgroup_cap (const char *self, const char *root_v2,
   return least;
 }
 
-int
-somaif_machine_cores (void)
+static int
+count_cores (void)
 {
   int cores = (int) g_get_num_processors ();
   g_autofree char *self = NULL;
@@ -168,6 +168,17 @@ somaif_machine_cores (void)
         cores = cap;
     }
   return MAX (cores, 1);
+}
+
+/* Counted once a process: somaif-run's default threads, its more-threads
+ * line and the pool all ask, and must hear the same number. */
+int
+somaif_machine_cores (void)
+{
+  static gsize cores = 0;
+  if (g_once_init_enter (&cores))
+    g_once_init_leave (&cores, (gsize) count_cores ());
+  return (int) cores;
 }
 
 gboolean

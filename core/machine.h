@@ -11,7 +11,8 @@ char *somaif_cpu_model (void);
 /* The cores this process may use: the CPUs it may run on (GLib's count,
  * which follows the process's CPU affinity), or fewer where a Linux control
  * group caps its CPU time (a quota of q microseconds every p: q / p cores,
- * rounded up), as in a container started with --cpus.  At least 1. */
+ * rounded up), as in a container started with --cpus.  At least 1.
+ * Counted at the first call; later calls return that count. */
 int somaif_machine_cores (void);
 
 /* The cap of the control groups named in self (the text of
