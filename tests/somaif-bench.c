@@ -322,11 +322,13 @@ main (int argc, char **argv)
     printf ("  against %d x %.1f GFLOP/s (the cores unshared): the floor %.2f s, the wall %.2fx "
             "it\n", threads, peak1, floor_unshared, s.wall_seconds / floor_unshared);
   if (used != widest)
-    printf ("  the kernels forced to %s: against that unit's peak, %.1f GFLOP/s on 1 core and "
-            "%.1f on %d (the highest of %d measurements), as if the CPU had no wider unit: the "
-            "floor %.2f s, the wall %.2fx it\n", somaif_simd_name (used), narrow.hi1,
-            narrow.hin, threads, narrow.times, gflop / narrow.hin,
-            s.wall_seconds / (gflop / narrow.hin));
+    {
+      double floor_narrow = gflop / narrow.hin;
+      printf ("  the kernels forced to %s: against that unit's peak, %.1f GFLOP/s on 1 core and "
+              "%.1f on %d (the highest of %d measurements), as if the CPU had no wider unit: "
+              "the floor %.2f s, the wall %.2fx it\n", somaif_simd_name (used), narrow.hi1,
+              narrow.hin, threads, narrow.times, floor_narrow, s.wall_seconds / floor_narrow);
+    }
   printf ("  peak resident memory %.1f MiB\n", peak_rss_mib ());
   print_split (&s, units, steps, outputs);
   print_ratio_parts (&s, threads, floor_s);
