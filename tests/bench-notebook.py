@@ -10,8 +10,8 @@ one; and it prints the ratios, with the CPU model and the versions beside
 them.  The notebook is not part of somaif: give its path.
 
     make bench-notebook NOTEBOOK=path/to/notebook.ipynb
-    tests/bench-notebook.py [--epochs N] [--threads N] [--somaif-run PATH]
-                            [--config CFG] NOTEBOOK
+    tests/bench-notebook.py [--epochs N] [--in-order] [-j N] [--somaif-run PATH]
+                            [--config CFG] [--seed N] NOTEBOOK
 
 Running the notebook needs what it imports: numpy, torch and matplotlib
 (Debian: python3-numpy python3-torch python3-matplotlib); tqdm is replaced
@@ -20,10 +20,12 @@ images are read back from the canvas anyway.  The cells after the training
 loop (its figures) are not run.
 
 Exit status: 0 done; 1 a run failed (the notebook's code or somaif-run);
-2 bad usage, or a notebook without the cells this needs.
+2 bad usage, or a notebook without the cells this needs; 130 interrupted
+(Ctrl-C).
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -95,11 +97,8 @@ def sampled_epochs(epochs, n):
 def plain_tqdm():
     """A tqdm.notebook whose tqdm is the plain iterable (a notebook widget
     needs a browser; a progress bar would be timed too)."""
-    if "tqdm" not in sys.modules:
-        try:
-            import tqdm  # noqa: F401  (a parent for tqdm.notebook)
-        except ImportError:
-            sys.modules["tqdm"] = types.ModuleType("tqdm")
+    if importlib.util.find_spec("tqdm") is None:
+        sys.modules.setdefault("tqdm", types.ModuleType("tqdm"))  # a parent for the stub
     stub = types.ModuleType("tqdm.notebook")
     stub.tqdm = lambda iterable=None, *args, **kwargs: iterable
     sys.modules["tqdm.notebook"] = stub
@@ -126,7 +125,7 @@ def time_notebook(path, n, seed, in_order=False):
     epochs (in_order: its first n): (the epochs, seconds of wall and of CPU
     for them, the epochs of the whole run, versions)."""
     setup, training, number = split_at_training(path, code_cells(path))
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ["MPLBACKEND"] = "Agg"  # off screen, whatever the caller's default
     plain_tqdm()
     ns = {"__name__": "__notebook__"}
     try:
@@ -198,7 +197,8 @@ def main(argv=None):
         epilog="Exit status:\n"
                "  0  done\n"
                "  1  a run failed (the notebook's code, or somaif-run)\n"
-               "  2  bad usage, or a notebook without the cells this needs")
+               "  2  bad usage, or a notebook without the cells this needs\n"
+               "  130  interrupted (Ctrl-C)")
     ap.add_argument("notebook", metavar="NOTEBOOK",
                     help="the notebook: .ipynb, or its Markdown export")
     ap.add_argument("--epochs", type=int, default=200, metavar="N",
@@ -248,13 +248,18 @@ def main(argv=None):
         walls = {}
         try:
             for j in (args.threads, 1):
-                wall, t, ran = time_somaif(args.config, j, args.seed, os.path.join(tmp, f"run-{j}"))
+                wall, t, ran = time_somaif(args.config, j, args.seed,
+                                           os.path.join(tmp, f"run-{j}"))
                 walls[t] = wall
                 print(f"somaif-run on {t} thread{'s' if t > 1 else ''}: {wall:.2f} s, the whole "
                       f"run with all its outputs ({os.path.basename(args.config)})", flush=True)
                 if t == 1:
                     break
-        except (OSError, RuntimeError, ImportError) as err:
+        except ImportError as err:
+            print(f"bench-notebook: the somaif Python package (which runs somaif-run) cannot "
+                  f"be imported: {err}", file=sys.stderr)
+            return 1
+        except (OSError, RuntimeError) as err:
             print(f"bench-notebook: {err}", file=sys.stderr)
             return 1
 
@@ -279,4 +284,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("bench-notebook: interrupted", file=sys.stderr)
+        sys.exit(130)
