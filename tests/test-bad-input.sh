@@ -650,6 +650,34 @@ for j in 1 2 8; do
     not_ok "the 20 epochs before the failure on $j threads: $rows rows in metrics.csv, not 60"
   fi
 done
+# The same with the failure in the plant, after the epoch's candidate 0 is
+# drawn (a huge motor command for the marked candidate, which the plant turns
+# into an infinite point): on 2 and 8 threads the map learns from candidate 0
+# while candidate 1 is still drawn, yet the files get what 1 thread writes.
+mk mark-plant '2s/.*/generator = { plugin = "faulty-gen"; fault = 4; };/
+3s/.*/plant = { plugin = "faulty-plant"; fault = 2; };/
+4s/.*/renderer = { plugin = "nan-renderer"; width = 10; height = 8; delay = 0.002; };/
+6s/.*/optimiser = { plugin = "faulty-optimiser"; fault = 3; at = 20; units = 3; };/
+1s/epochs = 30/epochs = 40/'
+for j in 1 2 8; do
+  bad 1 "an infinite point in epoch 20, on $j threads" "epoch 20, goal " \
+    "plant plugin 'faulty-plant' gave a non-finite point (candidate 1)" \
+    -- -q -j $j -o mark-plant$j mark-plant.cfg
+  rows=$(($(wc -l <"$tmp/mark-plant$j/metrics.csv") - 1))
+  if [ "$rows" -eq 60 ]; then
+    ok "the 20 epochs before the plant's failure on $j threads: 60 rows in metrics.csv"
+  else
+    not_ok "the 20 epochs before the plant's failure on $j threads: $rows rows in metrics.csv, not 60"
+  fi
+done
+for j in 2 8; do
+  if cmp -s "$tmp/mark-plant1/metrics.csv" "$tmp/mark-plant$j/metrics.csv" &&
+     cmp -s "$tmp/mark-plant1/schedules.csv" "$tmp/mark-plant$j/schedules.csv"; then
+    ok "metrics.csv and schedules.csv after the plant's failure: the same on 1 and $j threads"
+  else
+    not_ok "metrics.csv and schedules.csv after the plant's failure: the same on 1 and $j threads"
+  fi
+done
 mk f-learn '5s/.*/perceiver = { plugin = "faulty-perceiver"; units = 5; fault = 4; };/'
 bad 1 "a NaN winner distance when learning" "epoch 0, goal " \
   "perceiver plugin 'faulty-perceiver' gave a non-finite distance to its winner in learn" \

@@ -11,10 +11,12 @@
 #if FAULTY_KIND == 1
 #define FAULTY_NAME "faulty-gen"
 #define FAULTY_DOC "1: a NaN motor command, 2: create() fails without saying why, " \
-  "3: a NaN motor command for a state the optimiser marked (its fault 3)"
+  "3: a NaN motor command for a state the optimiser marked (its fault 3), 4: a huge " \
+  "finite one (1e30) for such a state"
 #elif FAULTY_KIND == 2
 #define FAULTY_NAME "faulty-plant"
-#define FAULTY_DOC "1: an infinite point"
+#define FAULTY_DOC "1: an infinite point, 2: an infinite point where a motor command is " \
+  "huge (1e29 or more: the generator's fault 4)"
 #elif FAULTY_KIND == 4
 #define FAULTY_NAME "faulty-perceiver"
 #define FAULTY_DOC "1: distance -1 between units, 2: distance NaN, 3: distance 1 from a unit " \
@@ -91,10 +93,10 @@ gen_run (const void *self, int batch, const float *states, int steps, float *out
         out[((gsize) b * steps + t) * 2 + k] = tanhf (states[b * 3 + k] + 0.1f * t);
   if (f->fault == 1)
     out[(gsize) batch * steps * 2 - 1] = NAN;
-  if (f->fault == 3)
+  if (f->fault == 3 || f->fault == 4)
     for (int b = 0; b < batch; b++)
       if (states[b * 3] == FAULTY_MARK)
-        out[(gsize) b * steps * 2] = NAN;
+        out[(gsize) b * steps * 2] = f->fault == 3 ? NAN : FAULTY_MARK;
   return 0;
 }
 
@@ -117,6 +119,10 @@ plant_run (const void *self, int steps, const float *motor, double *points)
       points[2 * (t + 1) + k] = points[2 * t + k] + 0.1 * motor[2 * t + k];
   if (f->fault == 1)
     points[3] = INFINITY;
+  if (f->fault == 2)
+    for (int t = 0; t < steps; t++)
+      if (fabsf (motor[2 * t]) >= 1e29f)
+        points[2 * (t + 1)] = INFINITY;
   return 0;
 }
 
