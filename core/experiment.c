@@ -74,8 +74,7 @@ G_STATIC_ASSERT (sizeof (TaskTimes) == 64);
  * ends when there are none (so a thread never waits for another's block: it
  * goes on with the next epoch's rollouts if they are started).  A task
  * whose goal image is not there yet leaves the accuracy to the caller
- * (score_late): no task ever waits for the caller's learning, which takes
- * each drawing as soon as it is there (drawn). */
+ * (score_rest): no task ever waits for the caller's learning. */
 typedef struct
 {
   struct SomaifExperiment *x;
@@ -85,12 +84,8 @@ typedef struct
   int *first;       /* block i: candidates first[i] .. first[i + 1] - 1 */
   atomic_int *done; /* block i: 0 running (or not begun), 1 done, -1 failed */
   atomic_int *taken; /* candidate c: its plant and renderer taken by a task */
-  /* candidate c: 0 not yet, 1 drawn (its buffers filled, scored or not),
-     -1 failed (release: the caller may learn from it once it reads 1) */
-  atomic_int *drawn;
   TaskTimes *times; /* task i's timings */
-  _Atomic gint64 began; /* when its first task began, or 0 (see split_blocks) */
-  gint64 worked;    /* when the caller took its tasks (rollouts_work), or 0 */
+  gint64 started;   /* when this call began (see split_blocks) */
   /* The failure of a task, kept for the message (under fail_lock). */
   char *fail_message;
   gboolean fail_numeric; /* the failure is a NaN or an infinity */
@@ -276,7 +271,6 @@ somaif_experiment_free (SomaifExperiment *x)
       g_free (x->rolls[i].first);
       g_free (x->rolls[i].done);
       g_free (x->rolls[i].taken);
-      g_free (x->rolls[i].drawn);
       g_free (x->rolls[i].fail_message);
     }
   g_free (x->task_times_block);
@@ -516,7 +510,6 @@ allocate_buffers (SomaifExperiment *x, int threads)
       x->rolls[i].first = g_new0 (int, K + 1);
       x->rolls[i].done = g_new0 (atomic_int, K);
       x->rolls[i].taken = g_new0 (atomic_int, K);
-      x->rolls[i].drawn = g_new0 (atomic_int, K);
     }
   x->goal_image = g_new0 (float, x->n_pixels);
   x->goal_d_own = g_new0 (float, x->n_pixels);
@@ -734,8 +727,7 @@ candidate_task (Rollouts *r, int c, gint64 *ns)
   gint64 t = now_ns ();
   gboolean score = atomic_load_explicit (&r->goal, memory_order_acquire) == GOAL_READY;
   r->b.scored[c] = (unsigned char) score;
-  gboolean ok = rollout_one (r, c, score, ns, &t);
-  atomic_store_explicit (&r->drawn[c], ok ? 1 : -1, memory_order_release);
+  rollout_one (r, c, score, ns, &t);
 }
 
 /* A candidate of block i not taken yet, now taken; -1 if none. */
@@ -801,8 +793,6 @@ rollout_task (void *data, int task)
   int n = r->first[task + 1] - first; /* at least 1: see rollouts_start */
   int ok = 1;
   gint64 t = now_ns (), t0 = t;
-  if (task == 0) /* tasks begin in index order: the call's first */
-    atomic_store_explicit (&r->began, t, memory_order_relaxed);
   if (x->gen->run (x->generator.inst, n, b->states + (gsize) first * x->state_size, x->steps,
                    b->motor + (gsize) first * x->steps * x->motor_size) != 0)
     {
@@ -837,12 +827,11 @@ rollout_task (void *data, int task)
 #define MIN_BLOCK_ROWS 4
 
 /* The candidates of each block.  The workers begin at once (or, started
- * behind the epoch before's rollouts, once they have taken those's tasks),
- * the caller when it takes its share, often after work of its own (the
- * learning of the epoch before, when the rollouts were started ahead): the
- * last block, which the caller takes when it comes late, is made shorter by
- * what its lateness (from the call's first task) would leave the others
- * waiting, so that the blocks end together
+ * behind the epoch before's rollouts, when those are joined), the caller
+ * when it joins, often after work of its own (the learning of the epoch
+ * before, when the rollouts were started ahead): the last block, which the
+ * caller takes when it comes late, is made shorter by what its lateness
+ * would leave the others waiting, so that the blocks end together
  * (l = n / B - late (B - 1) / (B row), at least MIN_BLOCK_ROWS, at most
  * an even share), from the averages of the calls so far.  Timing decides
  * only who computes which candidate, never what a candidate gets. */
@@ -877,18 +866,14 @@ rollouts_start (SomaifExperiment *x, int n, int goal)
   r->b = *x->cur;
   atomic_store_explicit (&r->goal, goal, memory_order_relaxed);
   r->blocks = CLAMP (n / MIN_BLOCK_ROWS, 1, somaif_pool_threads (x->pool));
-  atomic_store_explicit (&r->began, 0, memory_order_relaxed);
-  r->worked = 0;
+  r->started = now_ns ();
   x->pending[x->n_pending++] = r;
   split_blocks (x, r, n);
   for (int i = 0; i < r->blocks; i++)
     {
       atomic_store_explicit (&r->done[i], 0, memory_order_relaxed);
       for (int c = r->first[i]; c < r->first[i + 1]; c++)
-        {
-          atomic_store_explicit (&r->taken[c], 0, memory_order_relaxed);
-          atomic_store_explicit (&r->drawn[c], 0, memory_order_relaxed);
-        }
+        atomic_store_explicit (&r->taken[c], 0, memory_order_relaxed);
     }
   somaif_pool_start (x->pool, 2 * r->blocks, rollout_task, r);
 }
@@ -900,13 +885,15 @@ rollouts_join (SomaifExperiment *x, GError **error)
   g_assert (x->n_pending > 0);
   Rollouts *r = x->pending[0];
   gint64 t = now_ns ();
-  /* how long the workers had been at it when the caller came */
-  gint64 began = atomic_load_explicit (&r->began, memory_order_relaxed);
-  double late = began ? (double) MAX ((r->worked ? r->worked : t) - began, 0) : 0.0;
+  double late = (double) (t - r->started);
   somaif_pool_join_idle (x->pool, rollouts_help, r);
   lap (&x->stage_ns[SOMAIF_STAGE_ROLLOUTS], &t);
   x->pending[0] = x->pending[1];
-  x->n_pending--;
+  if (--x->n_pending > 0)
+    {
+      /* the workers begin the next ones now, not when they were started */
+      x->pending[0]->started = t;
+    }
   /* averages over about the last 16 calls */
   gint64 gen = 0;
   for (int i = 0; i < r->blocks; i++)
@@ -924,44 +911,6 @@ rollouts_join (SomaifExperiment *x, GError **error)
       return FALSE;
     }
   return TRUE;
-}
-
-/* The caller's share of the oldest rollouts started: their tasks that nobody
- * has taken yet, run here.  Their other tasks go on while the caller learns
- * from each drawing as it comes (rollouts_wait); rollouts_join ends them. */
-static void
-rollouts_work (SomaifExperiment *x)
-{
-  g_assert (x->n_pending > 0);
-  Rollouts *r = x->pending[0];
-  gint64 t = now_ns ();
-  r->worked = t;
-  somaif_pool_work (x->pool);
-  lap (&x->stage_ns[SOMAIF_STAGE_ROLLOUTS], &t);
-}
-
-/* Candidate c of the oldest rollouts started, once it is drawn; the caller
- * helps with the candidates of finished blocks meanwhile.  FALSE if its task
- * or its block's generator failed (rollouts_join then gives the failure of
- * the lowest candidate). */
-static gboolean
-rollouts_wait (SomaifExperiment *x, int c)
-{
-  Rollouts *r = x->pending[0];
-  int state = atomic_load_explicit (&r->drawn[c], memory_order_acquire);
-  if (state != 0)
-    return state > 0;
-  int block = 0;
-  while (r->first[block + 1] <= c)
-    block++;
-  gint64 t = now_ns ();
-  gint64 *ns = r->times[2 * r->blocks].ns;
-  while ((state = atomic_load_explicit (&r->drawn[c], memory_order_acquire)) == 0
-         && atomic_load_explicit (&r->done[block], memory_order_acquire) >= 0)
-    if (!help_with_candidates (r, ns))
-      somaif_pool_relax ();
-  lap (&x->stage_ns[SOMAIF_STAGE_ROLLOUTS], &t);
-  return state > 0;
 }
 
 /* Joins every rollout started (after a failure), their failures dropped. */
@@ -1344,10 +1293,6 @@ typedef struct
   int next_n;          /* its candidates (ahead, proposed) */
   gboolean next_changed; /* a scheduled value of its changed (ahead, proposed) */
   gboolean proposed;   /* its candidates are proposed, its rollouts not started */
-  /* This epoch, begun ahead, its rollouts still running: the learning waits
-     for each drawing, then joins them (see finish_ahead). */
-  gboolean drawing;
-  gboolean log_row;    /* its row of schedules.csv is to be written then */
   Writer *snapshot;    /* being written on its own thread; NULL: none */
   Writer *checkpoint;  /* the same for checkpoint.bin */
 } Training;
@@ -1485,15 +1430,15 @@ epoch_rollouts (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
   return run_rollouts (x, ep->n, GOAL_READY, error) || rollouts_failed (ep, error);
 }
 
-/* The accuracy against the goal of the current buffers' drawing c, if its
- * task ran before the goal image was there. */
+/* The accuracy, against the goal, of those of the current buffers' n
+ * drawings whose tasks ran before the goal image was there. */
 static void
-score_late (SomaifExperiment *x, int c)
+score_rest (SomaifExperiment *x, int n)
 {
-  if (x->cur->scored[c])
-    return;
   gint64 t = now_ns ();
-  x->cur->accuracy[c] = cross_entropy (x, x->cur->images + (gsize) c * x->n_pixels);
+  for (int c = 0; c < n; c++)
+    if (!x->cur->scored[c])
+      x->cur->accuracy[c] = cross_entropy (x, x->cur->images + (gsize) c * x->n_pixels);
   lap (&x->stage_ns[SOMAIF_STAGE_ACCURACY], &t);
 }
 
@@ -1535,68 +1480,21 @@ learn_one (SomaifExperiment *x, const Epoch *ep, int c, SomaifMetricsRow *row, G
   return TRUE;
 }
 
-/* This epoch's rollouts, begun ahead and still running (tr->drawing):
- * joined, then its row of schedules.csv written; FALSE with a failed
- * rollout's error. */
-static gboolean
-join_drawing (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
-{
-  tr->drawing = FALSE;
-  if (!rollouts_join (x, error))
-    return rollouts_failed (ep, error);
-  if (tr->log_row)
-    write_schedules (&tr->sched, ep->e);
-  tr->log_row = FALSE;
-  return TRUE;
-}
-
 /* In order (the map changes with each drawing): the perceiver learns, the
- * free energies go to metrics.csv, then the optimiser updates the goal.
- * Drawings whose tasks came before the goal image (begun ahead: begun) are
- * scored here.  While the rollouts still run (tr->drawing), each drawing is
- * learned from as soon as it is there, and they are joined after the last.
- * Whatever the threads, the files get what they got when the rollouts were
- * joined first: a failed rollout is reported before a failure of the
- * perceiver's and leaves none of the epoch's rows, the perceiver's failure
- * those before it (the rows are written once the drawings are learned
- * from). */
+ * free energies go to metrics.csv, then the optimiser updates the goal. */
 static gboolean
-epoch_learning (SomaifExperiment *x, Training *tr, const Epoch *ep, gboolean begun,
-                GError **error)
+epoch_learning (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
 {
-  guint first = tr->rows->len;
-  GError *err = NULL;
-  gboolean drawn = TRUE, learned = TRUE;
-  for (int c = 0; learned && c < ep->n; c++)
+  for (int c = 0; c < ep->n; c++)
     {
-      if (tr->drawing && !(drawn = rollouts_wait (x, c)))
-        break;
-      if (begun)
-        score_late (x, c);
       SomaifMetricsRow row;
-      learned = learn_one (x, ep, c, &row, &err);
-      if (learned)
-        {
-          tr->rewards[c] = -row.free_energy;
-          g_array_append_val (tr->rows, row);
-        }
-    }
-  if (tr->drawing && !join_drawing (x, tr, ep, error))
-    {
-      g_clear_error (&err);
-      g_array_set_size (tr->rows, first);
-      return FALSE;
-    }
-  if (!drawn) /* a failed rollout always leaves its failure (task_fail) */
-    g_error ("epoch %" G_GINT64_FORMAT ": a rollout failed with no failure kept", ep->e);
-  gint64 t = now_ns ();
-  for (guint i = first; i < tr->rows->len; i++)
-    somaif_rundir_metrics_row (tr->metrics.f, &g_array_index (tr->rows, SomaifMetricsRow, i));
-  lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
-  if (!learned)
-    {
-      g_propagate_error (error, err);
-      return FALSE;
+      if (!learn_one (x, ep, c, &row, error))
+        return FALSE;
+      gint64 t = now_ns ();
+      tr->rewards[c] = -row.free_energy;
+      g_array_append_val (tr->rows, row);
+      somaif_rundir_metrics_row (tr->metrics.f, &row);
+      lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
     }
   if (ferror (tr->metrics.f))
     {
@@ -1606,7 +1504,7 @@ epoch_learning (SomaifExperiment *x, Training *tr, const Epoch *ep, gboolean beg
                    tr->metrics.path, g_strerror (e));
       return FALSE;
     }
-  t = now_ns ();
+  gint64 t = now_ns ();
   int updated = x->opt->update (x->optimiser.inst, ep->goal, ep->n, tr->rewards);
   lap (&x->stage_ns[SOMAIF_STAGE_OPTIMISER], &t);
   if (updated != 0)
@@ -1680,13 +1578,10 @@ go_ahead (SomaifExperiment *x, Training *tr, const Epoch *ep, GError **error)
  * rollouts end (the map, the optimiser and the core's stream are not
  * theirs), and its rollouts started behind e's when no scheduled value of
  * theirs can change (the workers go on with them as soon as e's tasks are
- * all taken, instead of waiting for e's last to end).  Then the caller
- * takes its share of e's tasks and returns: epoch_learning learns from each
- * drawing as it comes, scores those whose tasks came before the image, and
- * joins e's rollouts after the last.  Only when e + 1's rollouts must wait
- * for e's (a scheduled value of theirs may change) are e's joined here and
- * e + 1's started at once.  schedules.csv's row of e holds e's values,
- * taken before e + 1's. */
+ * all taken, instead of waiting for e's last to end), then e's rollouts
+ * joined and e + 1's started now if they were not (run_epoch scores the
+ * drawings whose tasks came before the image once they are under way).
+ * schedules.csv's row of e holds e's values, taken before e + 1's. */
 static gboolean
 finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
 {
@@ -1705,22 +1600,11 @@ finish_ahead (SomaifExperiment *x, Training *tr, Epoch *ep, GError **error)
   tr->ahead = FALSE;
   if (tr->proposed && x->rollouts_unscheduled && !start_ahead (x, tr, ep, error))
     return FALSE;
-  if (!tr->proposed)
-    {
-      /* e's drawings are learned from as they come (epoch_learning), the
-         workers going on with e + 1's tasks when they have taken e's: the
-         caller only takes its share of e's tasks here. */
-      rollouts_work (x);
-      tr->drawing = TRUE;
-      tr->log_row = changed;
-      return TRUE;
-    }
-  /* e + 1's rollouts wait for e's (a scheduled value of theirs may change) */
   if (!rollouts_join (x, error))
     return rollouts_failed (ep, error);
   /* e + 1's rollouts first, so that the workers need not wait for e's row
      of schedules.csv: it holds the values collected above. */
-  gboolean ok = start_ahead (x, tr, ep, error);
+  gboolean ok = !tr->proposed || start_ahead (x, tr, ep, error);
   if (ok && changed)
     write_schedules (&tr->sched, ep->e);
   return ok;
@@ -1742,7 +1626,9 @@ run_epoch (SomaifExperiment *x, Training *tr, gint64 e, GError **error)
             : !(apply_schedules (x, e, &tr->sched, error) && epoch_rollouts (x, tr, &ep, error)
                 && (!may_go_ahead (x, e) || go_ahead (x, tr, &ep, error))))
     return FALSE;
-  return epoch_learning (x, tr, &ep, begun, error);
+  if (begun)
+    score_rest (x, ep.n);
+  return epoch_learning (x, tr, &ep, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1947,8 +1833,7 @@ train (SomaifExperiment *x, const char *outdir, GArray *rows, gboolean resume, G
   Training tr = { { 0 }, { { 0 }, NULL }, rows, g_new (double, x->max_candidates),
                   g_build_filename (outdir, "snapshots", NULL),
                   cfg->snapshots > 0 && keeps (x, SOMAIF_RUNDIR_KEEP_SNAPSHOTS)
-                  ? MAX (1, cfg->epochs / cfg->snapshots) : 0,
-                  FALSE, -1, 0, FALSE, FALSE, FALSE, FALSE, NULL, NULL };
+                  ? MAX (1, cfg->epochs / cfg->snapshots) : 0, FALSE, -1, 0, FALSE, FALSE, NULL, NULL };
   gint64 first = 0;
   gboolean ok = training_open (x, &tr, outdir, resume, &first, error)
                 && (!tr.every || somaif_rundir_mkdir (tr.snapdir, error));

@@ -47,6 +47,16 @@ struct SomaifPool
   int caller_sleeping;         /* the caller asleep on done */
 };
 
+static inline void
+relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
+}
+
 /* c's next task, handed out (c has one left).  Under lock. */
 static int
 hand_out (SomaifPool *p, Call *c)
@@ -110,7 +120,7 @@ worker (void *data)
       int spins = 0;
       while (atomic_load_explicit (&p->untaken, memory_order_relaxed) == 0
              && !atomic_load (&p->stop) && spins++ < p->spin_rounds)
-        somaif_pool_relax ();
+        relax ();
       pthread_mutex_lock (&p->lock);
       if (atomic_load (&p->untaken) == 0 && !atomic_load (&p->stop))
         {
@@ -185,30 +195,6 @@ somaif_pool_join (SomaifPool *p)
   somaif_pool_join_idle (p, NULL, NULL);
 }
 
-/* The tasks of the oldest call not handed out yet, run here.  Under lock,
- * p->threads > 1, p->count > 0. */
-static void
-work_oldest (SomaifPool *p)
-{
-  Call *c = &p->calls[p->head];
-  while (c->next < c->n)
-    {
-      int index = hand_out (p, c);
-      pthread_mutex_unlock (&p->lock);
-      run_task (p, c, index);
-      pthread_mutex_lock (&p->lock);
-    }
-}
-
-void
-somaif_pool_work (SomaifPool *p)
-{
-  pthread_mutex_lock (&p->lock);
-  if (p->count > 0 && p->threads > 1)
-    work_oldest (p);
-  pthread_mutex_unlock (&p->lock);
-}
-
 void
 somaif_pool_join_idle (SomaifPool *p, SomaifPoolIdle idle, void *ctx)
 {
@@ -228,7 +214,13 @@ somaif_pool_join_idle (SomaifPool *p, SomaifPoolIdle idle, void *ctx)
   else
     {
       /* the tasks of this call left, then wait for the others' */
-      work_oldest (p);
+      while (c->next < c->n)
+        {
+          int index = hand_out (p, c);
+          pthread_mutex_unlock (&p->lock);
+          run_task (p, c, index);
+          pthread_mutex_lock (&p->lock);
+        }
       pthread_mutex_unlock (&p->lock);
       int spins = 0;
       while (atomic_load_explicit (&c->remaining, memory_order_acquire) > 0)
@@ -236,7 +228,7 @@ somaif_pool_join_idle (SomaifPool *p, SomaifPoolIdle idle, void *ctx)
           if (idle && idle (ctx))
             spins = 0;
           else if (spins++ < p->spin_rounds)
-            somaif_pool_relax ();
+            relax ();
           else
             break;
         }

@@ -8,17 +8,6 @@ typedef struct SomaifPool SomaifPool;
  * the order of their indices, those of a call before those of the next. */
 typedef void (*SomaifPoolTask) (void *ctx, int index);
 
-/* A moment's pause in a loop that waits for another thread. */
-static inline void
-somaif_pool_relax (void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause ();
-#elif defined(__aarch64__)
-  __asm__ __volatile__ ("yield");
-#endif
-}
-
 SomaifPool *somaif_pool_new (int threads);
 int somaif_pool_threads (const SomaifPool *pool);
 /* Calls started and not yet joined, at most. */
@@ -39,11 +28,6 @@ void somaif_pool_join (SomaifPool *pool);
  * caller waits as join() does, calling it between rounds). */
 typedef int (*SomaifPoolIdle) (void *ctx);
 void somaif_pool_join_idle (SomaifPool *pool, SomaifPoolIdle idle, void *ctx);
-/* The first half of join(): runs the tasks of the oldest call not joined
- * that nobody has taken yet on the calling thread, and returns without
- * waiting for those running elsewhere (join() later waits for them).  With
- * one thread, nothing: join() runs them all. */
-void somaif_pool_work (SomaifPool *pool);
 /* Joins the calls not joined yet, then ends the workers. */
 void somaif_pool_free (SomaifPool *pool);
 #endif
