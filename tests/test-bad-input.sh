@@ -651,9 +651,9 @@ for j in 1 2 8; do
   fi
 done
 # The same with the failure in the plant, after the epoch's candidate 0 is
-# drawn (a huge motor command for the marked candidate, which the plant turns
-# into an infinite point): on 2 and 8 threads the map learns from candidate 0
-# while candidate 1 is still drawn, yet the files get what 1 thread writes.
+# drawn well (a huge motor command for the marked candidate, which the plant
+# turns into an infinite point): the files get what 1 thread writes, none of
+# the failed epoch's rows, on 2 and 8 threads too.
 mk mark-plant '2s/.*/generator = { plugin = "faulty-gen"; fault = 4; };/
 3s/.*/plant = { plugin = "faulty-plant"; fault = 2; };/
 4s/.*/renderer = { plugin = "nan-renderer"; width = 10; height = 8; delay = 0.002; };/
