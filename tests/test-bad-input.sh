@@ -630,54 +630,49 @@ bad 1 "a NaN motor command" "epoch 0, goal " \
 mk f-plant '3s/.*/plant = { plugin = "faulty-plant"; fault = 1; };/'
 bad 1 "an infinite pen point" "epoch 0, goal " \
   "plant plugin 'faulty-plant' gave a non-finite point (candidate 0)" -- -q -o f-plant f-plant.cfg
+# fails_in_epoch_20 NAME WHAT MESSAGE: NAME.cfg, run on 1, 2 and 8 threads,
+# fails in epoch 20 with MESSAGE, having learned and written the 20 epochs
+# before it (60 rows in metrics.csv, none of epoch 20's), and leaves the
+# same metrics.csv and schedules.csv on each.
+fails_in_epoch_20 () {
+  for j in 1 2 8; do
+    bad 1 "$2 in epoch 20, on $j threads" "epoch 20, goal " "$3" -- -q -j $j -o "$1$j" "$1.cfg"
+    rows=$(($(wc -l <"$tmp/$1$j/metrics.csv") - 1))
+    if [ "$rows" -eq 60 ]; then
+      ok "the 20 epochs before $2 on $j threads: 60 rows in metrics.csv"
+    else
+      not_ok "the 20 epochs before $2 on $j threads: $rows rows in metrics.csv, not 60"
+    fi
+  done
+  for j in 2 8; do
+    if cmp -s "$tmp/${1}1/metrics.csv" "$tmp/$1$j/metrics.csv" &&
+       cmp -s "$tmp/${1}1/schedules.csv" "$tmp/$1$j/schedules.csv"; then
+      ok "metrics.csv and schedules.csv after $2: the same on 1 and $j threads"
+    else
+      not_ok "metrics.csv and schedules.csv after $2: the same on 1 and $j threads"
+    fi
+  done
+}
 # A failure in an epoch whose rollouts began while the epoch before's ran
 # (the optimiser proposes ahead; epoch 20's candidate 1 is marked, the
 # generator turns it into a NaN; slow drawings keep the epoch before's
-# rollouts running meanwhile): named with its own epoch and candidate, on
-# any number of threads, every epoch before it learned and written.
+# rollouts running meanwhile): named with its own epoch and candidate.
 mk mark '2s/.*/generator = { plugin = "faulty-gen"; fault = 3; };/
 4s/.*/renderer = { plugin = "nan-renderer"; width = 10; height = 8; delay = 0.002; };/
 6s/.*/optimiser = { plugin = "faulty-optimiser"; fault = 3; at = 20; units = 3; };/
 1s/epochs = 30/epochs = 40/'
-for j in 1 2 8; do
-  bad 1 "a NaN motor command in epoch 20, on $j threads" "epoch 20, goal " \
-    "generator plugin 'faulty-gen' gave a non-finite motor command (candidate 1)" \
-    -- -q -j $j -o mark$j mark.cfg
-  rows=$(($(wc -l <"$tmp/mark$j/metrics.csv") - 1))
-  if [ "$rows" -eq 60 ]; then
-    ok "the 20 epochs before the failure on $j threads: 60 rows in metrics.csv"
-  else
-    not_ok "the 20 epochs before the failure on $j threads: $rows rows in metrics.csv, not 60"
-  fi
-done
+fails_in_epoch_20 mark "a NaN motor command" \
+  "generator plugin 'faulty-gen' gave a non-finite motor command (candidate 1)"
 # The same with the failure in the plant, after the epoch's candidate 0 is
 # drawn well (a huge motor command for the marked candidate, which the plant
-# turns into an infinite point): the files get what 1 thread writes, none of
-# the failed epoch's rows, on 2 and 8 threads too.
+# turns into an infinite point).
 mk mark-plant '2s/.*/generator = { plugin = "faulty-gen"; fault = 4; };/
 3s/.*/plant = { plugin = "faulty-plant"; fault = 2; };/
 4s/.*/renderer = { plugin = "nan-renderer"; width = 10; height = 8; delay = 0.002; };/
 6s/.*/optimiser = { plugin = "faulty-optimiser"; fault = 3; at = 20; units = 3; };/
 1s/epochs = 30/epochs = 40/'
-for j in 1 2 8; do
-  bad 1 "an infinite point in epoch 20, on $j threads" "epoch 20, goal " \
-    "plant plugin 'faulty-plant' gave a non-finite point (candidate 1)" \
-    -- -q -j $j -o mark-plant$j mark-plant.cfg
-  rows=$(($(wc -l <"$tmp/mark-plant$j/metrics.csv") - 1))
-  if [ "$rows" -eq 60 ]; then
-    ok "the 20 epochs before the plant's failure on $j threads: 60 rows in metrics.csv"
-  else
-    not_ok "the 20 epochs before the plant's failure on $j threads: $rows rows in metrics.csv, not 60"
-  fi
-done
-for j in 2 8; do
-  if cmp -s "$tmp/mark-plant1/metrics.csv" "$tmp/mark-plant$j/metrics.csv" &&
-     cmp -s "$tmp/mark-plant1/schedules.csv" "$tmp/mark-plant$j/schedules.csv"; then
-    ok "metrics.csv and schedules.csv after the plant's failure: the same on 1 and $j threads"
-  else
-    not_ok "metrics.csv and schedules.csv after the plant's failure: the same on 1 and $j threads"
-  fi
-done
+fails_in_epoch_20 mark-plant "an infinite point" \
+  "plant plugin 'faulty-plant' gave a non-finite point (candidate 1)"
 mk f-learn '5s/.*/perceiver = { plugin = "faulty-perceiver"; units = 5; fault = 4; };/'
 bad 1 "a NaN winner distance when learning" "epoch 0, goal " \
   "perceiver plugin 'faulty-perceiver' gave a non-finite distance to its winner in learn" \

@@ -8,16 +8,8 @@
 # package needs it) it is skipped, except under CI=true.
 set -u
 srcdir=${G_TEST_SRCDIR:?}
-python=${PYTHON:-}
-skip_all () {
-  if [ "${CI:-}" = true ]; then
-    echo "1..1"; echo "not ok 1 - bench-notebook.py cannot run: $1"; exit 1
-  fi
-  echo "1..0 # SKIP $1"; exit 0
-}
-[ -n "$python" ] || skip_all "no python3 (configured --without-python, or none found)"
-"$python" -c 'import numpy' >/dev/null 2>&1 \
-  || skip_all "$python cannot import numpy (Debian: python3-numpy)"
+what=bench-notebook.py
+. "$srcdir/need-numpy.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-bench-notebook.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM

@@ -12,17 +12,8 @@
 # SOMAIF_CONFIGS, G_TEST_SRCDIR, G_TEST_BUILDDIR.
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${G_TEST_SRCDIR:-$here}
-python=${PYTHON:-}
-
-skip_all () {
-  if [ "${CI:-}" = true ]; then
-    echo "1..1"; echo "not ok 1 - the Python tests cannot run: $1"; exit 1
-  fi
-  echo "1..0 # SKIP $1"; exit 0
-}
-[ -n "$python" ] || skip_all "no python3 (configured --without-python, or none found)"
-"$python" -c 'import numpy' >/dev/null 2>&1 \
-  || skip_all "$python cannot import numpy (Debian: python3-numpy)"
+what="the Python tests"
+. "$srcdir/need-numpy.sh"
 "$python" -c 'import pytest' >/dev/null 2>&1 \
   || skip_all "$python cannot import pytest (Debian: python3-pytest)"
 
