@@ -30,7 +30,6 @@ import json
 import os
 import platform
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -104,22 +103,6 @@ def plain_tqdm():
     sys.modules["tqdm.notebook"] = stub
 
 
-def cpu_model():
-    """The CPU's model name as the system gives it, or the machine type."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    try:
-        return subprocess.run(["sysctl", "-n", "hw.model"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return platform.machine() or "an unknown CPU"
-
-
 def time_notebook(path, n, seed, in_order=False):
     """Runs the notebook's setup cells, then its training cell over n sampled
     epochs (in_order: its first n): (the epochs, seconds of wall and of CPU
@@ -162,8 +145,8 @@ def time_notebook(path, n, seed, in_order=False):
 
 def time_somaif(config, threads, seed, out):
     """One somaif-run of config into out, through the somaif package: (wall
-    seconds, the threads it ran, its epochs).  threads None: somaif-run's
-    default (the cores); seed None: the config's."""
+    seconds, the threads it ran, its epochs, the CPU as run.json names it).
+    threads None: somaif-run's default (the cores); seed None: the config's."""
     import somaif
     t0 = time.perf_counter()
     try:
@@ -172,7 +155,8 @@ def time_somaif(config, threads, seed, out):
         raise RuntimeError(str(err)) from err
     wall = time.perf_counter() - t0
     experiment = run.config.get("experiment", {})
-    return wall, run.provenance.get("threads", threads), experiment.get("epochs")
+    return (wall, run.provenance.get("threads", threads), experiment.get("epochs"),
+            run.provenance.get("cpu", "an unknown CPU"))
 
 
 def times(ratio):
@@ -221,8 +205,7 @@ def main(argv=None):
     if args.epochs < 1 or (args.threads is not None and args.threads < 1):
         ap.error("--epochs and --threads must be at least 1")
 
-    cpu = cpu_model()
-    print(f"bench-notebook on {cpu}, {os.cpu_count()} CPUs", flush=True)
+    print(f"bench-notebook: {os.cpu_count()} CPUs", flush=True)
     try:
         n, wall, cpu_s, epochs, versions = time_notebook(args.notebook, args.epochs,
                                                          1 if args.seed is None else args.seed,
@@ -248,11 +231,12 @@ def main(argv=None):
         walls = {}
         try:
             for j in (args.threads, 1):
-                wall, t, ran = time_somaif(args.config, j, args.seed,
-                                           os.path.join(tmp, f"run-{j}"))
+                wall, t, ran, cpu = time_somaif(args.config, j, args.seed,
+                                                os.path.join(tmp, f"run-{j}"))
                 walls[t] = wall
                 print(f"somaif-run on {t} thread{'s' if t > 1 else ''}: {wall:.2f} s, the whole "
-                      f"run with all its outputs ({os.path.basename(args.config)})", flush=True)
+                      f"run with all its outputs ({os.path.basename(args.config)}, {cpu})",
+                      flush=True)
                 if t == 1:
                     break
         except ImportError as err:
