@@ -182,6 +182,113 @@ same_file (const char *a, const char *b)
   return la == lb && memcmp (ta, tb, la) == 0;
 }
 
+/* --pairs: the speed-up of threads over one thread alone, from n pairs of
+ * runs taking turns, the order alternating (the first pair's runs on
+ * threads first, the second's on one first, ...), so that the machine's
+ * drift (other tenants, its clock) weighs on both sides alike.  Prints each
+ * pair, the speed-up of the means with a bootstrap's 95% interval (the
+ * pairs resampled, seed 1), and a table row; FALSE if a run failed.
+ * *same: whether every run wrote the bytes of the first. */
+#define BOOTSTRAP_RESAMPLES 10000
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static const char *const compared_files[] = { "metrics.csv", "final.csv", "schedules.csv",
+                                              "model/prototypes.npy",
+                                              "model/initial_states.npy" };
+
+/* Whether the runs in folders a and b wrote the same compared_files. */
+static gboolean
+same_outputs (const char *a, const char *b)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (compared_files); i++)
+    {
+      g_autofree char *fa = g_build_filename (a, compared_files[i], NULL);
+      g_autofree char *fb = g_build_filename (b, compared_files[i], NULL);
+      if (!same_file (fa, fb))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+speedup_pairs (const char *cfgpath, int threads, int n, const char *tmp, const char *cpu,
+               gboolean *same)
+{
+  g_autofree double *tn = g_new (double, n), *t1 = g_new (double, n);
+  g_autofree char *first = g_build_filename (tmp, "first", NULL);
+  g_autofree char *out = g_build_filename (tmp, "run", NULL);
+  int units, steps, outputs;
+  *same = TRUE;
+  printf ("somaif-bench: %s with all its outputs, %d pairs of runs on %d threads and on 1, "
+          "taking turns\n", cfgpath, n, threads);
+  for (int i = 0; i < n; i++)
+    {
+      for (int k = 0; k < 2; k++)
+        {
+          gboolean alone = (k == 0) == (i % 2 == 1); /* odd pairs: 1 thread first */
+          SomaifSummary s;
+          const char *dir = i == 0 && k == 0 ? first : out;
+          test_remove_tree (dir);
+          if (!run_once (cfgpath, NULL, alone ? 1 : threads, dir, &s, &units, &steps, &outputs))
+            return FALSE;
+          *(alone ? &t1[i] : &tn[i]) = s.wall_seconds;
+          if (dir == out)
+            *same = *same && same_outputs (first, out);
+        }
+      printf ("  pair %d of %d (%s first): %d threads %.2f s, 1 thread %.2f s: %.2fx\n",
+              i + 1, n, i % 2 ? "1 thread" : "threads", threads, tn[i], t1[i], t1[i] / tn[i]);
+    }
+  double sum_n = 0.0, sum_1 = 0.0, lo = G_MAXDOUBLE, hi = 0.0;
+  for (int i = 0; i < n; i++)
+    {
+      sum_n += tn[i];
+      sum_1 += t1[i];
+      lo = MIN (lo, t1[i] / tn[i]);
+      hi = MAX (hi, t1[i] / tn[i]);
+    }
+  double ratio = sum_1 / sum_n;
+  /* the median pair: a pair that another tenant slowed moves it least */
+  g_autofree double *single = g_new (double, n);
+  for (int i = 0; i < n; i++)
+    single[i] = t1[i] / tn[i];
+  qsort (single, n, sizeof *single, compare_doubles);
+  double median = n % 2 ? single[n / 2] : 0.5 * (single[n / 2 - 1] + single[n / 2]);
+  /* The pairs resampled with replacement: the spread of the ratio of the
+     means, were the machine to give pairs like these again. */
+  g_autofree double *boot = g_new (double, BOOTSTRAP_RESAMPLES);
+  SomaifRng rng;
+  somaif_rng_init (&rng, 1);
+  for (int b = 0; b < BOOTSTRAP_RESAMPLES; b++)
+    {
+      double bn = 0.0, b1 = 0.0;
+      for (int i = 0; i < n; i++)
+        {
+          guint32 j = somaif_rng_below (&rng, (guint32) n);
+          bn += tn[j];
+          b1 += t1[j];
+        }
+      boot[b] = b1 / bn;
+    }
+  qsort (boot, BOOTSTRAP_RESAMPLES, sizeof *boot, compare_doubles);
+  double blo = boot[BOOTSTRAP_RESAMPLES / 40], bhi = boot[BOOTSTRAP_RESAMPLES * 39 / 40 - 1];
+  printf ("\n  the means: %d threads %.2f s, 1 thread %.2f s: %d threads are %.2fx faster (a "
+          "bootstrap's 95%% interval %.2fx-%.2fx; single pairs %.2fx to %.2fx, their median "
+          "%.2fx)\n", threads, sum_n / n, sum_1 / n, threads, ratio, blo, bhi, lo, hi, median);
+  printf ("  outputs of every run byte-identical: %s\n", *same ? "yes" : "NO");
+  printf ("\n| CPU | pairs | wall, %d threads (mean) | wall, 1 thread (mean) | speed-up of the "
+          "means | 95%% interval | single pairs | median pair |\n", threads);
+  printf ("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+  printf ("| %s | %d | %.2f s | %.2f s | %.2fx | %.2fx-%.2fx | %.2fx-%.2fx | %.2fx |\n", cpu,
+          n, sum_n / n, sum_1 / n, ratio, blo, bhi, lo, hi, median);
+  return TRUE;
+}
+
 /* The reservoir kernel alone on the seed's shape (a batch of 10 rows, 100
  * units, 2 outputs, 100 steps) with the clone simd, on one thread: GFLOP/s
  * as generator_gflop counts them. */
@@ -237,14 +344,70 @@ kernel_gflops (SomaifSimd simd)
 int
 main (int argc, char **argv)
 {
+  int pairs = 0, threads = 0;
+  GOptionEntry entries[] = {
+    { "pairs", 0, 0, G_OPTION_ARG_INT, &pairs,
+      "Only the speed-up of all threads over one: N pairs of runs taking turns, with a "
+      "bootstrap's 95% interval (make bench-threads)", "N" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads,
+      "Threads of the runs (default: one a core), against 1", "N" },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
+  GOptionContext *ctx = g_option_context_new ("[CONFIG]");
+  g_option_context_set_summary (ctx,
+    "Times CONFIG (configs/seed.cfg) with all its outputs against this machine's floor, the "
+    "reservoir's arithmetic at its measured FMA peak (make bench).\n"
+    "Exit status: 0 done; 1 a run failed, or runs wrote different bytes; 2 bad usage.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  GError *error = NULL;
+  gboolean parsed = g_option_context_parse (ctx, &argc, &argv, &error);
+  g_option_context_free (ctx);
+  if (!parsed || argc > 2 || pairs < 0 || pairs > 1000 || threads < 0 || threads > 1024)
+    {
+      if (error)
+        fprintf (stderr, "somaif-bench: %s\n", error->message);
+      else if (argc > 2)
+        fprintf (stderr, "somaif-bench: one config at most, not %d\n", argc - 1);
+      else
+        fprintf (stderr, "somaif-bench: --pairs takes 1 to 1000 and --threads 1 to 1024 (0: "
+                 "their defaults), not %d and %d\n", pairs, threads);
+      g_clear_error (&error);
+      return 2;
+    }
   const char *cfgpath = argc > 1 ? argv[1] : "configs/seed.cfg";
+  /* A config that cannot run is said before minutes of measuring. */
+  SomaifConfig *check = somaif_config_load (cfgpath, NULL, -1, &error);
+  if (!check)
+    {
+      fprintf (stderr, "somaif-bench: %s\n", error->message);
+      g_error_free (error);
+      return 2;
+    }
+  somaif_config_free (check);
   setvbuf (stdout, NULL, _IOLBF, 0); /* lines as they come, into a pipe too */
-  int threads = somaif_machine_cores ();
+  if (threads == 0)
+    threads = somaif_machine_cores ();
   g_autofree char *tmp = g_dir_make_tmp ("somaif-bench-XXXXXX", NULL);
   if (!tmp)
     {
       fprintf (stderr, "somaif-bench: cannot make a temporary folder\n");
       return 1;
+    }
+  if (pairs > 0 && threads < 2)
+    {
+      fprintf (stderr, "somaif-bench: --pairs compares runs on more threads than 1 with runs "
+               "on 1; give --threads 2 or more (this machine counts %d core)\n",
+               somaif_machine_cores ());
+      test_remove_tree (tmp);
+      return 2;
+    }
+  if (pairs > 0)
+    {
+      g_autofree char *cpu = somaif_cpu_model ();
+      gboolean same = FALSE;
+      gboolean ran = speedup_pairs (cfgpath, threads, pairs, tmp, cpu, &same);
+      test_remove_tree (tmp);
+      return ran && same ? 0 : 1;
     }
   SomaifSummary s;
   int units, steps, outputs;
@@ -338,15 +501,7 @@ main (int argc, char **argv)
           "(%.2fx on the means of the pairs)\n", s1.wall_seconds, s1.train_seconds,
           s1.wall_seconds / floor_s, threads, s1.wall_seconds / s.wall_seconds, ratio_means);
   print_split (&s1, units, steps, outputs);
-  const char *files[] = { "metrics.csv", "final.csv", "schedules.csv", "model/prototypes.npy",
-                          "model/initial_states.npy" };
-  gboolean same = TRUE;
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *a = g_build_filename (out_n, files[i], NULL);
-      g_autofree char *b = g_build_filename (out_1, files[i], NULL);
-      same = same && same_file (a, b);
-    }
+  gboolean same = same_outputs (out_n, out_1);
   printf ("  outputs of 1 and %d threads byte-identical: %s\n", threads, same ? "yes" : "NO");
 
   printf ("\n| CPU | vector unit | FMA peak, 1 core / %d | floor | wall, %d threads | ratio | "

@@ -1,0 +1,69 @@
+#!/bin/sh
+# test-bench-threads.sh: make bench-threads' program (somaif-bench --pairs)
+# on a short config: the pairs it runs and their order, the summary's
+# numbers against the pairs' (their range and median; the speed-up of the
+# means and the bootstrap's interval lie within that range, as they must), the
+# same bytes from every run, its table, and its errors and exit statuses.
+# No time is asserted: timings are the benchmark's, not the tests'.
+set -u
+bench=${G_TEST_BUILDDIR:?}/somaif-bench
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-bench-threads.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+n=0
+failed=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+check () { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+echo "1..11"
+
+# quick.cfg, shorter
+sed 's/^\( *epochs *=\) *2000;/\1 300;/' "$SOMAIF_CONFIGS/quick.cfg" >"$tmp/short.cfg"
+grep -q 'epochs = 300;' "$tmp/short.cfg" || { echo "Bail out! quick.cfg has no 'epochs = 2000;'"; exit 99; }
+
+"$bench" --pairs 3 -j 2 "$tmp/short.cfg" >"$tmp/out" 2>"$tmp/err"
+check $? "--pairs 3 -j 2 exits 0"
+grep '^  pair ' "$tmp/out" | sed 's/:.*//' >"$tmp/pairs"
+printf '  pair 1 of 3 (threads first)\n  pair 2 of 3 (1 thread first)\n  pair 3 of 3 (threads first)\n' \
+  | cmp -s - "$tmp/pairs"
+check $? "three pairs, the order alternating"
+# The pairs' own ratios, then the summary's: ratio of the means, interval, range.
+pairs=$(sed -n 's/^  pair .*: \([0-9.]*\)x$/\1/p' "$tmp/out" | tr '\n' ' ')
+summary=$(sed -n 's/.* are \([0-9.]*\)x faster (a bootstrap.s 95% interval \([0-9.]*\)x-\([0-9.]*\)x; single pairs \([0-9.]*\)x to \([0-9.]*\)x, their median \([0-9.]*\)x)$/\1 \2 \3 \4 \5 \6/p' "$tmp/out")
+echo "# pairs: $pairs; summary: $summary"
+echo "$pairs $summary" | awk '{
+  # the three sorted: the median is the middle one
+  a = $1; b = $2; c = $3
+  if (a > b) { t = a; a = b; b = t }
+  if (b > c) { t = b; b = c; c = t }
+  if (a > b) { t = a; a = b; b = t }
+  exit !(NF == 9 && $7 == a && $8 == c && $9 == b) }'
+check $? "the single pairs' range and median are the pairs' own"
+echo "$summary" | awk '{ exit !(NF == 6 && $4 <= $1 && $1 <= $5) }'
+check $? "the speed-up of the means lies within the single pairs' range"
+echo "$summary" | awk '{ exit !(NF == 6 && $4 <= $2 && $2 <= $3 && $3 <= $5) }'
+check $? "the bootstrap's interval is ordered and within the single pairs' range"
+grep -q '^  outputs of every run byte-identical: yes$' "$tmp/out"
+check $? "every run wrote the same bytes"
+grep -q '^| CPU | pairs | wall, 2 threads (mean) | wall, 1 thread (mean) | speed-up of the means | 95% interval | single pairs | median pair |$' "$tmp/out" \
+  && grep -q '^| .* | 3 | [0-9.]* s | [0-9.]* s | [0-9.]*x | [0-9.]*x-[0-9.]*x | [0-9.]*x-[0-9.]*x | [0-9.]*x |$' "$tmp/out"
+check $? "the table's header and row"
+
+# Bad usage: exit 2, said before anything runs.
+usage () {  # usage NAME PATTERN ARGS...: exit 2, PATTERN on stderr, nothing on stdout
+  name=$1 pattern=$2
+  shift 2
+  "$bench" "$@" >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  if [ $status = 2 ] && grep -q "$pattern" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+    ok "$name"
+  else
+    not_ok "$name (exit $status)"; sed 's/^/# /' "$tmp/err"
+  fi
+}
+usage "--pairs with one thread: exit 2" "give --threads 2 or more" --pairs 2 -j 1 "$tmp/short.cfg"
+usage "--pairs not a number: exit 2" "for --pairs" --pairs x "$tmp/short.cfg"
+usage "a missing config: exit 2, named" "$tmp/none.cfg" --pairs 2 -j 2 "$tmp/none.cfg"
+sed 's/^\( *\)seed = /\1sede = /' "$tmp/short.cfg" >"$tmp/typo.cfg"
+usage "a misspelled key: exit 2, file, line and key named" "typo.cfg:[0-9]*.*sede" \
+  --pairs 2 -j 2 "$tmp/typo.cfg"
+exit $failed
