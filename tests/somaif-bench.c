@@ -1,6 +1,8 @@
-/* somaif-bench: times the seed experiment with all its outputs, and how the
- * cost scales with the reservoir, the map and the image.  A benchmark, not a
- * test: it asserts nothing and prints numbers (make bench). */
+/* somaif-bench: times the seed experiment with all its outputs against this
+ * machine's floor, and how the cost scales with the reservoir, the map and
+ * the image (make bench); with --pairs N, only all threads against one over
+ * N pairs of runs (make bench-threads).  A benchmark, not a test: it asserts
+ * nothing of its times, and prints numbers. */
 #include "config.h"
 
 #include <stdio.h>
@@ -187,8 +189,9 @@ same_file (const char *a, const char *b)
  * threads first, the second's on one first, ...), so that the machine's
  * drift (other tenants, its clock) weighs on both sides alike.  Prints each
  * pair, the speed-up of the means with a bootstrap's 95% interval (the
- * pairs resampled, seed 1), and a table row; FALSE if a run failed.
- * *same: whether every run wrote the bytes of the first. */
+ * pairs resampled, seed 1), the single pairs' range and median, and a table
+ * row; FALSE if a run failed.  *same: whether every run wrote the bytes of
+ * the first. */
 #define BOOTSTRAP_RESAMPLES 10000
 
 static int
@@ -344,7 +347,7 @@ kernel_gflops (SomaifSimd simd)
 int
 main (int argc, char **argv)
 {
-  int pairs = 0, threads = 0;
+  int pairs = -1, threads = 0; /* pairs: -1 unless --pairs is given */
   GOptionEntry entries[] = {
     { "pairs", 0, 0, G_OPTION_ARG_INT, &pairs,
       "Only the speed-up of all threads over one: N pairs of runs taking turns, with a "
@@ -362,15 +365,15 @@ main (int argc, char **argv)
   GError *error = NULL;
   gboolean parsed = g_option_context_parse (ctx, &argc, &argv, &error);
   g_option_context_free (ctx);
-  if (!parsed || argc > 2 || pairs < 0 || pairs > 1000 || threads < 0 || threads > 1024)
+  if (!parsed || argc > 2 || pairs == 0 || pairs > 1000 || threads < 0 || threads > 1024)
     {
       if (error)
         fprintf (stderr, "somaif-bench: %s\n", error->message);
       else if (argc > 2)
         fprintf (stderr, "somaif-bench: one config at most, not %d\n", argc - 1);
       else
-        fprintf (stderr, "somaif-bench: --pairs takes 1 to 1000 and --threads 1 to 1024 (0: "
-                 "their defaults), not %d and %d\n", pairs, threads);
+        fprintf (stderr, "somaif-bench: --pairs takes 1 to 1000, not %d, and --threads 1 to "
+                 "1024 (0: one a core), not %d\n", pairs, threads);
       g_clear_error (&error);
       return 2;
     }
@@ -396,8 +399,8 @@ main (int argc, char **argv)
   if (pairs > 0 && threads < 2)
     {
       fprintf (stderr, "somaif-bench: --pairs compares runs on more threads than 1 with runs "
-               "on 1; give --threads 2 or more (this machine counts %d core)\n",
-               somaif_machine_cores ());
+               "on 1; give --threads 2 or more (this machine counts %d core%s)\n",
+               somaif_machine_cores (), somaif_machine_cores () == 1 ? "" : "s");
       test_remove_tree (tmp);
       return 2;
     }

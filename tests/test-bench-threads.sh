@@ -14,7 +14,7 @@ failed=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
 check () { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
-echo "1..11"
+echo "1..12"
 
 # quick.cfg, shorter
 sed 's/^\( *epochs *=\) *2000;/\1 300;/' "$SOMAIF_CONFIGS/quick.cfg" >"$tmp/short.cfg"
@@ -62,6 +62,7 @@ usage () {  # usage NAME PATTERN ARGS...: exit 2, PATTERN on stderr, nothing on 
 }
 usage "--pairs with one thread: exit 2" "give --threads 2 or more" --pairs 2 -j 1 "$tmp/short.cfg"
 usage "--pairs not a number: exit 2" "for --pairs" --pairs x "$tmp/short.cfg"
+usage "--pairs 0: exit 2" "pairs takes 1 to 1000, not 0" --pairs 0 "$tmp/short.cfg"
 usage "a missing config: exit 2, named" "$tmp/none.cfg" --pairs 2 -j 2 "$tmp/none.cfg"
 sed 's/^\( *\)seed = /\1sede = /' "$tmp/short.cfg" >"$tmp/typo.cfg"
 usage "a misspelled key: exit 2, file, line and key named" "typo.cfg:[0-9]*.*sede" \
