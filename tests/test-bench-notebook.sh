@@ -14,11 +14,7 @@ what=bench-notebook.py
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-bench-notebook.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 PYTHONDONTWRITEBYTECODE=1; export PYTHONDONTWRITEBYTECODE
-n=0
-failed=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
-check () { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+. "${G_TEST_SRCDIR:-$(dirname "$0")}/tap.sh"
 echo "1..12"
 
 bench () {

@@ -9,11 +9,7 @@ set -u
 bench=${G_TEST_BUILDDIR:?}/somaif-bench
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-bench-threads.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
-n=0
-failed=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
-check () { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+. "${G_TEST_SRCDIR:-$(dirname "$0")}/tap.sh"
 echo "1..12"
 
 # quick.cfg, shorter

@@ -24,10 +24,7 @@ LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
 echo "1..17"
-n=0
-failed=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+. "${G_TEST_SRCDIR:-$(dirname "$0")}/tap.sh"
 skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check () { what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi; }
 # A folder's files, sorted, one line.

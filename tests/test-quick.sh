@@ -7,10 +7,7 @@ run=${SOMAIF_RUN:?}
 cfg=${SOMAIF_CONFIGS:?}/quick.cfg
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/somaif-quick.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-n=0
-failed=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+. "${G_TEST_SRCDIR:-$(dirname "$0")}/tap.sh"
 check () { desc=$1; shift; if "$@" >/dev/null 2>&1; then ok "$desc"; else not_ok "$desc"; fi; }
 
 echo "1..16"

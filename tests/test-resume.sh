@@ -13,10 +13,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/somaif-resume.XXXXXX")
 bg_pid=
 trap '[ -n "$bg_pid" ] && kill $bg_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
-n=0
-failed=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+. "${G_TEST_SRCDIR:-$(dirname "$0")}/tap.sh"
 skip_or_fail () {
   n=$((n + 1))
   if [ "${CI:-}" = true ]; then failed=1; echo "not ok $n - $1 (CI=true: $2)"

@@ -8,10 +8,7 @@ builddir=${G_TEST_BUILDDIR:?}/..
 srcdir=${G_TEST_SRCDIR:?}/..
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/somaif-sdk.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-n=0
-failed=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+. "${G_TEST_SRCDIR:-$(dirname "$0")}/tap.sh"
 host_libs='lib(config|png|cairo|fontconfig)[.-]'
 
 lib=$builddir/core/.libs/libsomaif.so

@@ -9,10 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cfg=${SOMAIF_CONFIGS:?}/quick.cfg
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/somaif-simd.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-n=0
-failed=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+. "${G_TEST_SRCDIR:-$(dirname "$0")}/tap.sh"
 skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 . "$here/same-runs.sh"
