@@ -164,6 +164,11 @@ def times(ratio):
     return f"{ratio:.0f}x" if ratio >= 100 else f"{ratio:.1f}x" if ratio >= 10 else f"{ratio:.2f}x"
 
 
+def on_threads(t):
+    """somaif-run's threads as the lines say them: 1 thread, 2 threads."""
+    return f"{t} thread{'s' if t > 1 else ''}"
+
+
 def minutes(seconds):
     if seconds < 120:
         return f"{seconds:.1f} s"
@@ -234,7 +239,7 @@ def main(argv=None):
                 wall, t, ran, cpu = time_somaif(args.config, j, args.seed,
                                                 os.path.join(tmp, f"run-{j}"))
                 walls[t] = wall
-                print(f"somaif-run on {t} thread{'s' if t > 1 else ''}: {wall:.2f} s, the whole "
+                print(f"somaif-run on {on_threads(t)}: {wall:.2f} s, the whole "
                       f"run with all its outputs ({os.path.basename(args.config)}, {cpu})",
                       flush=True)
                 if t == 1:
@@ -256,9 +261,9 @@ def main(argv=None):
     cells = [cpu, f"{1000 * per:.1f} ms", minutes(whole)]
     head = ["CPU", "notebook, an epoch", f"notebook, {ran} epochs (estimated)"]
     for t in sorted(walls, reverse=True):
-        print(f"somaif-run on {t} thread{'s' if t > 1 else ''} is {times(whole / walls[t])} "
+        print(f"somaif-run on {on_threads(t)} is {times(whole / walls[t])} "
               "as fast as the notebook")
-        head += [f"somaif-run, {t} thread{'s' if t > 1 else ''}", "speed-up"]
+        head += [f"somaif-run, {on_threads(t)}", "speed-up"]
         cells += [f"{walls[t]:.2f} s", times(whole / walls[t])]
     print()
     print("| " + " | ".join(head) + " |")

@@ -247,20 +247,19 @@ speedup_pairs (const char *cfgpath, int threads, int n, const char *tmp, const c
       printf ("  pair %d of %d (%s first): %d threads %.2f s, 1 thread %.2f s: %.2fx\n",
               i + 1, n, i % 2 ? "1 thread" : "threads", threads, tn[i], t1[i], t1[i] / tn[i]);
     }
-  double sum_n = 0.0, sum_1 = 0.0, lo = G_MAXDOUBLE, hi = 0.0;
+  /* the pairs' own ratios, sorted: their range, and their median, which a
+     pair that another tenant slowed moves least */
+  double sum_n = 0.0, sum_1 = 0.0;
+  g_autofree double *single = g_new (double, n);
   for (int i = 0; i < n; i++)
     {
       sum_n += tn[i];
       sum_1 += t1[i];
-      lo = MIN (lo, t1[i] / tn[i]);
-      hi = MAX (hi, t1[i] / tn[i]);
+      single[i] = t1[i] / tn[i];
     }
   double ratio = sum_1 / sum_n;
-  /* the median pair: a pair that another tenant slowed moves it least */
-  g_autofree double *single = g_new (double, n);
-  for (int i = 0; i < n; i++)
-    single[i] = t1[i] / tn[i];
   qsort (single, n, sizeof *single, compare_doubles);
+  double lo = single[0], hi = single[n - 1];
   double median = n % 2 ? single[n / 2] : 0.5 * (single[n / 2 - 1] + single[n / 2]);
   /* The pairs resampled with replacement: the spread of the ratio of the
      means, were the machine to give pairs like these again. */

@@ -14,7 +14,7 @@ what=bench-notebook.py
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-bench-notebook.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 PYTHONDONTWRITEBYTECODE=1; export PYTHONDONTWRITEBYTECODE
-. "${G_TEST_SRCDIR:-$(dirname "$0")}/tap.sh"
+. "$srcdir/tap.sh"
 echo "1..12"
 
 bench () {

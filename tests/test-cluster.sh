@@ -24,7 +24,7 @@ LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
 echo "1..17"
-. "${G_TEST_SRCDIR:-$(dirname "$0")}/tap.sh"
+. "$srcdir/tap.sh"
 skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 check () { what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi; }
 # A folder's files, sorted, one line.

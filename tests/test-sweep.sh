@@ -32,7 +32,7 @@ LSAN_OPTIONS="suppressions=$tmp/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 
 echo "1..35"
-. "${G_TEST_SRCDIR:-$(dirname "$0")}/tap.sh"
+. "$srcdir/tap.sh"
 skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 # A missing plugin, config or MPI: a skip here, a failure in CI (CI=true).
 skip_or_fail () { if [ "${CI:-}" = true ]; then not_ok "$1 (CI=true: $2)"; else skip "$1" "$2"; fi; }
