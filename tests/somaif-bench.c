@@ -189,9 +189,11 @@ same_file (const char *a, const char *b)
  * threads first, the second's on one first, ...), so that the machine's
  * drift (other tenants, its clock) weighs on both sides alike.  Prints each
  * pair, the speed-up of the means with a bootstrap's 95% interval (the
- * pairs resampled, seed 1), the single pairs' range and median, and a table
- * row; FALSE if a run failed.  *same: whether every run wrote the bytes of
- * the first. */
+ * pairs resampled, seed 1), the single pairs' range and median, the
+ * machine's own speed-up (its FMA peak on the threads against one thread,
+ * measured before the pairs and after each, the highest of each: what
+ * compute-bound code could gain at most), and a table row; FALSE if a run
+ * failed.  *same: whether every run wrote the bytes of the first. */
 #define BOOTSTRAP_RESAMPLES 10000
 
 static int
@@ -228,6 +230,8 @@ speedup_pairs (const char *cfgpath, int threads, int n, const char *tmp, const c
   g_autofree char *out = g_build_filename (tmp, "run", NULL);
   int units, steps, outputs;
   *same = TRUE;
+  Peaks peaks = { somaif_simd (), threads, 0, 0.0, 0.0, 0.0, 0.0 };
+  peaks_measure (&peaks);
   printf ("somaif-bench: %s with all its outputs, %d pairs of runs on %d threads and on 1, "
           "taking turns\n", cfgpath, n, threads);
   for (int i = 0; i < n; i++)
@@ -246,6 +250,7 @@ speedup_pairs (const char *cfgpath, int threads, int n, const char *tmp, const c
         }
       printf ("  pair %d of %d (%s first): %d threads %.2f s, 1 thread %.2f s: %.2fx\n",
               i + 1, n, i % 2 ? "1 thread" : "threads", threads, tn[i], t1[i], t1[i] / tn[i]);
+      peaks_measure (&peaks); /* after each pair */
     }
   /* the pairs' own ratios, sorted: their range, and their median, which a
      pair that another tenant slowed moves least */
@@ -282,12 +287,23 @@ speedup_pairs (const char *cfgpath, int threads, int n, const char *tmp, const c
   printf ("\n  the means: %d threads %.2f s, 1 thread %.2f s: %d threads are %.2fx faster (a "
           "bootstrap's 95%% interval %.2fx-%.2fx; single pairs %.2fx to %.2fx, their median "
           "%.2fx)\n", threads, sum_n / n, sum_1 / n, threads, ratio, blo, bhi, lo, hi, median);
+  double own = peaks.hin / peaks.hi1;
+  printf ("  the machine's own: fp32 FMA peak (%s) %.1f-%.1f GFLOP/s on 1 thread, %.1f-%.1f on "
+          "%d, measured %d times (before the pairs and after each); at the highest of each, "
+          "%d threads are %.2fx one, and the runs' speed-up of the means %.0f%% of that\n",
+          somaif_simd_name (peaks.simd), peaks.lo1, peaks.hi1, peaks.lon, peaks.hin, threads,
+          peaks.times, threads, own, 100.0 * ratio / own);
+  if (peaks.hin < CORES_SCALE * threads * peaks.hi1)
+    printf ("  warning: %d threads' peak was under %.1f times their number times one's at "
+            "every measurement: the cores look shared with other work\n", threads,
+            CORES_SCALE);
   printf ("  outputs of every run byte-identical: %s\n", *same ? "yes" : "NO");
   printf ("\n| CPU | pairs | wall, %d threads (mean) | wall, 1 thread (mean) | speed-up of the "
-          "means | 95%% interval | single pairs | median pair |\n", threads);
-  printf ("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-  printf ("| %s | %d | %.2f s | %.2f s | %.2fx | %.2fx-%.2fx | %.2fx-%.2fx | %.2fx |\n", cpu,
-          n, sum_n / n, sum_1 / n, ratio, blo, bhi, lo, hi, median);
+          "means | 95%% interval | single pairs | median pair | FMA peak, %d threads / 1 |\n",
+          threads, threads);
+  printf ("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+  printf ("| %s | %d | %.2f s | %.2f s | %.2fx | %.2fx-%.2fx | %.2fx-%.2fx | %.2fx | %.2fx |\n",
+          cpu, n, sum_n / n, sum_1 / n, ratio, blo, bhi, lo, hi, median, own);
   return TRUE;
 }
 

@@ -3,14 +3,15 @@
 # on a short config: the pairs it runs and their order, the summary's
 # numbers against the pairs' (their range and median; the speed-up of the
 # means and the bootstrap's interval lie within that range, as they must), the
-# same bytes from every run, its table, and its errors and exit statuses.
+# machine's own speed-up against the peaks it prints, the same bytes from
+# every run, its table, and its errors and exit statuses.
 # No time is asserted: timings are the benchmark's, not the tests'.
 set -u
 bench=${G_TEST_BUILDDIR:?}/somaif-bench
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test-bench-threads.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 . "${G_TEST_SRCDIR:-$(dirname "$0")}/tap.sh"
-echo "1..12"
+echo "1..13"
 
 # quick.cfg, shorter
 sed 's/^\( *epochs *=\) *2000;/\1 300;/' "$SOMAIF_CONFIGS/quick.cfg" >"$tmp/short.cfg"
@@ -38,10 +39,19 @@ echo "$summary" | awk '{ exit !(NF == 6 && $4 <= $1 && $1 <= $5) }'
 check $? "the speed-up of the means lies within the single pairs' range"
 echo "$summary" | awk '{ exit !(NF == 6 && $4 <= $2 && $2 <= $3 && $3 <= $5) }'
 check $? "the bootstrap's interval is ordered and within the single pairs' range"
+# The machine's own: the peaks' ranges, measured 4 times (before the pairs and
+# after each of 3), the highest on 2 threads over the highest on 1, and the
+# speed-up of the means as a share of it (as printed, to their rounding).
+own=$(sed -n 's/^  the machine.s own: fp32 FMA peak ([a-z0-9]*) \([0-9.]*\)-\([0-9.]*\) GFLOP\/s on 1 thread, \([0-9.]*\)-\([0-9.]*\) on 2, measured \([0-9]*\) times (before the pairs and after each); at the highest of each, 2 threads are \([0-9.]*\)x one, and the runs. speed-up of the means \([0-9]*\)% of that$/\1 \2 \3 \4 \5 \6 \7/p' "$tmp/out")
+echo "# the machine's own: $own"
+echo "$own $summary" | awk '{
+  exit !(NF == 13 && $1 <= $2 && $3 <= $4 && $5 == 4 && $2 > 0 \
+         && ($6 - $4 / $2) ^ 2 < 0.006 ^ 2 && ($7 - 100 * $8 / $6) ^ 2 <= 1) }'
+check $? "the machine's own speed-up is its highest peaks' ratio, and the runs' a share of it"
 grep -q '^  outputs of every run byte-identical: yes$' "$tmp/out"
 check $? "every run wrote the same bytes"
-grep -q '^| CPU | pairs | wall, 2 threads (mean) | wall, 1 thread (mean) | speed-up of the means | 95% interval | single pairs | median pair |$' "$tmp/out" \
-  && grep -q '^| .* | 3 | [0-9.]* s | [0-9.]* s | [0-9.]*x | [0-9.]*x-[0-9.]*x | [0-9.]*x-[0-9.]*x | [0-9.]*x |$' "$tmp/out"
+grep -q '^| CPU | pairs | wall, 2 threads (mean) | wall, 1 thread (mean) | speed-up of the means | 95% interval | single pairs | median pair | FMA peak, 2 threads / 1 |$' "$tmp/out" \
+  && grep -q "^| .* | 3 | [0-9.]* s | [0-9.]* s | [0-9.]*x | [0-9.]*x-[0-9.]*x | [0-9.]*x-[0-9.]*x | [0-9.]*x | $(echo "$own" | cut -d' ' -f6)x |\$" "$tmp/out"
 check $? "the table's header and row"
 
 # Bad usage: exit 2, said before anything runs.
