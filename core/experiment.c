@@ -1156,7 +1156,8 @@ snapshot_free (gpointer job)
 /* The map's prototypes after epochs_done epochs, copied now and written to
  * snapdir: on a thread of its own when the run has more than one (the
  * picture takes tens of milliseconds, while the epochs go on), joined before
- * the next snapshot, a checkpoint or the end; at once otherwise. */
+ * the next snapshot or the end, or by the thread of a checkpoint due
+ * meanwhile (see CheckpointJob); at once otherwise. */
 static gboolean
 take_snapshot (const SomaifExperiment *x, const char *snapdir, gint64 epochs_done,
                Writer **pending, GError **error)
@@ -1681,9 +1682,13 @@ start_segment (SomaifExperiment *x, const char *outdir, gboolean resume, GError 
 /* A checkpoint being written: its bytes, made on the calling thread between
  * two epochs (the parts' states), checksummed, written and made durable on a
  * thread of its own, then segments.json with the wall time at the
- * checkpoint; the calling thread meanwhile goes on with the next epochs. */
+ * checkpoint; the calling thread meanwhile goes on with the next epochs.  A
+ * checkpoint stands for every file before it: a snapshot still being written
+ * (its picture takes tens of milliseconds) is waited for on that thread, and
+ * its failure is the checkpoint's. */
 typedef struct
 {
+  Writer *after;       /* the snapshot being written, or NULL */
   GByteArray *bytes;
   char *path;          /* outdir/checkpoint.bin */
   char *outdir;
@@ -1694,7 +1699,7 @@ static gboolean
 checkpoint_job_write (gpointer job, GError **error)
 {
   CheckpointJob *j = job;
-  return somaif_checkpoint_write_bytes (j->path, j->bytes, error)
+  return writer_join (&j->after, error) && somaif_checkpoint_write_bytes (j->path, j->bytes, error)
          && somaif_rundir_write_segments (j->outdir, (const SomaifRunSegment *) (void *)
                                           j->segments->data, (int) j->segments->len, error);
 }
@@ -1703,6 +1708,7 @@ static void
 checkpoint_job_free (gpointer job)
 {
   CheckpointJob *j = job;
+  writer_join (&j->after, NULL); /* joined already, unless the job was never written */
   g_byte_array_unref (j->bytes);
   g_free (j->path);
   g_free (j->outdir);
@@ -1743,6 +1749,7 @@ save_checkpoint (SomaifExperiment *x, Training *tr, const char *outdir, gint64 n
   stamp_segment (x);
   j->segments = g_array_sized_new (FALSE, FALSE, sizeof (SomaifRunSegment), x->segments->len);
   g_array_append_vals (j->segments, x->segments->data, x->segments->len);
+  j->after = g_steal_pointer (&tr->snapshot);
   return writer_start (&tr->checkpoint, !wait && somaif_pool_threads (x->pool) > 1,
                        "somaif-checkpoint", j, checkpoint_job_write, checkpoint_job_free, error);
 }
@@ -1808,10 +1815,10 @@ epoch_end (SomaifExperiment *x, Training *tr, const char *outdir, gint64 e, gint
   if (stopping || e + 1 == epochs || (ck_every > 0 && (e + 1) % ck_every == 0))
     {
       t = now_ns ();
-      /* A checkpoint stands for every file before it, the snapshots too.  A
-         stop waits for it: the message says it is there. */
-      if (!writer_join (&tr->snapshot, error)
-          || !save_checkpoint (x, tr, outdir, e + 1, stopping, error))
+      /* A checkpoint stands for every file before it, the snapshots too (its
+         thread waits for the snapshot's).  A stop waits for both: the
+         message says they are there. */
+      if (!save_checkpoint (x, tr, outdir, e + 1, stopping, error))
         return FALSE;
       lap (&x->stage_ns[SOMAIF_STAGE_OUTPUT], &t);
     }

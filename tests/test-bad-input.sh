@@ -534,6 +534,18 @@ for j in 1 2; do
     "w-snap$j/snapshots/prototypes-000010.png: cannot write: Is a directory" \
     -- -q -j $j --force -o w-snap$j tiny.cfg
 done
+# When a checkpoint is due with the snapshot, the checkpoint's thread waits for
+# the snapshot's (a checkpoint stands for every file before it): the
+# snapshot's failure is the checkpoint's, reported, and no checkpoint is there.
+mkdir -p "$tmp/w-snapck/snapshots/prototypes-000010.png" && : >"$tmp/w-snapck/somaif.lock"
+bad 1 "a snapshot's picture that is a folder, due with a checkpoint, 2 threads" \
+  "w-snapck/snapshots/prototypes-000010.png: cannot write: Is a directory" \
+  -- -q -j 2 --force -o w-snapck --set experiment.checkpoint_every=10 tiny.cfg
+if [ ! -e "$tmp/w-snapck/checkpoint.bin" ]; then
+  ok "... and no checkpoint written after the snapshot that failed"
+else
+  not_ok "... and no checkpoint written after the snapshot that failed"
+fi
 # A final picture that cannot be written: on one thread at once, on two from
 # the thread that draws the pictures while the plugins' states and the curves
 # are written; reported either way, and the run not marked done (no
