@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef HAVE_MALLOC_H
+#include <malloc.h>
+#endif
 #if defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || defined(__DragonFly__)
 #include <sys/types.h>
 #include <sys/sysctl.h>
@@ -14,6 +17,14 @@
 #include "experiment.h"
 #include "machine.h"
 #include "somaif/plugin.h"
+
+void
+somaif_machine_tune_memory (void)
+{
+#if defined(HAVE_MALLOPT) && defined(M_ARENA_MAX)
+  mallopt (M_ARENA_MAX, 1);
+#endif
+}
 
 char *
 somaif_cpu_model (void)

@@ -549,6 +549,7 @@ main (int argc, char **argv)
   g_autofree char *command = quoted_command (argc, argv);
   /* A closed stdout or stderr (| head) fails the write, and the run goes on. */
   signal (SIGPIPE, SIG_IGN);
+  somaif_machine_tune_memory ();
   int status = parse_options (&argc, &argv);
   if (status != EXIT_DONE)
     return status;

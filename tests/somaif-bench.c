@@ -363,6 +363,7 @@ int
 main (int argc, char **argv)
 {
   int pairs = -1, threads = 0; /* pairs: -1 unless --pairs is given */
+  somaif_machine_tune_memory (); /* as somaif-run does */
   GOptionEntry entries[] = {
     { "pairs", 0, 0, G_OPTION_ARG_INT, &pairs,
       "Only the speed-up of all threads over one: N pairs of runs taking turns, with a "
