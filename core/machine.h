@@ -28,10 +28,10 @@ int somaif_machine_cgroup_cap (const char *self, const char *root_v2,
  * another does gets an arena of its own, which keeps the megabytes it frees
  * (a snapshot's picture, a checkpoint's bytes, the prototypes' copies, made
  * on threads of their own): a seed run on 2 threads peaked at 63 MiB
- * resident that way, 45 MiB with one arena.  The epochs allocate nothing
+ * resident that way, 46 MiB with one arena.  The epochs allocate nothing
  * (a seed run calls malloc() about 16,000 times, nearly all at its start),
- * so the threads do not wait on the arena's lock.  Nothing elsewhere (no
- * mallopt()). */
+ * so the threads do not wait on the arena's lock.  Does nothing where the
+ * C library has no mallopt(). */
 void somaif_machine_tune_memory (void);
 
 /* FALSE with *error set when the environment variable SOMAIF_SIMD names a
