@@ -102,6 +102,15 @@ peaks_measure (Peaks *p)
   p->times++;
 }
 
+/* Whether even the highest all-core peak fell under CORES_SCALE times the
+ * cores' number times the one-core peak: other work held a core through
+ * every measurement (cores of their own measured 1.8x-2.0x one here). */
+static gboolean
+peaks_shared (const Peaks *p)
+{
+  return p->threads > 1 && p->hin < CORES_SCALE * p->threads * p->hi1;
+}
+
 static gboolean
 best_of_pairs (const char *cfgpath, int threads, const char *out_n, const char *out_1,
                SomaifSummary *best_n, SomaifSummary *best_1, double *ratio_means, int *units,
@@ -293,7 +302,7 @@ speedup_pairs (const char *cfgpath, int threads, int n, const char *tmp, const c
           "%d threads are %.2fx one, and the runs' speed-up of the means %.0f%% of that\n",
           somaif_simd_name (peaks.simd), peaks.lo1, peaks.hi1, peaks.lon, peaks.hin, threads,
           peaks.times, threads, own, 100.0 * ratio / own);
-  if (peaks.hin < CORES_SCALE * threads * peaks.hi1)
+  if (peaks_shared (&peaks))
     printf ("  warning: %d threads' peak was under %.1f times their number times one's at "
             "every measurement: the cores look shared with other work\n", threads,
             CORES_SCALE);
@@ -482,7 +491,7 @@ main (int argc, char **argv)
      quiet day here); far less means that other work held a core through
      every measurement: the runs suffer too, but the floor is the machine's,
      not the moment's. */
-  gboolean shared = threads > 1 && peakn < CORES_SCALE * threads * peak1;
+  gboolean shared = peaks_shared (&peaks);
   if (shared)
     printf ("  warning: %d cores measured %.1f GFLOP/s, %.2fx one core's %.1f (less than "
             "%.1fx): other work shared the cores, or they share their FMA units; the ratio "
